@@ -1,0 +1,71 @@
+"""Where things are and what is wrong with them.
+
+Every stage that reads a file keeps the file, line and column of what it read, so that every
+problem can point a person at the exact place. Lines and columns are 1-based, as editors show
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a file: 1-based line and column. ``line == 0`` means the whole file."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column or 1}"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file, found while loading it.
+
+    ``code`` names the input rule (``RB001`` ...), ``field`` is the dotted path inside the
+    document (``rollback.steps[2].expect``) when there is one, and ``hint`` says how to fix it.
+    """
+
+    code: str
+    message: str
+    location: Location
+    field: str = ""
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+    extra: dict = dc_field(default_factory=dict, compare=False, hash=False)
+
+    def render(self) -> str:
+        where = f" ({self.field})" if self.field else ""
+        text = f"{self.location}: {self.code} {self.message}{where}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    """``("rollback", "steps", 2, "expect")`` -> ``rollback.steps[2].expect``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,414 @@
+"""Read one YAML document safely, keeping the line and column of every key and value.
+
+PyYAML's own loaders are wrong for hand-written runbooks in three ways: they keep the last of
+two duplicate keys silently, they follow YAML 1.1 (``no``, ``off`` and ``on`` become booleans,
+``2026-01-10`` becomes a date, ``1:30`` becomes 90), and their recursive composer crashes the
+interpreter on deeply nested flow collections. This reader builds plain Python values from
+libyaml's event stream instead: iteratively, with limits on size, depth and alias expansion,
+with YAML 1.2 scalars, and with a map from each value's path to where it stood.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+try:  # libyaml is several times faster; fall back to the pure-Python parser when absent.
+    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import Loader as _Parser  # type: ignore[assignment]
+
+from rollbook.diagnostics import Location, Problem, format_path
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 100_000
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlWord(str):
+    """A plain ``yes``/``no``/``on``/``off``: text, unless the field wants a boolean.
+
+    YAML 1.1 turns these words into booleans everywhere, which breaks flag values and
+    answers such as ``country: no``. rollbook keeps them as text and lets a boolean field
+    read them as the boolean they spell.
+    """
+
+    __slots__ = ()
+
+    @property
+    def as_bool(self) -> bool:
+        return self.lower() in {"yes", "on", "y"}
+
+
+_WORDS = {"yes", "no", "on", "off", "y", "n"}
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_BASE = re.compile(r"0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"}
+_NAN = {".nan", ".NaN", ".NAN"}
+
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+def resolve_plain(text: str) -> object:
+    """Type a plain (unquoted) scalar the YAML 1.2 core-schema way; dates stay text."""
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text.lower() in _WORDS:
+        return YamlWord(text)
+    first = text[0]
+    if first.isdigit() or first in "+-.":
+        if _INT.match(text):
+            return int(text)
+        if _INT_BASE.match(text):
+            return int(text, 0)
+        if _FLOAT.match(text) and any(c.isdigit() for c in text):
+            return float(text)
+        if text in _INF:
+            return math.inf
+        if text in {"-.inf", "-.Inf", "-.INF"}:
+            return -math.inf
+        if text in _NAN:
+            return math.nan
+    return text
+
+
+@dataclass
+class YamlDocument:
+    """A parsed document: its value and where each part of it was written."""
+
+    path: str
+    data: object
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """Where ``path`` was written; the nearest written ancestor when it was not."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while True:
+            spot = table.get(probe) or (self.values.get(probe) if key else None)
+            if spot:
+                return Location(self.path, spot[0], spot[1])
+            if not probe:
+                return Location(self.path, 1, 1)
+            probe = probe[:-1]
+
+
+class YamlError(Exception):
+    """The file cannot be read as one YAML document; ``problems`` say why and where."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems[0].message if problems else "unreadable YAML")
+        self.problems = problems
+
+
+def _problem(code: str, message: str, loc: Location, hint: str = "", fld: str = "") -> Problem:
+    return Problem(code=code, message=message, location=loc, hint=hint, field=fld)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    start = text.rfind("\n", 0, index) + 1
+    return line, index - start + 1
+
+
+_SYNTAX_HINTS = (
+    ("'\\t'", "YAML indents with spaces; replace the tab with spaces."),
+    ("could not find expected ':'", "a line may be missing the ':' after its key, or a quote "
+     "was opened and not closed."),
+    ("mapping values are not allowed", "a value that contains ': ' must be quoted, e.g. "
+     "do: \"Set mode: off\"."),
+    ("found undefined alias", "define the anchor (&name) before using it (*name)."),
+    ("found character '@'", "text starting with @ or ` must be quoted."),
+    ("found character '`'", "text starting with @ or ` must be quoted."),
+    ("did not find expected key", "check the indentation of this line against the lines above."),
+    ("did not find expected '-'", "check the indentation of this list item."),
+)
+
+
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message = exc.problem or "invalid YAML"
+    if exc.context:
+        message = f"{message} ({exc.context}"
+        if exc.context_mark and mark is not exc.context_mark:
+            message += f" at line {exc.context_mark.line + 1}"
+        message += ")"
+    hint = next((h for needle, h in _SYNTAX_HINTS if needle in message), "")
+    return _problem("RB001", f"YAML syntax error: {message}", Location(path, line, col), hint)
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
+    """Read ``path`` as one YAML document, or raise :class:`YamlError`."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise YamlError([_problem(
+                "RB007",
+                f"file is {size / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
+                Location(name),
+                "split the runbook, or move long text (such as logs) to a linked page",
+            )])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError([_problem("RB007", f"cannot read file: {exc.strerror}",
+                                  Location(name))]) from None
+    return read_yaml_bytes(raw, name)
+
+
+def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
+    """Parse ``raw`` (the bytes of file ``name``) as one YAML document."""
+    if len(raw) > MAX_BYTES:
+        raise YamlError([_problem(
+            "RB007", f"file is {len(raw) / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
+            Location(name), "split the runbook, or move long text to a linked page")])
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        head = raw[:nul].decode("utf-8", "replace")
+        line, col = _line_col(head, len(head))
+        raise YamlError([_problem(
+            "RB007", "binary file: a NUL byte where text was expected",
+            Location(name, line, col), "runbooks are UTF-8 text files; is this the right file?")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        head = raw[: exc.start].decode("utf-8", "replace")
+        line, col = _line_col(head, len(head))
+        raise YamlError([_problem(
+            "RB007", f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            Location(name, line, col), "save the file as UTF-8")]) from None
+    return read_yaml_text(text, name)
+
+
+def read_yaml_text(text: str, name: str) -> YamlDocument:
+    """Parse ``text`` as one YAML document (see the module docstring for the rules)."""
+    builder = _Builder(name)
+    parser = _Parser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            builder.feed(event)
+    except _StopSignal:
+        pass
+    except yaml.MarkedYAMLError as exc:
+        raise YamlError([_syntax_problem(name, exc)]) from None
+    except yaml.YAMLError as exc:  # e.g. reader errors for control characters
+        raise YamlError([_problem("RB001", f"YAML error: {exc}", Location(name, 1, 1))]) from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+    if builder.fatal:
+        raise YamlError(builder.problems)
+    if builder.documents == 0 or builder.root is None:
+        raise YamlError([_problem(
+            "RB007", "file is empty", Location(name, 1, 1),
+            "write a runbook here (see `rollbook new`), or delete the file")])
+    doc = YamlDocument(name, builder.root, builder.values, builder.keys)
+    if builder.problems:
+        err = YamlError(builder.problems)
+        err.document = doc  # type: ignore[attr-defined]
+        raise err
+    return doc
+
+
+class _Frame:
+    __slots__ = ("container", "count", "key", "key_mark", "path", "seen")
+
+    def __init__(self, container: dict | list, path: Path_):
+        self.container = container
+        self.path = path
+        self.key: str | None = None
+        self.key_mark: tuple[int, int] | None = None
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.count = 1
+
+
+class _Builder:
+    """Turns parser events into values, recording positions and problems as it goes."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.stack: list[_Frame] = []
+        self.root: object = None
+        self.documents = 0
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.anchors: dict[str, tuple[object, int]] = {}
+        self.total = 0
+        self.problems: list[Problem] = []
+        self.fatal = False
+        self.anchor_stack: list[str | None] = []
+
+    def _stop(self, problem: Problem) -> None:
+        self.problems = [problem]
+        self.fatal = True
+        raise _StopSignal
+
+    def _loc(self, mark) -> Location:
+        return Location(self.name, mark.line + 1, mark.column + 1)
+
+    def feed(self, event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self._stop(_problem(
+                    "RB007", "more than one YAML document in this file",
+                    self._loc(event.start_mark),
+                    "put each runbook in its own file and remove the '---' separator"))
+            return
+        if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
+            return
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self._stop(_problem("RB001", f"YAML syntax error: unknown alias *{event.anchor}",
+                                    self._loc(event.start_mark)))
+            value, count = self.anchors[event.anchor]
+            self._count(count, event)
+            self._add(value, event, count)
+            return
+        if isinstance(event, yaml.ScalarEvent):
+            self._count(1, event)
+            value = self._scalar(event)
+            if event.anchor:
+                self.anchors[event.anchor] = (value, 1)
+            self._add(value, event, 1)
+            return
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self._count(1, event)
+            if len(self.stack) >= MAX_DEPTH:
+                self._stop(_problem(
+                    "RB007", f"nested more than {MAX_DEPTH} levels deep",
+                    self._loc(event.start_mark), "runbooks need only a few levels of nesting"))
+            self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+            container: dict | list = {} if isinstance(event, yaml.MappingStartEvent) else []
+            path = self._child_path(event)
+            self.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            frame = _Frame(container, path)
+            self.stack.append(frame)
+            self.anchor_stack.append(event.anchor)
+            return
+        if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            frame = self.stack.pop()
+            anchor = self.anchor_stack.pop()
+            if anchor:
+                self.anchors[anchor] = (frame.container, frame.count)
+            self._add(frame.container, event, frame.count, placed=True, path=frame.path)
+            return
+
+    def _count(self, n: int, event) -> None:
+        self.total += n
+        if self.total > MAX_VALUES:
+            self._stop(_problem(
+                "RB007", f"more than {MAX_VALUES:,} values once aliases are expanded "
+                "(an alias bomb?)", self._loc(event.start_mark),
+                "use fewer anchors and aliases (&name, *name)"))
+
+    def _check_tag(self, event, kind: str) -> None:
+        tag = event.tag
+        if not tag or tag == "!" or tag == _TAG_PREFIX + kind or (
+            kind == "scalar" and tag.startswith(_TAG_PREFIX)
+            and tag[len(_TAG_PREFIX):] in {"str", "int", "float", "bool", "null"}
+        ):
+            return
+        self._stop(_problem("RB001", f"YAML tag {tag} is not supported",
+                            self._loc(event.start_mark),
+                            "remove the tag; runbooks hold plain text, numbers and booleans"))
+
+    def _scalar(self, event) -> object:
+        self._check_tag(event, "scalar")
+        text = event.value
+        tag = event.tag
+        if tag and tag.startswith(_TAG_PREFIX) and tag != _TAG_PREFIX + "str":
+            value = resolve_plain(text)
+            kind = tag[len(_TAG_PREFIX):]
+            ok = {
+                "int": isinstance(value, int) and not isinstance(value, bool),
+                "float": isinstance(value, int | float) and not isinstance(value, bool),
+                "bool": isinstance(value, bool),
+                "null": value is None,
+            }[kind]
+            if not ok:
+                self._stop(_problem("RB001", f"{text!r} is not a valid !!{kind}",
+                                    self._loc(event.start_mark)))
+            return float(value) if kind == "float" else value
+        if event.style is None and not tag:
+            return resolve_plain(text)
+        return text
+
+    def _child_path(self, event) -> Path_:
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        if top.key is None:
+            # A collection used as a mapping key.
+            self._stop(_problem("RB001", "a key must be plain text, not a list or mapping",
+                                self._loc(event.start_mark)))
+        return (*top.path, top.key)
+
+    def _add(self, value, event, count: int, placed: bool = False,
+             path: Path_ | None = None) -> None:
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if not self.stack:
+            self.root = value
+            self.values.setdefault((), mark)
+            return
+        top = self.stack[-1]
+        top.count += count
+        if isinstance(top.container, list):
+            if not placed:
+                self.values[(*top.path, len(top.container))] = mark
+            top.container.append(value)
+            return
+        if top.key is None:
+            if not isinstance(value, str) and value is not None and not isinstance(
+                value, int | float | bool
+            ):
+                self._stop(_problem("RB001", "a key must be plain text, not a list or mapping",
+                                    self._loc(event.start_mark)))
+            key = event.value if isinstance(event, yaml.ScalarEvent) else str(value)
+            top.key = key
+            top.key_mark = mark
+            return
+        key = top.key
+        key_path = (*top.path, key)
+        if key in top.seen:
+            first = top.seen[key]
+            assert top.key_mark is not None
+            self.problems.append(_problem(
+                "RB002", f"duplicate key '{key}' (first written at line {first[0]})",
+                Location(self.name, *top.key_mark),
+                "YAML keeps only the last one; merge the two or delete one",
+                fld=format_path(key_path)))
+        else:
+            top.seen[key] = top.key_mark or mark
+            top.container[key] = value
+            self.keys[key_path] = top.key_mark or mark
+            if not placed:
+                self.values[key_path] = mark
+        top.key = None
+        top.key_mark = None
+
+
+class _StopSignal(Exception):
+    """Raised by the builder after recording a problem that ends the reading."""
