@@ -53,7 +53,8 @@ class Problem:
     extra: dict = dc_field(default_factory=dict, compare=False, hash=False)
 
     def render(self) -> str:
-        where = f" ({self.field})" if self.field else ""
+        # The field is named in the message already when the message starts with it.
+        where = f" ({self.field})" if self.field and self.field not in self.message else ""
         text = f"{self.location}: {self.code} {self.message}{where}"
         if self.hint:
             text += f"\n    hint: {self.hint}"

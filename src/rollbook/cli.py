@@ -1,0 +1,176 @@
+"""The `rollbook` command: parses options, calls library functions, maps outcomes to exit codes.
+
+Exit codes: 0 fine, 1 findings, 2 usage or configuration error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from rollbook import __version__
+from rollbook.config import ConfigError, Project, load_project
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class UsageError(click.ClickException):
+    """A usage or configuration error: exit code 2 (click's own default would be 1)."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _project(ctx: click.Context, start: Path | None = None) -> Project:
+    config = ctx.obj.get("config") if ctx.obj else None
+    try:
+        return load_project(start, config)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="rollbook")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file (default: nearest rollbook.toml, or pyproject.toml "
+                   "with [tool.rollbook]).")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None, verbose: bool) -> None:
+    """Runbooks as code: every deployable feature gets a rollback anyone can follow.
+
+    \b
+    Start here:
+      rollbook init              create a config, a teams file and an example runbook
+      rollbook new FEATURE_ID    start a runbook for a feature
+      rollbook validate          check every runbook, with the line of each mistake
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+    ctx.obj["verbose"] = verbose
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Load and check runbooks; print every problem with its line and column.
+
+    PATHS are runbook files or folders (default: the configured runbook folders).
+    Exits 1 when any file has a problem.
+    """
+    from rollbook.commands.validate import validate as run
+
+    project = _project(ctx, paths[0] if paths else None)
+    try:
+        report = run(project, list(paths) or None)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    for problem in report.problems:
+        click.echo(problem.render())
+    if report.problems:
+        n = len(report.problems)
+        click.echo(f"\n{n} problem{'s' if n != 1 else ''} in {report.bad_files} of "
+                   f"{report.files} file{'s' if report.files != 1 else ''}.")
+        ctx.exit(EXIT_FINDINGS)
+    click.echo(f"All {report.files} file{'s' if report.files != 1 else ''} valid.")
+
+
+@cli.command()
+@click.option("--teams", is_flag=True, help="The teams file's schema instead of the runbook's.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def schema(teams: bool, output: Path | None) -> None:
+    """Print the JSON Schema of the runbook format (for editors and other tools)."""
+    from rollbook.schema import schema_text
+
+    text = schema_text(teams)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@click.argument("feature_id")
+@click.option("--owner", help="Id of the owning team (from the teams file).")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (default: the first configured runbook folder).")
+@click.option("--force", is_flag=True, help="Replace an existing runbook of that name.")
+@click.pass_context
+def new(ctx: click.Context, feature_id: str, owner: str | None, folder: Path | None,
+        force: bool) -> None:
+    """Start a runbook for FEATURE_ID (a slug such as one-click-checkout).
+
+    The file's placeholders fail `rollbook validate` until they are filled in. Its first line
+    points editors (VS Code's YAML extension and others) at the schema, so they complete and
+    check fields as you type.
+    """
+    from rollbook.commands.scaffold import new_runbook
+
+    project = _project(ctx)
+    try:
+        written = new_runbook(project, feature_id, owner, folder, force)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    click.echo(f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
+               f"then run: rollbook validate {project.display(written[-1])}")
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--team", default="my-team", show_default=True, help="Id of your team.")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+def init(directory: Path, team: str, force: bool) -> None:
+    """Create rollbook.toml, a teams file, an example runbook and flag file in DIRECTORY.
+
+    Refuses to overwrite any existing file unless --force is given.
+    """
+    from rollbook.commands.scaffold import init_project
+
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        written = init_project(directory, team=team, force=force)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo("\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
+               "and `rollbook validate`.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn anything unexpected into exit code 3."""
+    verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    try:
+        code = cli.main(args=argv, prog_name="rollbook", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code if exc.exit_code != 1 or isinstance(exc, UsageError)
+                 else EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in rollbook. Rerun with --verbose for the traceback and "
+                   "report it.", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,188 @@
+"""Load runbooks and the teams file: from files on disk to typed models plus problems.
+
+Loading never raises for a bad file: every problem in every file is collected, so that one
+run shows the feature owner everything to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from rollbook.config import ConfigError, Project
+from rollbook.diagnostics import Location, Problem, format_path
+from rollbook.load.validation import problems_from_validation
+from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
+from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
+
+
+@dataclass
+class Loaded:
+    """One file after loading: the model if it is valid, and every problem found."""
+
+    path: Path
+    display: str
+    model: BaseModel | None
+    document: YamlDocument | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def runbook(self) -> Runbook | None:
+        return self.model if isinstance(self.model, Runbook) else None
+
+
+def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
+    """Read ``path`` and validate it against ``model``."""
+    try:
+        doc = read_yaml_file(path, display)
+    except YamlError as exc:
+        doc = getattr(exc, "document", None)
+        if doc is None:
+            return Loaded(path, display, None, None, list(exc.problems))
+        # Duplicate keys: the document is usable, keep validating to report everything.
+        problems = list(exc.problems)
+    else:
+        problems = []
+    if not isinstance(doc.data, dict):
+        kind = "a list" if isinstance(doc.data, list) else "a single value"
+        problems.append(Problem(
+            "RB004", f"the file holds {kind}; expected a mapping of `key: value` lines",
+            Location(display, 1, 1), hint="start with `id: my-feature` (see `rollbook new`)"))
+        return Loaded(path, display, None, doc, problems)
+    try:
+        obj = model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, doc, model))
+        problems.sort(key=lambda p: (p.location.line, p.location.column))
+        return Loaded(path, display, None, doc, problems)
+    if problems:
+        return Loaded(path, display, None, doc, problems)
+    return Loaded(path, display, obj, doc, problems)
+
+
+def load_runbook(path: Path, display: str, teams: TeamsFile | None = None) -> Loaded:
+    """Load one runbook; check its internal references and, given teams, its team references."""
+    loaded = load_model(path, display, Runbook)
+    rb = loaded.runbook
+    if rb is None or loaded.document is None:
+        return loaded
+    doc = loaded.document
+    for rpath, message in reference_problems(rb):
+        loaded.problems.append(Problem("RB008", message, doc.locate(rpath),
+                                       field=format_path(rpath)))
+    if teams is not None:
+        loaded.problems.extend(team_reference_problems(rb, teams, doc))
+    if loaded.problems:
+        loaded.problems.sort(key=lambda p: (p.location.line, p.location.column))
+    return loaded
+
+
+def team_reference_problems(rb: Runbook, teams: TeamsFile, doc: YamlDocument) -> list[Problem]:
+    """Team and person ids in ``rb`` that the teams file does not define."""
+    known = ", ".join(t.id for t in teams.teams)
+    out = []
+    if teams.team(rb.owner) is None:
+        out.append(Problem("RB008", f"owner {rb.owner!r} is not a team in the teams file",
+                           doc.locate(("owner",)), field="owner",
+                           hint=f"known teams: {known}"))
+    for i, contact in enumerate(rb.contacts):
+        if contact.team and teams.team(contact.team) is None:
+            out.append(Problem("RB008", f"team {contact.team!r} is not in the teams file",
+                               doc.locate(("contacts", i, "team")),
+                               field=f"contacts[{i}].team", hint=f"known teams: {known}"))
+        if contact.person and teams.person(contact.person) is None:
+            out.append(Problem("RB008", f"person {contact.person!r} is not in the teams file",
+                               doc.locate(("contacts", i, "person")),
+                               field=f"contacts[{i}].person",
+                               hint="add them under a team's `people` in the teams file"))
+    return out
+
+
+def discover(paths: list[Path], exclude: set[Path]) -> Iterator[Path]:
+    """YAML files under ``paths`` (files are taken as given), sorted, minus ``exclude``."""
+    for root in paths:
+        if root.is_file():
+            if root.resolve() not in exclude:
+                yield root
+            continue
+        found = []
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+            for name in files:
+                if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                    found.append(Path(folder) / name)
+        for path in sorted(found):
+            if path.resolve() not in exclude:
+                yield path
+
+
+@dataclass
+class LoadedProject:
+    """All runbooks of a project and its teams file, loaded."""
+
+    project: Project
+    teams: Loaded | None
+    runbooks: list[Loaded]
+    problems: list[Problem]
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        out = list(self.problems)
+        if self.teams:
+            out.extend(self.teams.problems)
+        for item in self.runbooks:
+            out.extend(item.problems)
+        return out
+
+    @property
+    def valid_runbooks(self) -> list[Runbook]:
+        return [item.runbook for item in self.runbooks if item.runbook is not None]
+
+
+def load_teams(project: Project) -> Loaded | None:
+    """The teams file, or None when the project has none at the default place."""
+    path = project.teams_path
+    if not path.is_file():
+        if project.config_path is not None and "teams" in project.config.model_fields_set:
+            raise ConfigError(f"the teams file {project.config.teams} does not exist "
+                              f"(set by `teams` in {project.config_path})")
+        return None
+    return load_model(path, project.display(path), TeamsFile)
+
+
+def load_project_runbooks(project: Project, paths: list[Path] | None = None) -> LoadedProject:
+    """Load the teams file and every runbook under ``paths`` (default: the configured ones)."""
+    teams = load_teams(project)
+    team_model = teams.model if teams and isinstance(teams.model, TeamsFile) else None
+    roots = paths or project.runbook_roots
+    for root in roots:
+        if not root.exists():
+            raise ConfigError(f"{project.display(root)}: no such file or folder")
+    exclude = {project.teams_path}
+    loaded = []
+    problems: list[Problem] = []
+    first_seen: dict[str, Loaded] = {}
+    for path in discover(roots, exclude):
+        item = load_runbook(path, project.display(path), team_model)
+        loaded.append(item)
+        rb = item.runbook
+        if rb is not None and item.document is not None:
+            if rb.id in first_seen:
+                other = first_seen[rb.id]
+                item.problems.append(Problem(
+                    "RB009", f"runbook id {rb.id!r} is also used by {other.display}",
+                    item.document.locate(("id",)), field="id",
+                    hint="each feature has one runbook; ids name the pages"))
+            else:
+                first_seen[rb.id] = item
+    if not loaded and not problems:
+        where = ", ".join(project.display(p) for p in roots)
+        raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
+    return LoadedProject(project, teams, loaded, problems)

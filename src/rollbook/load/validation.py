@@ -1,0 +1,252 @@
+"""Turn the model's validation errors into problems a feature owner can act on.
+
+pydantic says ``string_pattern_mismatch at ('owner',)``; a person wants
+``runbooks/x.yaml:4:8: RB006 owner must be a slug ...`` with a hint. This module does that
+translation, with the location from the YAML document and "did you mean" suggestions taken from
+the model itself, so that they cannot drift from the format.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from rollbook.diagnostics import Problem, format_path
+from rollbook.load.yaml_reader import YamlDocument
+from rollbook.model import runbook as m
+
+PathT = tuple[str | int, ...]
+
+_PATTERN_MESSAGES = {
+    m.SLUG_PATTERN: (
+        "must be a slug: lower-case letters, digits and single hyphens",
+        "for example `one-click-checkout`",
+    ),
+    m.LINK_PATTERN: (
+        "must be a web link starting with https:// (or http://)",
+        "other kinds of links (javascript:, data:, file:) are refused because they are unsafe "
+        "on a page people trust",
+    ),
+    m.PHONE_PATTERN: ("must be a phone number", "for example +44 20 7946 0000"),
+    m.DURATION_PATTERN: ("must be a duration", "a whole number and m, h, d or w: 30m, 2h, 7d"),
+    m.NOT_BLANK: ("must not be blank", "write something here or remove the key"),
+}
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "list_type": "a list (lines starting with '- ')",
+    "model_type": "a mapping (indented `key: value` lines)",
+    "model_attributes_type": "a mapping (indented `key: value` lines)",
+    "dict_type": "a mapping (indented `key: value` lines)",
+    "literal_error": "one of the allowed words",
+}
+
+
+def describe(value: object) -> str:
+    """How a value looks to the person who wrote it."""
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _data_path(data: object, loc: Iterable[str | int]) -> tuple[PathT, PathT]:
+    """Split pydantic's ``loc`` into the part that exists in the document and the rest.
+
+    The rest names union members (``('bool',)``, ``('str',)``) tried at that spot.
+    """
+    path: list[str | int] = []
+    node = data
+    parts = list(loc)
+    for i, part in enumerate(parts):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        else:
+            return tuple(path), tuple(parts[i:])
+    return tuple(path), ()
+
+
+def _value_at(data: object, path: PathT) -> object:
+    node = data
+    for part in path:
+        node = node[part]  # type: ignore[index]
+    return node
+
+
+def _unwrap(annotation: object) -> list[object]:
+    """The types an annotation may hold, with Annotated, Optional and unions flattened."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[object] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def model_at(root: type[BaseModel], path: PathT) -> type[BaseModel] | None:
+    """The model class that describes the mapping at ``path``, if any."""
+    current: object = root
+    for part in path:
+        candidates = _unwrap(current)
+        nxt = None
+        for cand in candidates:
+            if isinstance(part, int) and typing.get_origin(cand) is list:
+                nxt = typing.get_args(cand)[0]
+            elif (isinstance(part, str) and isinstance(cand, type)
+                  and issubclass(cand, BaseModel) and part in cand.model_fields):
+                nxt = cand.model_fields[part].annotation
+                # Annotated metadata is kept apart from the annotation in pydantic fields.
+            if nxt is not None:
+                break
+        if nxt is None:
+            return None
+        current = nxt
+    for cand in _unwrap(current):
+        if isinstance(cand, type) and issubclass(cand, BaseModel):
+            return cand
+    return None
+
+
+def _literal_choices(root: type[BaseModel], path: PathT) -> list[str]:
+    parent = model_at(root, path[:-1]) if path else None
+    if parent is None or not isinstance(path[-1], str):
+        return []
+    field = parent.model_fields.get(path[-1])
+    if field is None:
+        return []
+    for cand in _unwrap(field.annotation):
+        if typing.get_origin(cand) is typing.Literal:
+            return [str(a) for a in typing.get_args(cand)]
+    return []
+
+
+def problems_from_validation(
+    exc: ValidationError, doc: YamlDocument, root: type[BaseModel]
+) -> list[Problem]:
+    """One problem per wrong spot in the document, in document order."""
+    grouped: dict[PathT, list[dict]] = {}
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        path, rest = _data_path(doc.data, err["loc"])
+        etype = err["type"]
+        if etype == "extra_forbidden":
+            problems.append(_unknown_key(err, path, rest, doc, root))
+        elif etype == "missing":
+            field = rest[0] if rest else "?"
+            model = model_at(root, path)
+            desc = ""
+            if model is not None and isinstance(field, str) and field in model.model_fields:
+                desc = model.model_fields[field].description or ""
+            problems.append(Problem(
+                code="RB005", message=f"missing required field `{field}`",
+                location=doc.locate(path), field=format_path((*path, field)),
+                hint=f"add `{field}:` here: {desc}" if desc else f"add `{field}:` here"))
+        else:
+            grouped.setdefault(path, []).append(err)
+    for path, errs in grouped.items():
+        problems.append(_value_problem(path, errs, doc, root))
+    problems.sort(key=lambda p: (p.location.line, p.location.column, p.code))
+    return problems
+
+
+def _unknown_key(err: dict, path: PathT, rest: PathT, doc: YamlDocument,
+                 root: type[BaseModel]) -> Problem:
+    key = str(rest[0]) if rest else str(err["loc"][-1])
+    model = model_at(root, path)
+    allowed = list(model.model_fields) if model else []
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean `{close[0]}`?"
+    elif allowed:
+        hint = "allowed here: " + ", ".join(allowed)
+    else:
+        hint = "remove it"
+    return Problem(code="RB003", message=f"unknown key `{key}`",
+                   location=doc.locate((*path, key), key=True),
+                   field=format_path((*path, key)), hint=hint)
+
+
+def _value_problem(path: PathT, errs: list[dict], doc: YamlDocument,
+                   root: type[BaseModel]) -> Problem:
+    where = format_path(path) or "the file"
+    loc = doc.locate(path)
+    value = _value_at(doc.data, path)
+    first = errs[0]
+    etype = first["type"]
+    if etype == "value_error":
+        msg = str(first["ctx"]["error"]) if first.get("ctx") else first["msg"]
+        return Problem(code="RB006", message=f"{where}: {msg}", location=loc,
+                       field=format_path(path))
+    if etype == "literal_error":
+        choices = _literal_choices(root, path)
+        close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
+        hint = f"did you mean `{close[0]}`?" if close else ""
+        if value is None:
+            hint = "fill in a value: the line has a key and nothing after it"
+        return Problem(code="RB006",
+                       message=f"{where} must be one of {', '.join(choices) or first['msg']}; "
+                       f"got {describe(value)}",
+                       location=loc, field=format_path(path), hint=hint)
+    if etype == "string_pattern_mismatch":
+        pattern = first.get("ctx", {}).get("pattern", "")
+        text, hint = _PATTERN_MESSAGES.get(pattern, (f"must match {pattern}", ""))
+        return Problem(code="RB006", message=f"{where} {text}; got {describe(value)}",
+                       location=loc, field=format_path(path), hint=hint)
+    if etype in ("string_too_short", "too_short"):
+        what = "must not be empty" if etype == "string_too_short" else "needs at least one entry"
+        return Problem(code="RB006", message=f"{where} {what}", location=loc,
+                       field=format_path(path))
+    if etype in ("string_too_long", "too_long"):
+        return Problem(code="RB006", message=f"{where} is too long ({first['msg'].lower()})",
+                       location=loc, field=format_path(path),
+                       hint="keep runbook text short; link to longer documents")
+    if etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return Problem(code="RB006", message=f"{where}: {first['msg'].lower()}",
+                       location=loc, field=format_path(path))
+    expected = []
+    for err in errs:
+        label = _EXPECTED.get(err["type"])
+        if label and label not in expected:
+            expected.append(label)
+    if not expected:
+        expected = [first["msg"].lower()]
+    if "a whole number" in expected and "a number" in expected:
+        expected.remove("a whole number")
+    hint = ""
+    if value is None:
+        hint = "fill in a value: the line has a key and nothing after it"
+    elif isinstance(value, int | float) and not isinstance(value, bool) and "text" in expected:
+        hint = f'put it in quotes: "{value}"'
+    elif isinstance(value, str) and "a list (lines starting with '- ')" in expected:
+        hint = f"write it as a list item:\n        - {value}"
+    return Problem(code="RB004",
+                   message=f"{where} should be {_either(expected)}; got {describe(value)}",
+                   location=loc, field=format_path(path), hint=hint)
+
+
+def _either(options: list[str]) -> str:
+    return options[0] if len(options) == 1 else ", ".join(options[:-1]) + " or " + options[-1]

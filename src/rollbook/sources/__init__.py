@@ -1,0 +1,58 @@
+"""Feature sources: which features exist and are deployable, found without reading runbooks.
+
+Each source kind has its own module (``flagd``, ``openfeature``, ``unleash``, ``feature_list``,
+``code``); :func:`collect_features` reads every configured source and returns each feature
+with the file, line and column where its key is written, so a finding such as "feature has
+no runbook" can point at the flag definition.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rollbook.sources import code, flagd, openfeature, unleash
+from rollbook.sources import feature_list as plain_list
+from rollbook.sources.discovery import find_files
+from rollbook.sources.feature import Feature, SourceError
+from rollbook.sources.spec import KINDS, SourceSpec, parse_source_spec
+
+__all__ = [
+    "KINDS",
+    "Feature",
+    "SourceError",
+    "SourceSpec",
+    "collect_features",
+    "parse_source_spec",
+]
+
+_READERS = {
+    "flagd": flagd.read,
+    "openfeature": openfeature.read,
+    "unleash": unleash.read,
+    "list": plain_list.read,
+}
+
+
+def collect_features(specs: list[SourceSpec], root: Path) -> list[Feature]:
+    """Every feature the ``specs`` find under ``root``, in spec, file and position order.
+
+    Paths in locations are POSIX and relative to ``root``. The same key may appear several
+    times (defined in one file, used in many); callers that want one entry per key dedupe.
+    Raises SourceError for the first source that cannot be read.
+    """
+    features: list[Feature] = []
+    for spec in specs:
+        is_code = spec.kind == "code"
+        files = find_files(
+            root, spec.globs, respect_gitignore=is_code, where=spec.where or f"{spec.kind} source"
+        )
+        if is_code:
+            builtin = code.sdk_patterns(spec.languages)
+            for file, name in files:
+                suffix = file.suffix.lower()
+                features.extend(code.scan(file, name, builtin.get(suffix), spec.patterns))
+        else:
+            read = _READERS[spec.kind]
+            for file, name in files:
+                features.extend(read(file, name))
+    return features

@@ -1,0 +1,125 @@
+"""Feature keys used in code: OpenFeature SDK calls with a literal key, and user patterns.
+
+Built-in patterns find the flag key when it is the first string argument of an OpenFeature
+evaluation call, and report the line and column of the key's opening quote:
+
+- Python: ``get_boolean_value("key", ...)``, ``get_string_value``, ``get_integer_value``,
+  ``get_float_value``, ``get_object_value``, their ``_details`` and ``_async`` variants, and
+  ``flag_key="key"`` as the first argument.
+- JavaScript/TypeScript: ``getBooleanValue('key', ...)``, ``getStringValue``, ``getNumberValue``,
+  ``getObjectValue``, the ``...Details`` variants (with or without a ``<Type>`` argument), and
+  the React SDK hooks (``useBooleanFlagValue``, ``useFlag``, ...). Quotes may be ', " or `.
+- Go: ``client.BooleanValue(ctx, "key", ...)``, ``StringValue``, ``IntValue``, ``FloatValue``,
+  ``ObjectValue`` and the ``...ValueDetails`` variants; the context argument may be a call.
+- Java: ``getBooleanValue("key", ...)``, ``getStringValue``, ``getIntegerValue``,
+  ``getDoubleValue``, ``getObjectValue`` and the ``...Details`` variants.
+
+A key built at run time (a variable, an f-string, a template with ``${}``) cannot be known
+by reading the code, so it is not reported; a call in a comment is. User patterns are regexes
+with a named group ``key``, matched with ``re.MULTILINE`` against every file the source's
+paths select; the column is the start of the ``key`` group.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rollbook.diagnostics import Location
+from rollbook.sources.documents import TextPositions
+from rollbook.sources.feature import Feature
+
+SOURCE = "code"
+DEFAULT_PATHS = ("**/*",)
+
+# String literals on one line; unrolled loops so a long line costs one pass.
+_DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+_BACKTICK = r"`[^`\\$\n]*`"  # a JS template without ${...}, or a Go raw string
+
+_PYTHON = re.compile(
+    r"\bget_(?:boolean|string|integer|float|object)_(?:value|details|value_details)(?:_async)?"
+    rf"\s*\(\s*(?:flag_key\s*=\s*)?(?P<key>{_DQ}|{_SQ})"
+)
+_JAVASCRIPT = re.compile(
+    r"\b(?:get(?:Boolean|String|Number|Object)(?:Value|Details)"
+    r"|use(?:Boolean|String|Number|Object)Flag(?:Value|Details)|use(?:Suspense)?Flag)"
+    rf"\s*(?:<[^()\n]*?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
+)
+# The first argument is the context: a name, a selector or a call such as r.Context().
+_GO = re.compile(
+    r"\b(?:Boolean|String|Int|Float|Object)Value(?:Details)?"
+    rf"\s*\(\s*(?:[^,()\"'`]|\([^()]*\))*,\s*(?P<key>{_DQ}|{_BACKTICK})"
+)
+_JAVA = re.compile(
+    r"\bget(?:Boolean|String|Integer|Double|Object)(?:Value|Details)"
+    rf"\s*\(\s*(?P<key>{_DQ})"
+)
+
+LANGUAGES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
+    "python": ((".py", ".pyi"), _PYTHON),
+    "javascript": ((".js", ".jsx", ".mjs", ".cjs"), _JAVASCRIPT),
+    "typescript": ((".ts", ".tsx", ".mts", ".cts"), _JAVASCRIPT),
+    "go": ((".go",), _GO),
+    "java": ((".java",), _JAVA),
+}
+DEFAULT_LANGUAGES = tuple(LANGUAGES)
+
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def sdk_patterns(languages: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
+    """File suffix -> built-in pattern, for the enabled ``languages``."""
+    by_suffix: dict[str, re.Pattern[str]] = {}
+    for language in languages:
+        suffixes, pattern = LANGUAGES[language]
+        for suffix in suffixes:
+            by_suffix[suffix] = pattern
+    return by_suffix
+
+
+def scan(
+    file: Path,
+    name: str,
+    builtin: re.Pattern[str] | None,
+    user_patterns: tuple[re.Pattern[str], ...],
+) -> list[Feature]:
+    """Feature keys in ``file`` (shown as ``name``), in the order they appear.
+
+    ``builtin`` is the SDK pattern for the file's language (None for other files);
+    ``user_patterns`` apply to every file. Binary files are skipped and undecodable bytes
+    replaced, because one odd file must not stop a scan of a whole repository.
+    """
+    patterns = ([builtin] if builtin is not None else []) + list(user_patterns)
+    if not patterns:
+        return []
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return []
+    if b"\x00" in raw:
+        return []
+    text = raw.decode("utf-8", "replace")
+    positions: TextPositions | None = None
+    hits: dict[tuple[int, str], None] = {}  # ordered set: one hit per place and key
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            literal = match.group("key")
+            if literal is None:
+                continue
+            key = _unquote(literal) if pattern is builtin else literal
+            if key:
+                hits[(match.start("key"), key)] = None
+    if not hits:
+        return []
+    positions = TextPositions(text)
+    features = []
+    for start, key in sorted(hits):
+        line, column = positions.line_col(start)
+        features.append(Feature(key=key, location=Location(name, line, column), source=SOURCE))
+    return features
+
+
+def _unquote(literal: str) -> str:
+    # Keys are plain identifiers in practice; an escaped quote is the only escape worth undoing.
+    return _ESCAPE.sub(r"\1", literal[1:-1])

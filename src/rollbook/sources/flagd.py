@@ -1,0 +1,110 @@
+"""flagd flag definitions: ``*.flagd.json|yaml|yml`` and ``flagd.json|yaml|yml``.
+
+The schema (https://flagd.dev/schema/v0/flags.json) gives ``flags`` as a map from flag key to
+``{state, variants, defaultVariant, targeting, metadata}``; the import form may give a list of
+objects that each carry a ``key``. Real files add fields the schema does not define
+(``description`` in the OpenTelemetry demo, top-level ``$evaluators`` and ``metadata``), so
+only ``flags`` is read and everything else is left alone. A flag whose ``state`` is
+``DISABLED`` is still a feature: it exists, and switching it on needs a runbook too.
+
+Passing example (one feature, ``checkout.one_click``, at line 3)::
+
+    {
+      "flags": {
+        "checkout.one_click": {"state": "DISABLED", "variants": {"on": true, "off": false},
+                               "defaultVariant": "off"}
+      }
+    }
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rollbook.sources.documents import PositionedDocument, kind_name, read_document
+from rollbook.sources.feature import Feature, SourceError
+
+SOURCE = "flagd"
+DEFAULT_PATHS = (
+    "**/*.flagd.json",
+    "**/*.flagd.yaml",
+    "**/*.flagd.yml",
+    "**/flagd.json",
+    "**/flagd.yaml",
+    "**/flagd.yml",
+)
+
+_SHAPE_HINT = (
+    'a flagd file looks like {"flags": {"my-flag": {"state": "ENABLED", "variants": {...}, '
+    '"defaultVariant": "..."}}}; is this file in the right source?'
+)
+
+
+def read(file: Path, name: str) -> list[Feature]:
+    """The flags defined in the flagd file ``file`` (shown as ``name``)."""
+    return features_from(read_document(file, name))
+
+
+def features_from(doc: PositionedDocument) -> list[Feature]:
+    """The flags of an already-parsed flagd document."""
+    data = doc.data
+    if not isinstance(data, dict) or "flags" not in data:
+        found = kind_name(data) if not isinstance(data, dict) else "an object without 'flags'"
+        raise SourceError(
+            f"expected a flagd flag definition (an object with 'flags'), found {found}",
+            doc.locate(()),
+            _SHAPE_HINT,
+        )
+    flags = data["flags"]
+    if isinstance(flags, dict):
+        return [_map_entry(doc, key, flag) for key, flag in flags.items()]
+    if isinstance(flags, list):
+        return [_list_entry(doc, index, flag) for index, flag in enumerate(flags)]
+    raise SourceError(
+        f"'flags' must be an object mapping flag keys to flags (or a list of flags with a "
+        f"'key'), found {kind_name(flags)}",
+        doc.locate(("flags",)),
+        _SHAPE_HINT,
+    )
+
+
+def _map_entry(doc: PositionedDocument, key: str, flag: object) -> Feature:
+    if not isinstance(flag, dict):
+        raise SourceError(
+            f"flag '{key}' must be an object with state, variants and defaultVariant, "
+            f"found {kind_name(flag)}",
+            doc.locate(("flags", key)),
+            _SHAPE_HINT,
+        )
+    return Feature(
+        key=str(key),
+        location=doc.locate(("flags", key), key=True),
+        source=SOURCE,
+        description=_description(flag),
+    )
+
+
+def _list_entry(doc: PositionedDocument, index: int, flag: object) -> Feature:
+    key = flag.get("key") if isinstance(flag, dict) else None
+    if not isinstance(key, str) or not key:
+        raise SourceError(
+            f"flags[{index}] must be an object with a 'key' (text) when 'flags' is a list",
+            doc.locate(("flags", index)),
+            'give each flag its key, e.g. {"key": "my-flag", "state": "ENABLED", ...}',
+        )
+    return Feature(
+        key=key,
+        location=doc.locate(("flags", index, "key")),
+        source=SOURCE,
+        description=_description(flag),
+    )
+
+
+def _description(flag: dict) -> str:
+    # flagd has no description field; projects put one either beside the flag's fields (the
+    # OpenTelemetry demo) or in its metadata.
+    text = flag.get("description")
+    metadata = flag.get("metadata")
+    if not isinstance(text, str) and isinstance(metadata, dict):
+        text = metadata.get("description")
+    return text if isinstance(text, str) else ""

@@ -1,0 +1,73 @@
+"""OpenFeature CLI flag manifests (the CLI's default file name is ``flags.json``).
+
+``flags`` maps each flag key to ``{flagType, defaultValue, description}``; the CLI generates
+typed SDK accessors from it. Fields beyond those (``schema`` for object flags, ``$schema``) are
+left alone.
+
+Passing example (one feature, ``enableBeta``, at line 3)::
+
+    {
+      "flags": {
+        "enableBeta": {"flagType": "boolean", "defaultValue": false, "description": "Beta UI"}
+      }
+    }
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rollbook.sources.documents import PositionedDocument, kind_name, read_document
+from rollbook.sources.feature import Feature, SourceError
+
+SOURCE = "openfeature-manifest"
+DEFAULT_PATHS = ("flags.json",)
+
+_SHAPE_HINT = (
+    'an OpenFeature CLI manifest looks like {"flags": {"my-flag": {"flagType": "boolean", '
+    '"defaultValue": false, "description": "..."}}}'
+)
+
+
+def read(file: Path, name: str) -> list[Feature]:
+    """The flags declared in the OpenFeature CLI manifest ``file`` (shown as ``name``)."""
+    return features_from(read_document(file, name))
+
+
+def features_from(doc: PositionedDocument) -> list[Feature]:
+    """The flags of an already-parsed manifest."""
+    data = doc.data
+    flags = data.get("flags") if isinstance(data, dict) else None
+    if not isinstance(flags, dict):
+        found = (
+            kind_name(data)
+            if not isinstance(data, dict)
+            else "no 'flags'"
+            if flags is None
+            else f"'flags' as {kind_name(flags)}"
+        )
+        raise SourceError(
+            "expected an OpenFeature CLI manifest: an object whose 'flags' maps flag keys to "
+            f"{{flagType, defaultValue, description}}; found {found}",
+            doc.locate(("flags",) if isinstance(data, dict) and flags is not None else ()),
+            _SHAPE_HINT,
+        )
+    features = []
+    for key, flag in flags.items():
+        if not isinstance(flag, dict):
+            raise SourceError(
+                f"flag '{key}' must be an object with flagType, defaultValue and description, "
+                f"found {kind_name(flag)}",
+                doc.locate(("flags", key)),
+                _SHAPE_HINT,
+            )
+        description = flag.get("description")
+        features.append(
+            Feature(
+                key=str(key),
+                location=doc.locate(("flags", key), key=True),
+                source=SOURCE,
+                description=description if isinstance(description, str) else "",
+            )
+        )
+    return features

@@ -1,0 +1,75 @@
+"""Unleash exports: the current export/import file and the legacy state export.
+
+Both give ``features`` as a list of objects with a ``name``. The current (v5) export adds
+``featureStrategies``, ``featureEnvironments`` and ``featureTags`` beside it; the legacy state
+export gives each feature ``enabled`` and ``strategies``. Archived toggles (``archived: true``
+or an ``archivedAt`` date) are still reported, because runbooks may still mention them, but
+as not deployable: they cannot be switched on until someone revives them.
+
+Passing example (one feature, ``checkout.one_click``, at line 2)::
+
+    {"features": [
+      {"name": "checkout.one_click", "type": "release", "description": "One-click checkout"}
+    ]}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rollbook.sources.documents import PositionedDocument, kind_name, read_document
+from rollbook.sources.feature import Feature, SourceError
+
+SOURCE = "unleash"
+DEFAULT_PATHS: tuple[str, ...] = ()  # exports have no conventional name: paths are required
+
+_SHAPE_HINT = (
+    'an Unleash export looks like {"features": [{"name": "my-toggle", "type": "release"}], ...}; '
+    "export it with the Unleash admin UI or API"
+)
+
+
+def read(file: Path, name: str) -> list[Feature]:
+    """The toggles in the Unleash export ``file`` (shown as ``name``)."""
+    return features_from(read_document(file, name))
+
+
+def features_from(doc: PositionedDocument) -> list[Feature]:
+    """The toggles of an already-parsed Unleash export."""
+    data = doc.data
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        found = (
+            kind_name(data)
+            if not isinstance(data, dict)
+            else "no 'features'"
+            if features is None
+            else f"'features' as {kind_name(features)}"
+        )
+        raise SourceError(
+            f"expected an Unleash export: an object with a 'features' list; found {found}",
+            doc.locate(("features",) if isinstance(data, dict) and features is not None else ()),
+            _SHAPE_HINT,
+        )
+    found_features = []
+    for index, toggle in enumerate(features):
+        name = toggle.get("name") if isinstance(toggle, dict) else None
+        if not isinstance(name, str) or not name:
+            raise SourceError(
+                f"features[{index}] must be an object with a 'name' (text)",
+                doc.locate(("features", index)),
+                _SHAPE_HINT,
+            )
+        assert isinstance(toggle, dict)
+        archived = toggle.get("archived") is True or bool(toggle.get("archivedAt"))
+        description = toggle.get("description")
+        found_features.append(
+            Feature(
+                key=name,
+                location=doc.locate(("features", index, "name")),
+                source=SOURCE,
+                deployable=not archived,
+                description=description if isinstance(description, str) else "",
+            )
+        )
+    return found_features
