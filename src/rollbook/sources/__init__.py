@@ -50,7 +50,7 @@ def collect_features(specs: list[SourceSpec], root: Path) -> list[Feature]:
             builtin = code.sdk_patterns(spec.languages)
             for file, name in files:
                 suffix = file.suffix.lower()
-                features.extend(code.scan(file, name, builtin.get(suffix), spec.patterns))
+                features.extend(code.scan(file, name, builtin.get(suffix, ()), spec.patterns))
         else:
             read = _READERS[spec.kind]
             for file, name in files:

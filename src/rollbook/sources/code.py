@@ -37,60 +37,69 @@ _DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 _SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
 _BACKTICK = r"`[^`\\$\n]*`"  # a JS template without ${...}, or a Go raw string
 
+# Each pattern starts with a literal ("get_", "Value", ...) and checks the word boundary with a
+# lookbehind after it: the regex engine then jumps between occurrences of the literal instead of
+# trying every position, which makes a scan of files without flags about fifty times faster.
 _PYTHON = re.compile(
-    r"\bget_(?:boolean|string|integer|float|object)_(?:value|details|value_details)(?:_async)?"
+    r"get_(?<!\wget_)(?:boolean|string|integer|float|object)"
+    r"_(?:value|details|value_details)(?:_async)?"
     rf"\s*\(\s*(?:flag_key\s*=\s*)?(?P<key>{_DQ}|{_SQ})"
 )
+_JS_CALL = rf"\s*(?:<[^()\n]*?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
 _JAVASCRIPT = re.compile(
-    r"\b(?:get(?:Boolean|String|Number|Object)(?:Value|Details)"
-    r"|use(?:Boolean|String|Number|Object)Flag(?:Value|Details)|use(?:Suspense)?Flag)"
-    rf"\s*(?:<[^()\n]*?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
+    r"get(?<!\wget)(?:Boolean|String|Number|Object)(?:Value|Details)" + _JS_CALL
+)
+_REACT = re.compile(
+    r"use(?<!\wuse)(?:(?:Boolean|String|Number|Object)Flag(?:Value|Details)|(?:Suspense)?Flag)"
+    + _JS_CALL
 )
 # The first argument is the context: a name, a selector or a call such as r.Context().
 _GO = re.compile(
-    r"\b(?:Boolean|String|Int|Float|Object)Value(?:Details)?"
+    r"Value(?:(?<=\bBooleanValue)|(?<=\bStringValue)|(?<=\bIntValue)|(?<=\bFloatValue)"
+    r"|(?<=\bObjectValue))(?:Details)?"
     rf"\s*\(\s*(?:[^,()\"'`]|\([^()]*\))*,\s*(?P<key>{_DQ}|{_BACKTICK})"
 )
 _JAVA = re.compile(
-    r"\bget(?:Boolean|String|Integer|Double|Object)(?:Value|Details)"
+    r"get(?<!\wget)(?:Boolean|String|Integer|Double|Object)(?:Value|Details)"
     rf"\s*\(\s*(?P<key>{_DQ})"
 )
 
-LANGUAGES: dict[str, tuple[tuple[str, ...], re.Pattern[str]]] = {
-    "python": ((".py", ".pyi"), _PYTHON),
-    "javascript": ((".js", ".jsx", ".mjs", ".cjs"), _JAVASCRIPT),
-    "typescript": ((".ts", ".tsx", ".mts", ".cts"), _JAVASCRIPT),
-    "go": ((".go",), _GO),
-    "java": ((".java",), _JAVA),
+LANGUAGES: dict[str, tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]] = {
+    "python": ((".py", ".pyi"), (_PYTHON,)),
+    "javascript": ((".js", ".jsx", ".mjs", ".cjs"), (_JAVASCRIPT, _REACT)),
+    "typescript": ((".ts", ".tsx", ".mts", ".cts"), (_JAVASCRIPT, _REACT)),
+    "go": ((".go",), (_GO,)),
+    "java": ((".java",), (_JAVA,)),
 }
 DEFAULT_LANGUAGES = tuple(LANGUAGES)
 
 _ESCAPE = re.compile(r"\\(.)")
 
 
-def sdk_patterns(languages: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
-    """File suffix -> built-in pattern, for the enabled ``languages``."""
-    by_suffix: dict[str, re.Pattern[str]] = {}
+def sdk_patterns(languages: tuple[str, ...]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """File suffix -> built-in patterns, for the enabled ``languages``."""
+    by_suffix: dict[str, tuple[re.Pattern[str], ...]] = {}
     for language in languages:
-        suffixes, pattern = LANGUAGES[language]
+        suffixes, patterns = LANGUAGES[language]
         for suffix in suffixes:
-            by_suffix[suffix] = pattern
+            by_suffix[suffix] = patterns
     return by_suffix
 
 
 def scan(
     file: Path,
     name: str,
-    builtin: re.Pattern[str] | None,
+    builtin: tuple[re.Pattern[str], ...],
     user_patterns: tuple[re.Pattern[str], ...],
 ) -> list[Feature]:
     """Feature keys in ``file`` (shown as ``name``), in the order they appear.
 
-    ``builtin`` is the SDK pattern for the file's language (None for other files);
+    ``builtin`` are the SDK patterns for the file's language (empty for other files);
     ``user_patterns`` apply to every file. Binary files are skipped and undecodable bytes
     replaced, because one odd file must not stop a scan of a whole repository.
     """
-    patterns = ([builtin] if builtin is not None else []) + list(user_patterns)
+    # SDK hits are string literals to unquote; a user's key group is taken as written.
+    patterns = [(p, True) for p in builtin] + [(p, False) for p in user_patterns]
     if not patterns:
         return []
     try:
@@ -100,14 +109,13 @@ def scan(
     if b"\x00" in raw:
         return []
     text = raw.decode("utf-8", "replace")
-    positions: TextPositions | None = None
     hits: dict[tuple[int, str], None] = {}  # ordered set: one hit per place and key
-    for pattern in patterns:
+    for pattern, quoted in patterns:
         for match in pattern.finditer(text):
             literal = match.group("key")
             if literal is None:
                 continue
-            key = _unquote(literal) if pattern is builtin else literal
+            key = _unquote(literal) if quoted else literal
             if key:
                 hits[(match.start("key"), key)] = None
     if not hits:
@@ -122,4 +130,5 @@ def scan(
 
 def _unquote(literal: str) -> str:
     # Keys are plain identifiers in practice; an escaped quote is the only escape worth undoing.
-    return _ESCAPE.sub(r"\1", literal[1:-1])
+    body = literal[1:-1]
+    return _ESCAPE.sub(r"\1", body) if "\\" in body else body

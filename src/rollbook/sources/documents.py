@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -36,21 +35,29 @@ class PositionedDocument(Protocol):
 
 
 class TextPositions:
-    """Turns string offsets into 1-based line and column, in O(log lines) per lookup."""
+    """Turns string offsets into 1-based line and column; columns count characters.
+
+    Lookups in increasing order (tokens in a file, sorted hits) only count the newlines
+    between one lookup and the next, so a whole file costs one pass even when it is a single
+    very long line; a lookup backwards starts again from the top.
+    """
 
     def __init__(self, text: str):
-        # Offsets where each line starts; built once so each lookup is a bisect, which keeps
-        # scanning a file with many hits linear rather than quadratic.
-        self._starts = [0]
-        self._starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        self._text = text
+        self._index = 0
+        self._line = 1
+        self._line_start = 0
 
     def line_col(self, index: int) -> tuple[int, int]:
-        """Line and column of the character at ``index``; columns count characters."""
-        line = bisect_right(self._starts, index)
-        return line, index - self._starts[line - 1] + 1
-
-
-_NEWLINE = re.compile(r"\n")
+        """Line and column of the character at ``index``."""
+        if index < self._index:
+            self._index, self._line, self._line_start = 0, 1, 0
+        newlines = self._text.count("\n", self._index, index)
+        if newlines:
+            self._line += newlines
+            self._line_start = self._text.rfind("\n", self._index, index) + 1
+        self._index = index
+        return self._line, index - self._line_start + 1
 
 
 @dataclass
@@ -75,12 +82,22 @@ class JsonDocument:
 
 
 # Strings (unrolled so the engine does not backtrack per character), structural characters,
-# and any other run of literal characters (numbers, true, false, null).
+# and any other run of literal characters (numbers, true, false, null). ``search`` skips the
+# whitespace between tokens.
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
+# Flag files only need positions near the top (flags.<key>, flags[i].key, features[i].name);
+# containers deeper than this are skipped by the C JSON scanner in one call instead of being
+# tokenized in Python, which keeps large exports fast. Their start is still recorded.
+POSITION_DEPTH = 3
 
-def read_json_text(text: str, name: str) -> JsonDocument:
-    """Parse ``text`` (file ``name``) as JSON, recording positions; raise SourceError if invalid."""
+
+def read_json_text(text: str, name: str, depth: int = POSITION_DEPTH) -> JsonDocument:
+    """Parse ``text`` (file ``name``) as JSON; raise SourceError if it is not valid JSON.
+
+    Positions are kept for keys and values whose path has at most ``depth`` parts; a deeper
+    part is located at its nearest recorded ancestor.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -91,46 +108,45 @@ def read_json_text(text: str, name: str) -> JsonDocument:
             "comma, is the usual cause)",
         ) from None
     doc = JsonDocument(name, data)
-    _record_positions(text, doc)
+    _record_positions(text, doc, depth)
     return doc
 
 
-def _record_positions(text: str, doc: JsonDocument) -> None:
+def _record_positions(text: str, doc: JsonDocument, depth: int) -> None:
     """One pass over already-valid JSON ``text``, filling ``doc.keys`` and ``doc.values``."""
     where = TextPositions(text)
+    skip_value = json.JSONDecoder().scan_once  # parses one value at an index, returns its end
     # Each frame is [path, is_object, expecting_key, current key or index].
     stack: list[list] = []
-
-    def child_path() -> DocPath:
-        if not stack:
-            return ()
-        top = stack[-1]
-        return (*top[0], top[3])
-
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        first = token[0]
-        if first == '"' and stack and stack[-1][1] and stack[-1][2]:
-            top = stack[-1]
+    pos = 0
+    while (match := _JSON_TOKEN.search(text, pos)) is not None:
+        pos = match.end()
+        start = match.start()
+        first = text[start]
+        top = stack[-1] if stack else None
+        if top is not None and top[1] and top[2] and first == '"':
+            token = match.group()
             name = json.loads(token) if "\\" in token else token[1:-1]
             top[3] = name
             top[2] = False
-            doc.keys[(*top[0], name)] = where.line_col(match.start())
-        elif first in "{[":
-            path = child_path()
-            doc.values[path] = where.line_col(match.start())
-            is_object = first == "{"
-            stack.append([path, is_object, is_object, None if is_object else 0])
+            doc.keys[(*top[0], name)] = where.line_col(start)
         elif first in "}]":
             stack.pop()
         elif first == ",":
-            top = stack[-1]
+            assert top is not None
             if top[1]:
                 top[2] = True
             else:
                 top[3] += 1
         elif first != ":":
-            doc.values[child_path()] = where.line_col(match.start())
+            path: DocPath = () if top is None else (*top[0], top[3])
+            doc.values[path] = where.line_col(start)
+            if first in "{[":
+                if len(path) >= depth:
+                    pos = skip_value(text, start)[1]
+                else:
+                    is_object = first == "{"
+                    stack.append([path, is_object, is_object, None if is_object else 0])
 
 
 def decode_text(raw: bytes, name: str) -> str:

@@ -144,7 +144,9 @@ def _as_strings(value: object, name: str, where: str) -> Iterable:
     """``value`` as a list of strings (a single string counts as one), or SourceError."""
     if isinstance(value, str):
         return [value]
-    if isinstance(value, list | tuple) and all(isinstance(v, str | re.Pattern) for v in value):
+    # Compiled regexes are accepted for patterns only, from callers building specs in Python.
+    allowed = str | re.Pattern if name == "patterns" else str
+    if isinstance(value, list | tuple) and all(isinstance(v, allowed) for v in value):
         return value
     raise SourceError(
         f"'{name}' must be a list of text, found {value!r}",
