@@ -22,7 +22,7 @@ class UsageError(click.ClickException):
 
     exit_code = EXIT_USAGE
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+    def show(self, file=None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)
 
 
@@ -36,9 +36,12 @@ def _project(ctx: click.Context, start: Path | None = None) -> Project:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="rollbook")
-@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Configuration file (default: nearest rollbook.toml, or pyproject.toml "
-                   "with [tool.rollbook]).")
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (default: nearest rollbook.toml, or pyproject.toml "
+    "with [tool.rollbook]).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, verbose: bool) -> None:
@@ -75,21 +78,28 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         click.echo(problem.render())
     if report.problems:
         n = len(report.problems)
-        click.echo(f"\n{n} problem{'s' if n != 1 else ''} in {report.bad_files} of "
-                   f"{report.files} file{'s' if report.files != 1 else ''}.")
+        click.echo(
+            f"\n{n} problem{'s' if n != 1 else ''} in {report.bad_files} of "
+            f"{report.files} file{'s' if report.files != 1 else ''}."
+        )
         ctx.exit(EXIT_FINDINGS)
     click.echo(f"All {report.files} file{'s' if report.files != 1 else ''} valid.")
 
 
 @cli.command()
 @click.option("--teams", is_flag=True, help="The teams file's schema instead of the runbook's.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
-def schema(teams: bool, output: Path | None) -> None:
+@click.option("--markdown", is_flag=True, help="The format's reference as Markdown tables.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def schema(teams: bool, markdown: bool, output: Path | None) -> None:
     """Print the JSON Schema of the runbook format (for editors and other tools)."""
-    from rollbook.schema import schema_text
+    from rollbook.schema import format_reference, schema_text
 
-    text = schema_text(teams)
+    text = format_reference() if markdown else schema_text(teams)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -102,12 +112,17 @@ def schema(teams: bool, output: Path | None) -> None:
 @cli.command()
 @click.argument("feature_id")
 @click.option("--owner", help="Id of the owning team (from the teams file).")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write into (default: the first configured runbook folder).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into (default: the first configured runbook folder).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing runbook of that name.")
 @click.pass_context
-def new(ctx: click.Context, feature_id: str, owner: str | None, folder: Path | None,
-        force: bool) -> None:
+def new(
+    ctx: click.Context, feature_id: str, owner: str | None, folder: Path | None, force: bool
+) -> None:
     """Start a runbook for FEATURE_ID (a slug such as one-click-checkout).
 
     The file's placeholders fail `rollbook validate` until they are filled in. Its first line
@@ -121,8 +136,10 @@ def new(ctx: click.Context, feature_id: str, owner: str | None, folder: Path | N
         written = new_runbook(project, feature_id, owner, folder, force)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    click.echo(f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
-               f"then run: rollbook validate {project.display(written[-1])}")
+    click.echo(
+        f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
+        f"then run: rollbook validate {project.display(written[-1])}"
+    )
 
 
 @cli.command()
@@ -143,8 +160,10 @@ def init(directory: Path, team: str, force: bool) -> None:
         raise UsageError(str(exc)) from None
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo("\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
-               "and `rollbook validate`.")
+    click.echo(
+        "\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
+        "and `rollbook validate`."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -157,8 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code if exc.exit_code != 1 or isinstance(exc, UsageError)
-                 else EXIT_USAGE)
+        sys.exit(exc.exit_code if exc.exit_code != 1 or isinstance(exc, UsageError) else EXIT_USAGE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except ConfigError as exc:
@@ -169,8 +187,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # the last line of defence: never a bare traceback
         if verbose:
             traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in rollbook. Rerun with --verbose for the traceback and "
-                   "report it.", err=True)
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in rollbook. Rerun with --verbose for the traceback and "
+            "report it.",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

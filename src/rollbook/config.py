@@ -31,8 +31,13 @@ class ConfigError(Exception):
 class Config(BaseModel):
     """Every key rollbook reads from its configuration."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True,
-                              use_attribute_docstrings=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        frozen=True,
+    )
 
     runbooks: list[str] = ["runbooks"]
     """Folders (or files) holding runbooks, relative to the configuration file."""
@@ -104,7 +109,8 @@ def find_config(start: Path) -> Path | None:
             return candidate
         candidate = folder / "pyproject.toml"
         if candidate.is_file() and re.search(
-            r"^\[tool\.rollbook[.\]]", candidate.read_text(encoding="utf-8", errors="replace"),
+            r"^\[tool\.rollbook[.\]]",
+            candidate.read_text(encoding="utf-8", errors="replace"),
             re.M,
         ):
             return candidate
@@ -116,8 +122,9 @@ def load_project(start: Path | None = None, config_file: Path | None = None) -> 
     start = (start or Path.cwd()).resolve()
     path = config_file or find_config(start)
     if path is None:
-        return Project(root=start if start.is_dir() else start.parent, config=Config(),
-                       config_path=None)
+        return Project(
+            root=start if start.is_dir() else start.parent, config=Config(), config_path=None
+        )
     return Project(root=path.resolve().parent, config=read_config(path), config_path=path)
 
 
@@ -148,14 +155,18 @@ def read_config(path: Path) -> Config:
                 import difflib
 
                 close = difflib.get_close_matches(top, sorted(fields), n=1, cutoff=0.6)
-                hint = f"did you mean `{close[0]}`?" if close else (
-                    "known keys: " + ", ".join(sorted(fields)))
+                hint = (
+                    f"did you mean `{close[0]}`?"
+                    if close
+                    else ("known keys: " + ", ".join(sorted(fields)))
+                )
                 msg = f"unknown key `{prefix}{key}`"
             else:
                 hint = ""
                 msg = f"`{prefix}{key}`: {err['msg']}"
-            problems.append(Problem("RB000", msg, Location(str(path), line, 1 if line else 0),
-                                    hint=hint))
+            problems.append(
+                Problem("RB000", msg, Location(str(path), line, 1 if line else 0), hint=hint)
+            )
         summary = "\n".join(p.render() for p in problems)
         raise ConfigError(f"invalid configuration:\n{summary}", problems) from None
 

@@ -6,7 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rollbook.model.runbook import FORMAT_VERSION, Runbook, TeamsFile
+from rollbook.model.runbook import (
+    DURATION_PATTERN,
+    FORMAT_VERSION,
+    LINK_PATTERN,
+    NOT_BLANK,
+    PHONE_PATTERN,
+    SLUG_PATTERN,
+    Runbook,
+    TeamsFile,
+)
 
 SCHEMA_ID = f"https://rollbook.dev/schema/v{FORMAT_VERSION}/runbook.json"
 TEAMS_SCHEMA_ID = f"https://rollbook.dev/schema/v{FORMAT_VERSION}/teams.json"
@@ -25,8 +34,12 @@ def teams_schema() -> dict[str, Any]:
 
 
 def _wrap(schema: dict[str, Any], ident: str, title: str) -> dict[str, Any]:
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": ident,
-            **schema, "title": title}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": ident,
+        **schema,
+        "title": title,
+    }
 
 
 def schema_text(teams: bool = False) -> str:
@@ -52,3 +65,67 @@ def write_schema_file(folder: Path, teams: bool = False) -> Path | None:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def _type_label(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        return f"[{prop['$ref'].rsplit('/', 1)[-1]}](#{prop['$ref'].rsplit('/', 1)[-1].lower()})"
+    if "enum" in prop:
+        return " \\| ".join(f"`{v}`" for v in prop["enum"])
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    if "anyOf" in prop:
+        labels = [_type_label(p) for p in prop["anyOf"] if p.get("type") != "null"]
+        return " or ".join(dict.fromkeys(labels))
+    kind = prop.get("type", "any")
+    if kind == "array":
+        return f"list of {_type_label(prop.get('items', {}))}"
+    if prop.get("format") == "date":
+        return "date (YYYY-MM-DD)"
+    pattern = prop.get("pattern")
+    if pattern in _PATTERN_LABELS:
+        return _PATTERN_LABELS[pattern]
+    labels = {"string": "text", "boolean": "true/false", "integer": "number", "number": "number"}
+    label = labels.get(kind, kind)
+    if pattern and pattern != NOT_BLANK:
+        label += f" matching `{pattern}`"
+    return label
+
+
+_PATTERN_LABELS = {
+    SLUG_PATTERN: "slug (`a-z`, `0-9`, `-`)",
+    LINK_PATTERN: "https:// link",
+    PHONE_PATTERN: "phone number",
+    DURATION_PATTERN: "duration (`30m`, `2h`, `7d`, `1w`)",
+}
+
+
+def format_reference() -> str:
+    """The runbook and teams formats as Markdown tables, generated from the model."""
+    lines = [
+        "# The runbook format, version 1",
+        "",
+        "Generated from rollbook's model by `rollbook schema --markdown`; do not edit by hand.",
+        "Each runbook is one YAML file. `rollbook schema` prints the same as JSON Schema.",
+        "",
+    ]
+    for schema in (runbook_schema(), teams_schema()):
+        defs = schema.get("$defs", {})
+        sections = [(schema["title"], schema), *sorted(defs.items())]
+        for name, sub in sections:
+            if "properties" not in sub:
+                continue
+            lines += [f"## {name}", "", sub.get("description", ""), ""]
+            lines += ["| field | type | required | meaning |", "|---|---|---|---|"]
+            required = set(sub.get("required", []))
+            for field, prop in sub["properties"].items():
+                desc = " ".join(prop.get("description", "").split()).replace("|", "\\|")
+                default = prop.get("default")
+                if field not in required and default not in (None, [], {}):
+                    desc += f" Default: `{json.dumps(default)}`."
+                lines.append(
+                    f"| `{field}` | {_type_label(prop)} | "
+                    f"{'yes' if field in required else ''} | {desc} |"
+                )
+            lines.append("")
+    return "\n".join(lines)

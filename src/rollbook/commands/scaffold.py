@@ -33,8 +33,10 @@ def render_scaffold(name: str, **values: object) -> str:
 
 def check_slug(value: str, what: str) -> None:
     if not _SLUG.match(value) or len(value) > 64:
-        raise ConfigError(f"{what} {value!r} is not a valid id: use lower-case letters, digits "
-                          "and single hyphens, e.g. one-click-checkout")
+        raise ConfigError(
+            f"{what} {value!r} is not a valid id: use lower-case letters, digits "
+            "and single hyphens, e.g. one-click-checkout"
+        )
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -45,8 +47,13 @@ def _write_new(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def new_runbook(project: Project, feature_id: str, owner: str | None = None,
-                folder: Path | None = None, force: bool = False) -> list[Path]:
+def new_runbook(
+    project: Project,
+    feature_id: str,
+    owner: str | None = None,
+    folder: Path | None = None,
+    force: bool = False,
+) -> list[Path]:
     """Write ``<folder>/<feature_id>.yaml`` from the scaffold; returns the files written."""
     check_slug(feature_id, "feature id")
     if owner:
@@ -54,8 +61,7 @@ def new_runbook(project: Project, feature_id: str, owner: str | None = None,
     folder = folder or project.runbook_roots[0]
     target = folder / f"{feature_id}.yaml"
     if target.exists() and not force:
-        raise ConfigError(f"{project.display(target)} already exists; "
-                          "pass --force to replace it")
+        raise ConfigError(f"{project.display(target)} already exists; pass --force to replace it")
     written = []
     schema = write_schema_file(folder) if folder.is_dir() else None
     if schema is None:
@@ -63,15 +69,17 @@ def new_runbook(project: Project, feature_id: str, owner: str | None = None,
         schema = write_schema_file(folder)
     if schema is not None:
         written.append(schema)
-    text = render_scaffold("runbook.yaml.j2", feature_id=feature_id, owner=owner,
-                           schema_path=SCHEMA_FILE)
+    text = render_scaffold(
+        "runbook.yaml.j2", feature_id=feature_id, owner=owner, schema_path=SCHEMA_FILE
+    )
     _write_new(target, text)
     written.append(target)
     return written
 
 
-def init_project(root: Path, team: str = "my-team", runbooks: str = "runbooks",
-                 force: bool = False) -> list[Path]:
+def init_project(
+    root: Path, team: str = "my-team", runbooks: str = "runbooks", force: bool = False
+) -> list[Path]:
     """Create config, teams file, an example runbook and flags, and the editor schemas.
 
     Nothing is written when any of the files exists already, unless ``force`` is given.
@@ -83,18 +91,27 @@ def init_project(root: Path, team: str = "my-team", runbooks: str = "runbooks",
     files = {
         root / "rollbook.toml": render_scaffold("rollbook.toml.j2", runbooks=runbooks),
         folder / "teams.yaml": render_scaffold(
-            "teams.yaml.j2", team=team, team_name=team.replace("-", " ").title(),
-            schema_path=TEAMS_SCHEMA_FILE),
+            "teams.yaml.j2",
+            team=team,
+            team_name=team.replace("-", " ").title(),
+            schema_path=TEAMS_SCHEMA_FILE,
+        ),
         folder / f"{feature_id}.yaml": render_scaffold(
-            "example-runbook.yaml.j2", feature_id=feature_id, team=team, flag_key=flag_key,
-            schema_path=SCHEMA_FILE),
+            "example-runbook.yaml.j2",
+            feature_id=feature_id,
+            team=team,
+            flag_key=flag_key,
+            schema_path=SCHEMA_FILE,
+        ),
         folder / "flags.flagd.json": render_scaffold("example.flagd.json.j2", flag_key=flag_key),
     }
     existing = [p for p in files if p.exists()]
     if existing and not force:
         names = ", ".join(str(p.relative_to(root)) for p in existing)
-        raise ConfigError(f"not overwriting {names}; pass --force to replace "
-                          f"{'it' if len(existing) == 1 else 'them'}")
+        raise ConfigError(
+            f"not overwriting {names}; pass --force to replace "
+            f"{'it' if len(existing) == 1 else 'them'}"
+        )
     for path, text in files.items():
         _write_new(path, text)
     written = list(files)

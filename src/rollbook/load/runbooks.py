@@ -52,9 +52,14 @@ def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
         problems = []
     if not isinstance(doc.data, dict):
         kind = "a list" if isinstance(doc.data, list) else "a single value"
-        problems.append(Problem(
-            "RB004", f"the file holds {kind}; expected a mapping of `key: value` lines",
-            Location(display, 1, 1), hint="start with `id: my-feature` (see `rollbook new`)"))
+        problems.append(
+            Problem(
+                "RB004",
+                f"the file holds {kind}; expected a mapping of `key: value` lines",
+                Location(display, 1, 1),
+                hint="start with `id: my-feature` (see `rollbook new`)",
+            )
+        )
         return Loaded(path, display, None, doc, problems)
     try:
         obj = model.model_validate(doc.data)
@@ -75,8 +80,9 @@ def load_runbook(path: Path, display: str, teams: TeamsFile | None = None) -> Lo
         return loaded
     doc = loaded.document
     for rpath, message in reference_problems(rb):
-        loaded.problems.append(Problem("RB008", message, doc.locate(rpath),
-                                       field=format_path(rpath)))
+        loaded.problems.append(
+            Problem("RB008", message, doc.locate(rpath), field=format_path(rpath))
+        )
     if teams is not None:
         loaded.problems.extend(team_reference_problems(rb, teams, doc))
     if loaded.problems:
@@ -89,19 +95,36 @@ def team_reference_problems(rb: Runbook, teams: TeamsFile, doc: YamlDocument) ->
     known = ", ".join(t.id for t in teams.teams)
     out = []
     if teams.team(rb.owner) is None:
-        out.append(Problem("RB008", f"owner {rb.owner!r} is not a team in the teams file",
-                           doc.locate(("owner",)), field="owner",
-                           hint=f"known teams: {known}"))
+        out.append(
+            Problem(
+                "RB008",
+                f"owner {rb.owner!r} is not a team in the teams file",
+                doc.locate(("owner",)),
+                field="owner",
+                hint=f"known teams: {known}",
+            )
+        )
     for i, contact in enumerate(rb.contacts):
         if contact.team and teams.team(contact.team) is None:
-            out.append(Problem("RB008", f"team {contact.team!r} is not in the teams file",
-                               doc.locate(("contacts", i, "team")),
-                               field=f"contacts[{i}].team", hint=f"known teams: {known}"))
+            out.append(
+                Problem(
+                    "RB008",
+                    f"team {contact.team!r} is not in the teams file",
+                    doc.locate(("contacts", i, "team")),
+                    field=f"contacts[{i}].team",
+                    hint=f"known teams: {known}",
+                )
+            )
         if contact.person and teams.person(contact.person) is None:
-            out.append(Problem("RB008", f"person {contact.person!r} is not in the teams file",
-                               doc.locate(("contacts", i, "person")),
-                               field=f"contacts[{i}].person",
-                               hint="add them under a team's `people` in the teams file"))
+            out.append(
+                Problem(
+                    "RB008",
+                    f"person {contact.person!r} is not in the teams file",
+                    doc.locate(("contacts", i, "person")),
+                    field=f"contacts[{i}].person",
+                    hint="add them under a team's `people` in the teams file",
+                )
+            )
     return out
 
 
@@ -151,8 +174,10 @@ def load_teams(project: Project) -> Loaded | None:
     path = project.teams_path
     if not path.is_file():
         if project.config_path is not None and "teams" in project.config.model_fields_set:
-            raise ConfigError(f"the teams file {project.config.teams} does not exist "
-                              f"(set by `teams` in {project.config_path})")
+            raise ConfigError(
+                f"the teams file {project.config.teams} does not exist "
+                f"(set by `teams` in {project.config_path})"
+            )
         return None
     return load_model(path, project.display(path), TeamsFile)
 
@@ -176,10 +201,15 @@ def load_project_runbooks(project: Project, paths: list[Path] | None = None) -> 
         if rb is not None and item.document is not None:
             if rb.id in first_seen:
                 other = first_seen[rb.id]
-                item.problems.append(Problem(
-                    "RB009", f"runbook id {rb.id!r} is also used by {other.display}",
-                    item.document.locate(("id",)), field="id",
-                    hint="each feature has one runbook; ids name the pages"))
+                item.problems.append(
+                    Problem(
+                        "RB009",
+                        f"runbook id {rb.id!r} is also used by {other.display}",
+                        item.document.locate(("id",)),
+                        field="id",
+                        hint="each feature has one runbook; ids name the pages",
+                    )
+                )
             else:
                 first_seen[rb.id] = item
     if not loaded and not problems:

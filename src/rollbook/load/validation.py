@@ -76,11 +76,10 @@ def _data_path(data: object, loc: Iterable[str | int]) -> tuple[PathT, PathT]:
     node = data
     parts = list(loc)
     for i, part in enumerate(parts):
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]  # type: ignore[index]
             path.append(part)
         else:
             return tuple(path), tuple(parts[i:])
@@ -116,8 +115,12 @@ def model_at(root: type[BaseModel], path: PathT) -> type[BaseModel] | None:
         for cand in candidates:
             if isinstance(part, int) and typing.get_origin(cand) is list:
                 nxt = typing.get_args(cand)[0]
-            elif (isinstance(part, str) and isinstance(cand, type)
-                  and issubclass(cand, BaseModel) and part in cand.model_fields):
+            elif (
+                isinstance(part, str)
+                and isinstance(cand, type)
+                and issubclass(cand, BaseModel)
+                and part in cand.model_fields
+            ):
                 nxt = cand.model_fields[part].annotation
                 # Annotated metadata is kept apart from the annotation in pydantic fields.
             if nxt is not None:
@@ -161,10 +164,15 @@ def problems_from_validation(
             desc = ""
             if model is not None and isinstance(field, str) and field in model.model_fields:
                 desc = model.model_fields[field].description or ""
-            problems.append(Problem(
-                code="RB005", message=f"missing required field `{field}`",
-                location=doc.locate(path), field=format_path((*path, field)),
-                hint=f"add `{field}:` here: {desc}" if desc else f"add `{field}:` here"))
+            problems.append(
+                Problem(
+                    code="RB005",
+                    message=f"missing required field `{field}`",
+                    location=doc.locate(path),
+                    field=format_path((*path, field)),
+                    hint=f"add `{field}:` here: {desc}" if desc else f"add `{field}:` here",
+                )
+            )
         else:
             grouped.setdefault(path, []).append(err)
     for path, errs in grouped.items():
@@ -173,9 +181,14 @@ def problems_from_validation(
     return problems
 
 
-def _unknown_key(err: dict, path: PathT, rest: PathT, doc: YamlDocument,
-                 root: type[BaseModel]) -> Problem:
-    key = str(rest[0]) if rest else str(err["loc"][-1])
+def _unknown_key(
+    err: dict, path: PathT, rest: PathT, doc: YamlDocument, root: type[BaseModel]
+) -> Problem:
+    # The unknown key exists in the document, so the data path already ends with it.
+    if rest:
+        key = str(rest[0])
+    else:
+        key, path = str(path[-1]), path[:-1]
     model = model_at(root, path)
     allowed = list(model.model_fields) if model else []
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -185,13 +198,18 @@ def _unknown_key(err: dict, path: PathT, rest: PathT, doc: YamlDocument,
         hint = "allowed here: " + ", ".join(allowed)
     else:
         hint = "remove it"
-    return Problem(code="RB003", message=f"unknown key `{key}`",
-                   location=doc.locate((*path, key), key=True),
-                   field=format_path((*path, key)), hint=hint)
+    return Problem(
+        code="RB003",
+        message=f"unknown key `{key}`",
+        location=doc.locate((*path, key), key=True),
+        field=format_path((*path, key)),
+        hint=hint,
+    )
 
 
-def _value_problem(path: PathT, errs: list[dict], doc: YamlDocument,
-                   root: type[BaseModel]) -> Problem:
+def _value_problem(
+    path: PathT, errs: list[dict], doc: YamlDocument, root: type[BaseModel]
+) -> Problem:
     where = format_path(path) or "the file"
     loc = doc.locate(path)
     value = _value_at(doc.data, path)
@@ -199,34 +217,53 @@ def _value_problem(path: PathT, errs: list[dict], doc: YamlDocument,
     etype = first["type"]
     if etype == "value_error":
         msg = str(first["ctx"]["error"]) if first.get("ctx") else first["msg"]
-        return Problem(code="RB006", message=f"{where}: {msg}", location=loc,
-                       field=format_path(path))
+        return Problem(
+            code="RB006", message=f"{where}: {msg}", location=loc, field=format_path(path)
+        )
     if etype == "literal_error":
         choices = _literal_choices(root, path)
         close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
         hint = f"did you mean `{close[0]}`?" if close else ""
         if value is None:
             hint = "fill in a value: the line has a key and nothing after it"
-        return Problem(code="RB006",
-                       message=f"{where} must be one of {', '.join(choices) or first['msg']}; "
-                       f"got {describe(value)}",
-                       location=loc, field=format_path(path), hint=hint)
+        return Problem(
+            code="RB006",
+            message=f"{where} must be one of {', '.join(choices) or first['msg']}; "
+            f"got {describe(value)}",
+            location=loc,
+            field=format_path(path),
+            hint=hint,
+        )
     if etype == "string_pattern_mismatch":
         pattern = first.get("ctx", {}).get("pattern", "")
         text, hint = _PATTERN_MESSAGES.get(pattern, (f"must match {pattern}", ""))
-        return Problem(code="RB006", message=f"{where} {text}; got {describe(value)}",
-                       location=loc, field=format_path(path), hint=hint)
+        return Problem(
+            code="RB006",
+            message=f"{where} {text}; got {describe(value)}",
+            location=loc,
+            field=format_path(path),
+            hint=hint,
+        )
     if etype in ("string_too_short", "too_short"):
         what = "must not be empty" if etype == "string_too_short" else "needs at least one entry"
-        return Problem(code="RB006", message=f"{where} {what}", location=loc,
-                       field=format_path(path))
+        return Problem(
+            code="RB006", message=f"{where} {what}", location=loc, field=format_path(path)
+        )
     if etype in ("string_too_long", "too_long"):
-        return Problem(code="RB006", message=f"{where} is too long ({first['msg'].lower()})",
-                       location=loc, field=format_path(path),
-                       hint="keep runbook text short; link to longer documents")
+        return Problem(
+            code="RB006",
+            message=f"{where} is too long ({first['msg'].lower()})",
+            location=loc,
+            field=format_path(path),
+            hint="keep runbook text short; link to longer documents",
+        )
     if etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return Problem(code="RB006", message=f"{where}: {first['msg'].lower()}",
-                       location=loc, field=format_path(path))
+        return Problem(
+            code="RB006",
+            message=f"{where}: {first['msg'].lower()}",
+            location=loc,
+            field=format_path(path),
+        )
     expected = []
     for err in errs:
         label = _EXPECTED.get(err["type"])
@@ -243,9 +280,13 @@ def _value_problem(path: PathT, errs: list[dict], doc: YamlDocument,
         hint = f'put it in quotes: "{value}"'
     elif isinstance(value, str) and "a list (lines starting with '- ')" in expected:
         hint = f"write it as a list item:\n        - {value}"
-    return Problem(code="RB004",
-                   message=f"{where} should be {_either(expected)}; got {describe(value)}",
-                   location=loc, field=format_path(path), hint=hint)
+    return Problem(
+        code="RB004",
+        message=f"{where} should be {_either(expected)}; got {describe(value)}",
+        location=loc,
+        field=format_path(path),
+        hint=hint,
+    )
 
 
 def _either(options: list[str]) -> str:

@@ -128,10 +128,14 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 _SYNTAX_HINTS = (
     ("'\\t'", "YAML indents with spaces; replace the tab with spaces."),
-    ("could not find expected ':'", "a line may be missing the ':' after its key, or a quote "
-     "was opened and not closed."),
-    ("mapping values are not allowed", "a value that contains ': ' must be quoted, e.g. "
-     "do: \"Set mode: off\"."),
+    (
+        "could not find expected ':'",
+        "a line may be missing the ':' after its key, or a quote was opened and not closed.",
+    ),
+    (
+        "mapping values are not allowed",
+        "a value that contains ': ' must be quoted, e.g. do: \"Set mode: off\".",
+    ),
     ("found undefined alias", "define the anchor (&name) before using it (*name)."),
     ("found character '@'", "text starting with @ or ` must be quoted."),
     ("found character '`'", "text starting with @ or ` must be quoted."),
@@ -159,40 +163,66 @@ def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise YamlError([_problem(
-                "RB007",
-                f"file is {size / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
-                Location(name),
-                "split the runbook, or move long text (such as logs) to a linked page",
-            )])
+            raise YamlError(
+                [
+                    _problem(
+                        "RB007",
+                        f"file is {size / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
+                        Location(name),
+                        "split the runbook, or move long text (such as logs) to a linked page",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as exc:
-        raise YamlError([_problem("RB007", f"cannot read file: {exc.strerror}",
-                                  Location(name))]) from None
+        raise YamlError(
+            [_problem("RB007", f"cannot read file: {exc.strerror}", Location(name))]
+        ) from None
     return read_yaml_bytes(raw, name)
 
 
 def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
     """Parse ``raw`` (the bytes of file ``name``) as one YAML document."""
     if len(raw) > MAX_BYTES:
-        raise YamlError([_problem(
-            "RB007", f"file is {len(raw) / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
-            Location(name), "split the runbook, or move long text to a linked page")])
+        raise YamlError(
+            [
+                _problem(
+                    "RB007",
+                    f"file is {len(raw) / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
+                    Location(name),
+                    "split the runbook, or move long text to a linked page",
+                )
+            ]
+        )
     nul = raw.find(b"\x00")
     if nul >= 0:
         head = raw[:nul].decode("utf-8", "replace")
         line, col = _line_col(head, len(head))
-        raise YamlError([_problem(
-            "RB007", "binary file: a NUL byte where text was expected",
-            Location(name, line, col), "runbooks are UTF-8 text files; is this the right file?")])
+        raise YamlError(
+            [
+                _problem(
+                    "RB007",
+                    "binary file: a NUL byte where text was expected",
+                    Location(name, line, col),
+                    "runbooks are UTF-8 text files; is this the right file?",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         head = raw[: exc.start].decode("utf-8", "replace")
         line, col = _line_col(head, len(head))
-        raise YamlError([_problem(
-            "RB007", f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-            Location(name, line, col), "save the file as UTF-8")]) from None
+        raise YamlError(
+            [
+                _problem(
+                    "RB007",
+                    f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                    Location(name, line, col),
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
     return read_yaml_text(text, name)
 
 
@@ -219,9 +249,16 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
     if builder.fatal:
         raise YamlError(builder.problems)
     if builder.documents == 0 or builder.root is None:
-        raise YamlError([_problem(
-            "RB007", "file is empty", Location(name, 1, 1),
-            "write a runbook here (see `rollbook new`), or delete the file")])
+        raise YamlError(
+            [
+                _problem(
+                    "RB007",
+                    "file is empty",
+                    Location(name, 1, 1),
+                    "write a runbook here (see `rollbook new`), or delete the file",
+                )
+            ]
+        )
     doc = YamlDocument(name, builder.root, builder.values, builder.keys)
     if builder.problems:
         err = YamlError(builder.problems)
@@ -270,17 +307,26 @@ class _Builder:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                self._stop(_problem(
-                    "RB007", "more than one YAML document in this file",
-                    self._loc(event.start_mark),
-                    "put each runbook in its own file and remove the '---' separator"))
+                self._stop(
+                    _problem(
+                        "RB007",
+                        "more than one YAML document in this file",
+                        self._loc(event.start_mark),
+                        "put each runbook in its own file and remove the '---' separator",
+                    )
+                )
             return
         if isinstance(event, yaml.StreamStartEvent | yaml.DocumentEndEvent):
             return
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                self._stop(_problem("RB001", f"YAML syntax error: unknown alias *{event.anchor}",
-                                    self._loc(event.start_mark)))
+                self._stop(
+                    _problem(
+                        "RB001",
+                        f"YAML syntax error: unknown alias *{event.anchor}",
+                        self._loc(event.start_mark),
+                    )
+                )
             value, count = self.anchors[event.anchor]
             self._count(count, event)
             self._add(value, event, count)
@@ -295,9 +341,14 @@ class _Builder:
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             self._count(1, event)
             if len(self.stack) >= MAX_DEPTH:
-                self._stop(_problem(
-                    "RB007", f"nested more than {MAX_DEPTH} levels deep",
-                    self._loc(event.start_mark), "runbooks need only a few levels of nesting"))
+                self._stop(
+                    _problem(
+                        "RB007",
+                        f"nested more than {MAX_DEPTH} levels deep",
+                        self._loc(event.start_mark),
+                        "runbooks need only a few levels of nesting",
+                    )
+                )
             self._check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
             container: dict | list = {} if isinstance(event, yaml.MappingStartEvent) else []
             path = self._child_path(event)
@@ -317,21 +368,36 @@ class _Builder:
     def _count(self, n: int, event) -> None:
         self.total += n
         if self.total > MAX_VALUES:
-            self._stop(_problem(
-                "RB007", f"more than {MAX_VALUES:,} values once aliases are expanded "
-                "(an alias bomb?)", self._loc(event.start_mark),
-                "use fewer anchors and aliases (&name, *name)"))
+            self._stop(
+                _problem(
+                    "RB007",
+                    f"more than {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)",
+                    self._loc(event.start_mark),
+                    "use fewer anchors and aliases (&name, *name)",
+                )
+            )
 
     def _check_tag(self, event, kind: str) -> None:
         tag = event.tag
-        if not tag or tag == "!" or tag == _TAG_PREFIX + kind or (
-            kind == "scalar" and tag.startswith(_TAG_PREFIX)
-            and tag[len(_TAG_PREFIX):] in {"str", "int", "float", "bool", "null"}
+        if (
+            not tag
+            or tag == "!"
+            or tag == _TAG_PREFIX + kind
+            or (
+                kind == "scalar"
+                and tag.startswith(_TAG_PREFIX)
+                and tag[len(_TAG_PREFIX) :] in {"str", "int", "float", "bool", "null"}
+            )
         ):
             return
-        self._stop(_problem("RB001", f"YAML tag {tag} is not supported",
-                            self._loc(event.start_mark),
-                            "remove the tag; runbooks hold plain text, numbers and booleans"))
+        self._stop(
+            _problem(
+                "RB001",
+                f"YAML tag {tag} is not supported",
+                self._loc(event.start_mark),
+                "remove the tag; runbooks hold plain text, numbers and booleans",
+            )
+        )
 
     def _scalar(self, event) -> object:
         self._check_tag(event, "scalar")
@@ -339,7 +405,7 @@ class _Builder:
         tag = event.tag
         if tag and tag.startswith(_TAG_PREFIX) and tag != _TAG_PREFIX + "str":
             value = resolve_plain(text)
-            kind = tag[len(_TAG_PREFIX):]
+            kind = tag[len(_TAG_PREFIX) :]
             ok = {
                 "int": isinstance(value, int) and not isinstance(value, bool),
                 "float": isinstance(value, int | float) and not isinstance(value, bool),
@@ -347,8 +413,11 @@ class _Builder:
                 "null": value is None,
             }[kind]
             if not ok:
-                self._stop(_problem("RB001", f"{text!r} is not a valid !!{kind}",
-                                    self._loc(event.start_mark)))
+                self._stop(
+                    _problem(
+                        "RB001", f"{text!r} is not a valid !!{kind}", self._loc(event.start_mark)
+                    )
+                )
             return float(value) if kind == "float" else value
         if event.style is None and not tag:
             return resolve_plain(text)
@@ -362,12 +431,18 @@ class _Builder:
             return (*top.path, len(top.container))
         if top.key is None:
             # A collection used as a mapping key.
-            self._stop(_problem("RB001", "a key must be plain text, not a list or mapping",
-                                self._loc(event.start_mark)))
+            self._stop(
+                _problem(
+                    "RB001",
+                    "a key must be plain text, not a list or mapping",
+                    self._loc(event.start_mark),
+                )
+            )
         return (*top.path, top.key)
 
-    def _add(self, value, event, count: int, placed: bool = False,
-             path: Path_ | None = None) -> None:
+    def _add(
+        self, value, event, count: int, placed: bool = False, path: Path_ | None = None
+    ) -> None:
         mark = (event.start_mark.line + 1, event.start_mark.column + 1)
         if not self.stack:
             self.root = value
@@ -381,11 +456,18 @@ class _Builder:
             top.container.append(value)
             return
         if top.key is None:
-            if not isinstance(value, str) and value is not None and not isinstance(
-                value, int | float | bool
+            if (
+                not isinstance(value, str)
+                and value is not None
+                and not isinstance(value, int | float | bool)
             ):
-                self._stop(_problem("RB001", "a key must be plain text, not a list or mapping",
-                                    self._loc(event.start_mark)))
+                self._stop(
+                    _problem(
+                        "RB001",
+                        "a key must be plain text, not a list or mapping",
+                        self._loc(event.start_mark),
+                    )
+                )
             key = event.value if isinstance(event, yaml.ScalarEvent) else str(value)
             top.key = key
             top.key_mark = mark
@@ -395,11 +477,15 @@ class _Builder:
         if key in top.seen:
             first = top.seen[key]
             assert top.key_mark is not None
-            self.problems.append(_problem(
-                "RB002", f"duplicate key '{key}' (first written at line {first[0]})",
-                Location(self.name, *top.key_mark),
-                "YAML keeps only the last one; merge the two or delete one",
-                fld=format_path(key_path)))
+            self.problems.append(
+                _problem(
+                    "RB002",
+                    f"duplicate key '{key}' (first written at line {first[0]})",
+                    Location(self.name, *top.key_mark),
+                    "YAML keeps only the last one; merge the two or delete one",
+                    fld=format_path(key_path),
+                )
+            )
         else:
             top.seen[key] = top.key_mark or mark
             top.container[key] = value

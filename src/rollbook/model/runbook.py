@@ -30,7 +30,6 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[
     str,
     StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64),
-    Field(description="Lower-case letters, digits and single hyphens, e.g. `one-click-checkout`."),
 ]
 
 # Text must hold something other than spaces: a blank `expect:` is an unfinished runbook.
@@ -44,19 +43,16 @@ LINK_PATTERN = r"^https?://[^\s<>\"]+$"
 Link = Annotated[
     str,
     StringConstraints(pattern=LINK_PATTERN, max_length=2000),
-    Field(description="An http(s) URL."),
 ]
 PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{2,30}$"
 Phone = Annotated[
     str,
     StringConstraints(pattern=PHONE_PATTERN),
-    Field(description="A phone number people can dial, ideally international: `+44 20 7946 0000`."),
 ]
 DURATION_PATTERN = r"^[1-9][0-9]*(m|h|d|w)$"
 Duration = Annotated[
     str,
     StringConstraints(pattern=DURATION_PATTERN),
-    Field(description="A duration: a whole number and a unit, m, h, d or w: `30m`, `2h`, `7d`."),
 ]
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -78,8 +74,14 @@ def _parse_date(value: object) -> object:
 Date = Annotated[
     dt.date,
     BeforeValidator(_parse_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$",
-                    "description": "A date: YYYY-MM-DD."}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "description": "A date: YYYY-MM-DD.",
+        }
+    ),
 ]
 
 
@@ -114,12 +116,26 @@ def _text_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
 
-TextList = Annotated[list[Text], BeforeValidator(_text_list),
-                     WithJsonSchema({"anyOf": [
-                         {"type": "string", "minLength": 1, "maxLength": 4000, "pattern": NOT_BLANK},
-                         {"type": "array", "items": {"type": "string", "minLength": 1,
-                                                     "maxLength": 4000, "pattern": NOT_BLANK}},
-                     ]})]
+TextList = Annotated[
+    list[Text],
+    BeforeValidator(_text_list),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "minLength": 1, "maxLength": 4000, "pattern": NOT_BLANK},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 4000,
+                        "pattern": NOT_BLANK,
+                    },
+                },
+            ]
+        }
+    ),
+]
 
 # ---------------------------------------------------------------------------------------------
 # Parts of a runbook
@@ -135,11 +151,14 @@ class Contact(_Model):
     when: ShortText | None = None
     """When to call them, e.g. `If the on-call does not answer within 10 minutes`."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "oneOf": [
-            {"required": ["team"], "properties": {"team": {"type": "string"}}},
-            {"required": ["person"], "properties": {"person": {"type": "string"}}},
-        ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["team"], "properties": {"team": {"type": "string"}}},
+                {"required": ["person"], "properties": {"person": {"type": "string"}}},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Contact:
@@ -241,18 +260,23 @@ class Stage(_Model):
     """A short name: `Staff only`, `5% of customers`."""
     audience: Text | None = None
     """Who gets the feature in this stage, if not a percentage: `staff accounts`."""
-    percent: Annotated[int | float, Field(ge=0, le=100)] | None = None
+    percent: Annotated[int, Field(ge=0, le=100)] | Annotated[float, Field(ge=0, le=100)] | None = (
+        None
+    )
     """The share of traffic or users, 0 to 100."""
     min_duration: Duration | None = None
     """How long to stay at this stage before the next: `30m`, `1d`."""
     gate: list[ShortText] = []
     """Names of the signals that must be healthy before moving on."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "anyOf": [
-            {"required": ["percent"], "properties": {"percent": {"type": "number"}}},
-            {"required": ["audience"], "properties": {"audience": {"type": "string"}}},
-        ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["percent"], "properties": {"percent": {"type": "number"}}},
+                {"required": ["audience"], "properties": {"audience": {"type": "string"}}},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _has_target(self) -> Stage:
@@ -308,8 +332,9 @@ class Rollback(_Model):
     """What to do once rolled back: tell people, open an incident, ..."""
 
 
-TestKind = Literal["unit", "integration", "end-to-end", "load", "stress", "failure", "chaos",
-                   "manual"]
+TestKind = Literal[
+    "unit", "integration", "end-to-end", "load", "stress", "failure", "chaos", "manual"
+]
 
 
 class TestRecord(_Model):
@@ -479,20 +504,32 @@ def reference_problems(runbook: Runbook) -> list[tuple[tuple[str | int, ...], st
     out: list[tuple[tuple[str | int, ...], str]] = []
     rollback = runbook.rollback
     if rollback and rollback.kill_switch and rollback.kill_switch not in keys:
-        out.append((("rollback", "kill_switch"),
-                    f"kill switch {rollback.kill_switch!r} is not the key of a flag in `flags` "
-                    f"(known: {', '.join(sorted(keys)) or 'none'})"))
+        out.append(
+            (
+                ("rollback", "kill_switch"),
+                f"kill switch {rollback.kill_switch!r} is not the key of a flag in `flags` "
+                f"(known: {', '.join(sorted(keys)) or 'none'})",
+            )
+        )
     for i, risk in enumerate(runbook.risks):
         for j, name in enumerate(risk.signals):
             if name not in names:
-                out.append((("risks", i, "signals", j),
-                            f"{name!r} is not the name of a signal (known: {known_signals})"))
+                out.append(
+                    (
+                        ("risks", i, "signals", j),
+                        f"{name!r} is not the name of a signal (known: {known_signals})",
+                    )
+                )
     if runbook.rollout:
         for i, stage in enumerate(runbook.rollout.stages):
             for j, name in enumerate(stage.gate):
                 if name not in names:
-                    out.append((("rollout", "stages", i, "gate", j),
-                                f"{name!r} is not the name of a signal (known: {known_signals})"))
+                    out.append(
+                        (
+                            ("rollout", "stages", i, "gate", j),
+                            f"{name!r} is not the name of a signal (known: {known_signals})",
+                        )
+                    )
     seen: set[str] = set()
     for i, flag in enumerate(runbook.flags):
         if flag.key in seen:
