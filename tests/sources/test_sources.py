@@ -127,21 +127,21 @@ def test_flagd_default_paths_find_flagd_files_in_a_repo(tmp_path: Path) -> None:
 
 
 def test_json_key_position_ignores_the_same_text_in_values_and_deeper_objects() -> None:
-    features = collect_features([SourceSpec("flagd", ("tricky.flagd.json",))], DATA)
+    features = collect_features([SourceSpec("flagd", ("tricky-flags.json",))], DATA)
     assert keys(features) == ["alpha", "beta"]
     alpha, beta = features
-    assert where(alpha) == ("tricky.flagd.json", 6, 5)
+    assert where(alpha) == ("tricky-flags.json", 6, 5)
     assert alpha.description == "Alpha feature"
     # Written as "be\u0074a": the key is what JSON decodes, the place is where it is written.
-    assert where(beta) == ("tricky.flagd.json", 8, 5)
+    assert where(beta) == ("tricky-flags.json", 8, 5)
     assert beta.deployable  # state DISABLED: still a feature that can be switched on
 
 
 def test_flagd_yaml_import_list_form() -> None:
-    features = collect_features([SourceSpec("flagd", ("*.flagd.yaml",))], DATA)
+    features = collect_features([SourceSpec("flagd", ("import-list-flags.yaml",))], DATA)
     assert [(f.key, *where(f)) for f in features] == [
-        ("checkout.one_click", "import-list.flagd.yaml", 3, 10),
-        ("search.v2", "import-list.flagd.yaml", 8, 10),
+        ("checkout.one_click", "import-list-flags.yaml", 3, 10),
+        ("search.v2", "import-list-flags.yaml", 8, 10),
     ]
 
 
