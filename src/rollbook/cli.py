@@ -166,6 +166,63 @@ def init(directory: Path, team: str, force: bool) -> None:
     )
 
 
+@cli.command()
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("site"), show_default=True,
+              help="Folder to write the site into (replaced whole; only an empty folder or a "
+                   "previous rollbook site).")
+@click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="MkDocs settings to merge in (default: mkdocs.overrides.yml at the "
+                   "project root, if there is one).")
+@click.pass_context
+def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
+    """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
+
+    The site works offline after one visit and contacts no other host. A failed build
+    leaves the previous site untouched. Exits 1 when the build fails (a broken link, unsafe
+    output), 2 for configuration errors.
+    """
+    from rollbook.commands.build import build as run
+    from rollbook.site import OutputError, SiteBuildError
+
+    project = _project(ctx)
+    try:
+        outcome = run(project, out, overrides=overrides)
+    except (ConfigError, OutputError) as exc:
+        raise UsageError(str(exc)) from None
+    except SiteBuildError as exc:
+        click.echo(f"error: the site was not built: {exc}", err=True)
+        ctx.exit(EXIT_FINDINGS)
+    report = outcome.report
+    click.echo(f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB, search "
+               f"index {report.search_index_bytes / 1e3:.1f} KB).")
+    if outcome.unreadable:
+        click.echo(f"warning: {outcome.unreadable} runbook file(s) could not be read and have "
+                   "no page; run `rollbook validate`.", err=True)
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="MkDocs settings to merge in.")
+@click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding when runbooks change."""
+    from rollbook.commands.serve import serve as run
+    from rollbook.site import OutputError, SiteBuildError
+
+    project = _project(ctx)
+    try:
+        run(project, port=port, overrides=overrides, livereload=not no_livereload,
+            echo=click.echo)
+    except (ConfigError, OutputError) as exc:
+        raise UsageError(str(exc)) from None
+    except (SiteBuildError, RuntimeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_FINDINGS)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn anything unexpected into exit code 3."""
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])

@@ -1,0 +1,447 @@
+"""Runbooks -> pages: decide what every page says, render it through Jinja2 templates.
+
+Nothing here knows about MkDocs; the site engine takes the :class:`SitePage` list and turns
+it into a website. Every page links to others with relative URLs computed in one place
+(:mod:`rollbook.render.urls`), which lets the engine check every internal link afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from rollbook.config import Config
+from rollbook.load.runbooks import Loaded, LoadedProject
+from rollbook.model.runbook import RISK_LEVELS, Runbook, Team, TeamsFile
+from rollbook.render import urls
+from rollbook.render.jinja import page_environment, sms_href, tel_href
+from rollbook.render.views import FindingView, LintResults, SitePage
+
+RISK_LABEL = {
+    "low": "Low risk",
+    "medium": "Medium risk",
+    "high": "High risk",
+    "critical": "Critical risk",
+}
+# Features listed per team on the home page before it links to the team page instead: the
+# home page is the first download on a bad network, it must stay small at 10,000 runbooks.
+HOME_LIMIT_PER_TEAM = 25
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A way to reach someone: a button on the page."""
+
+    label: str
+    href: str
+    kind: str  # call, sms or chat
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact in escalation order, with everything needed to reach them."""
+
+    name: str
+    role: str
+    when: str
+    callouts: tuple[Callout, ...]
+
+
+@dataclass(frozen=True)
+class RunbookEntry:
+    """A valid runbook with what the site needs to place it."""
+
+    runbook: Runbook
+    display: str
+    loaded: Loaded
+    src_uri: str
+
+    @property
+    def url(self) -> str:
+        return urls.src_uri_to_url(self.src_uri)
+
+
+class SiteRenderer:
+    """Renders every page of the site from a loaded project."""
+
+    def __init__(
+        self,
+        loaded: LoadedProject,
+        *,
+        lint: LintResults | None = None,
+        built: dt.datetime,
+        user_templates: Path | None = None,
+        env: Environment | None = None,
+    ) -> None:
+        self.loaded = loaded
+        self.config: Config = loaded.project.config
+        self.lint = lint or LintResults()
+        self.built = built.astimezone(dt.UTC)
+        self.env = env or page_environment(user_templates)
+        self.teams: TeamsFile | None = (
+            loaded.teams.model
+            if loaded.teams and isinstance(loaded.teams.model, TeamsFile)
+            else None
+        )
+        seen: set[str] = set()
+        self.entries: list[RunbookEntry] = []
+        for item in loaded.runbooks:
+            rb = item.runbook
+            # A duplicate id is reported by the loader; the first file keeps the page.
+            if rb is None or rb.id in seen:
+                continue
+            seen.add(rb.id)
+            self.entries.append(RunbookEntry(rb, item.display, item, urls.runbook_page(rb.id)))
+        self.entries.sort(key=lambda e: (e.runbook.title.lower(), e.runbook.id))
+        self.broken = [item for item in loaded.runbooks if item.runbook is None]
+
+    # -- shared context ----------------------------------------------------------------------
+
+    def _context(self, src_uri: str, **extra: object) -> dict[str, object]:
+        here = urls.src_uri_to_url(src_uri)
+
+        def link(target_src_uri: str, fragment: str = "") -> str:
+            target = (
+                urls.src_uri_to_url(target_src_uri)
+                if target_src_uri.endswith(".md")
+                else target_src_uri
+            )
+            return urls.relative_url(here, target + (f"#{fragment}" if fragment else ""))
+
+        return {
+            "site_name": self.config.site_name,
+            "built": self.built,
+            "built_text": self.built.strftime("%Y-%m-%d %H:%M UTC"),
+            "built_iso": self.built.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "link": link,
+            "urls": urls,
+            "risk_label": RISK_LABEL,
+            "team_name": self.team_name,
+            "lint_available": self.lint.available,
+            **extra,
+        }
+
+    def team_name(self, team_id: str) -> str:
+        team = self.teams.team(team_id) if self.teams else None
+        return team.name if team else team_id
+
+    def _render(self, template: str, src_uri: str, **extra: object) -> str:
+        return self.env.get_template(template).render(self._context(src_uri, **extra))
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def pages(self) -> list[SitePage]:
+        """Every page of the site, in a stable order (the build must be reproducible)."""
+        out = [self.home()]
+        out.extend(self.runbook(entry) for entry in self.entries)
+        out.extend(self.team_pages())
+        out.extend(self.tag_pages())
+        out.extend(self.rule_pages())
+        if self.broken:
+            out.append(self.problems_page())
+        return out
+
+    def home(self) -> SitePage:
+        groups = []
+        for team_id, entries in self._by_team().items():
+            ranked = sorted(
+                entries, key=lambda e: (-RISK_LEVELS.index(e.runbook.risk), e.runbook.title.lower())
+            )
+            groups.append(
+                {
+                    "id": team_id,
+                    "name": self.team_name(team_id),
+                    "entries": ranked[:HOME_LIMIT_PER_TEAM],
+                    "total": len(entries),
+                }
+            )
+        html = self._render(
+            "pages/home.html",
+            urls.HOME,
+            groups=groups,
+            count=len(self.entries),
+            broken=len(self.broken),
+            has_tags=bool(self._by_tag()),
+            has_rules=bool(self.lint.rules),
+        )
+        return SitePage(
+            urls.HOME,
+            self.config.site_name,
+            f"Rollback runbooks for {len(self.entries)} features.",
+            html,
+            kind="home",
+        )
+
+    def runbook(self, entry: RunbookEntry) -> SitePage:
+        rb = entry.runbook
+        findings = [
+            FindingView(p.code, p.message, str(p.location), p.severity.value, p.hint)
+            for p in entry.loaded.problems
+        ]
+        findings.extend(self.lint.by_file.get(entry.display, []))
+        steps = []
+        for i, step in enumerate(rb.rollback.steps if rb.rollback else [], start=1):
+            # The tick is stored under the step's text: an edited step starts unticked again.
+            key = hashlib.sha256(f"{rb.id}\0{i}\0{step.do}".encode()).hexdigest()[:12]
+            steps.append({"n": i, "step": step, "key": key})
+        html = self._render(
+            "pages/runbook.html",
+            entry.src_uri,
+            rb=rb,
+            entry=entry,
+            steps=steps,
+            kill=rb.kill_switch_flag,
+            callouts=self.top_callouts(rb),
+            contacts=self.contacts(rb),
+            findings=findings,
+            source=self.source(entry.display),
+            signal_ids={s.name: f"signal-{i}" for i, s in enumerate(rb.signals, start=1)},
+            rule_link=self._rule_link,
+        )
+        return SitePage(
+            entry.src_uri,
+            rb.title,
+            _clip(rb.summary, 150),
+            html,
+            search_text=search_text(rb, self.team_name(rb.owner)),
+            kind="runbook",
+        )
+
+    def team_pages(self) -> list[SitePage]:
+        by_team = self._by_team()
+        teams = []
+        for team_id in sorted(by_team):
+            team = self.teams.team(team_id) if self.teams else None
+            teams.append(
+                {
+                    "id": team_id,
+                    "name": self.team_name(team_id),
+                    "team": team,
+                    "entries": by_team[team_id],
+                }
+            )
+        out = [
+            SitePage(
+                urls.TEAMS,
+                "Teams",
+                "Every team and the features it owns.",
+                self._render("pages/teams.html", urls.TEAMS, teams=teams),
+            )
+        ]
+        for group in teams:
+            src = urls.team_page(group["id"])
+            team: Team | None = group["team"]  # type: ignore[assignment]
+            callouts = self._team_callouts(team) if team else ()
+            html = self._render("pages/team.html", src, group=group, callouts=callouts)
+            out.append(
+                SitePage(
+                    src,
+                    group["name"],
+                    f"Features owned by {group['name']}.",
+                    html,
+                    search_text=f"team {group['id']}",
+                    kind="team",
+                )
+            )
+        return out
+
+    def tag_pages(self) -> list[SitePage]:
+        by_tag = self._by_tag()
+        out = [
+            SitePage(
+                urls.TAGS,
+                "Tags",
+                "Features grouped by tag.",
+                self._render("pages/tags.html", urls.TAGS, tags=by_tag),
+            )
+        ]
+        for tag, entries in by_tag.items():
+            src = urls.tag_page(tag)
+            out.append(
+                SitePage(
+                    src,
+                    f"Tag: {tag}",
+                    f"Features tagged {tag}.",
+                    self._render("pages/tag.html", src, tag=tag, entries=entries),
+                    search_text=f"tag {tag}",
+                    kind="tag",
+                )
+            )
+        return out
+
+    def rule_pages(self) -> list[SitePage]:
+        if not self.lint.rules:
+            return []
+        rules = sorted(self.lint.rules, key=lambda r: r.code)
+        out = [
+            SitePage(
+                urls.RULES,
+                "Lint rules",
+                "What `rollbook lint` checks, and why.",
+                self._render("pages/rules.html", urls.RULES, rules=rules),
+            )
+        ]
+        for rule in rules:
+            src = urls.rule_page(rule.code)
+            out.append(
+                SitePage(
+                    src,
+                    f"{rule.code} {rule.name}",
+                    _clip(rule.summary, 150),
+                    self._render(
+                        "pages/rule.html", src, rule=rule, doc_html=rule_doc_html(rule.doc)
+                    ),
+                    search_text=f"{rule.code} {rule.name}",
+                    kind="rule",
+                )
+            )
+        return out
+
+    def problems_page(self) -> SitePage:
+        html = self._render("pages/problems.html", urls.PROBLEMS, broken=self.broken)
+        return SitePage(
+            urls.PROBLEMS, "Runbooks that could not be read", "Runbook files with errors.", html
+        )
+
+    # -- pieces ------------------------------------------------------------------------------
+
+    def _by_team(self) -> dict[str, list[RunbookEntry]]:
+        groups: dict[str, list[RunbookEntry]] = defaultdict(list)
+        for entry in self.entries:
+            groups[entry.runbook.owner].append(entry)
+        return dict(sorted(groups.items(), key=lambda kv: self.team_name(kv[0]).lower()))
+
+    def _by_tag(self) -> dict[str, list[RunbookEntry]]:
+        groups: dict[str, list[RunbookEntry]] = defaultdict(list)
+        for entry in self.entries:
+            for tag in dict.fromkeys(entry.runbook.tags):
+                groups[tag].append(entry)
+        return dict(sorted(groups.items()))
+
+    def _rule_link(self, code: str) -> str | None:
+        known = {r.code for r in self.lint.rules}
+        return urls.rule_page(code) if code in known else None
+
+    def _team_callouts(self, team: Team) -> tuple[Callout, ...]:
+        out = []
+        if team.oncall_phone:
+            out.append(Callout(f"Call {team.name} on-call", tel_href(team.oncall_phone), "call"))
+            out.append(Callout("Text", sms_href(team.oncall_phone), "sms"))
+        if team.chat_url:
+            out.append(Callout(f"Chat {team.chat or ''}".strip(), team.chat_url, "chat"))
+        return tuple(c for c in out if c.href)
+
+    def top_callouts(self, rb: Runbook) -> tuple[Callout, ...]:
+        """The call/text/chat buttons at the top: the owner's on-call, else the first contact
+        with a phone. A person on a phone should be one tap from a human."""
+        team = self.teams.team(rb.owner) if self.teams else None
+        if team and (team.oncall_phone or team.chat_url):
+            return self._team_callouts(team)
+        for contact in self.contacts(rb):
+            if contact.callouts:
+                return contact.callouts
+        return ()
+
+    def contacts(self, rb: Runbook) -> list[ContactView]:
+        """Contacts in escalation order; the owner's on-call first when not listed."""
+        out: list[ContactView] = []
+        listed = list(rb.contacts)
+        if not any(c.team == rb.owner for c in listed):
+            out.extend(self._team_contact(rb.owner, "First call"))
+        for contact in listed:
+            if contact.team:
+                out.extend(self._team_contact(contact.team, contact.when or ""))
+            elif contact.person:
+                found = self.teams.person(contact.person) if self.teams else None
+                if found is None:
+                    out.append(ContactView(contact.person, "", contact.when or "", ()))
+                    continue
+                team, person = found
+                callouts = []
+                if person.phone:
+                    callouts += [
+                        Callout(f"Call {person.name}", tel_href(person.phone), "call"),
+                        Callout("Text", sms_href(person.phone), "sms"),
+                    ]
+                if person.chat_url:
+                    callouts.append(
+                        Callout(f"Chat {person.chat or ''}".strip(), person.chat_url, "chat")
+                    )
+                role = ", ".join(x for x in (person.role or "", team.name) if x)
+                out.append(
+                    ContactView(
+                        person.name, role, contact.when or "", tuple(c for c in callouts if c.href)
+                    )
+                )
+        return out
+
+    def _team_contact(self, team_id: str, when: str) -> list[ContactView]:
+        team = self.teams.team(team_id) if self.teams else None
+        if team is None:
+            return [ContactView(team_id, "team", when, ())]
+        return [
+            ContactView(f"{team.name} on-call", team.chat or "", when, self._team_callouts(team))
+        ]
+
+    def source(self, display: str) -> dict[str, str]:
+        """Where a reviewer finds the runbook's file: a link when repo-url is configured."""
+        url = ""
+        if self.config.repo_url:
+            edit = self.config.edit_uri.strip("/")
+            url = "/".join(p for p in (self.config.repo_url.rstrip("/"), edit, display) if p)
+        return {"path": display, "url": url}
+
+
+def search_text(rb: Runbook, team_name: str) -> str:
+    """What search finds a runbook by: id, flag keys, signal and alert names, team, tags.
+
+    Deliberately not the summary or the steps: the phone downloads the whole index before
+    the first search, so every word here costs every reader bytes. Dotted and underscored
+    flag keys are also given in pieces so that ``one_click`` finds ``checkout.one_click``.
+    """
+    words: list[str] = [rb.id, rb.id.replace("-", " ")]
+    for flag in rb.flags:
+        words.append(flag.key)
+        pieces = flag.key.replace(".", " ").replace("_", " ").replace("-", " ")
+        if pieces != flag.key:
+            words.append(pieces)
+    for signal in rb.signals:
+        words.append(signal.name)
+        if signal.alert:
+            words.append(signal.alert)
+    words.append(team_name)
+    words.extend(rb.tags)
+    return " ".join(dict.fromkeys(w for w in words if w))
+
+
+def rule_doc_html(doc: str) -> Markup:
+    """A rule's documentation (Markdown written in rollbook's own code) as HTML.
+
+    Rule docs come from rollbook's source, not from runbooks, and the page is sanitised with
+    the allowlist afterwards like every other page.
+    """
+    import markdown
+
+    return Markup(markdown.markdown(doc, extensions=["fenced_code"], output_format="html"))
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_site(
+    loaded: LoadedProject,
+    *,
+    lint: LintResults | None = None,
+    built: dt.datetime,
+    user_templates: Path | None = None,
+) -> list[SitePage]:
+    """Render every page of the site for ``loaded``."""
+    return SiteRenderer(loaded, lint=lint, built=built, user_templates=user_templates).pages()
