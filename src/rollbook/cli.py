@@ -5,6 +5,7 @@ Exit codes: 0 fine, 1 findings, 2 usage or configuration error, 3 internal error
 
 from __future__ import annotations
 
+import datetime
 import sys
 import traceback
 from pathlib import Path
@@ -146,13 +147,31 @@ def new(
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--team", default="my-team", show_default=True, help="Id of your team.")
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
-def init(directory: Path, team: str, force: bool) -> None:
+@click.option(
+    "--ci",
+    "ci",
+    is_flag=False,
+    flag_value="auto",
+    type=click.Choice(["auto", "github", "gitlab"]),
+    help="Only write the CI job that runs `rollbook lint` (platform detected from .github/ "
+    "or .gitlab-ci.yml, or named); never overwrites.",
+)
+def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
     """Create rollbook.toml, a teams file, an example runbook and flag file in DIRECTORY.
 
-    Refuses to overwrite any existing file unless --force is given.
+    Refuses to overwrite any existing file unless --force is given. With --ci, writes only
+    the CI job instead.
     """
+    from rollbook.commands.ci import detect_platform, write_ci
     from rollbook.commands.scaffold import init_project
 
+    if ci is not None:
+        try:
+            path, nxt = write_ci(directory, None if ci == "auto" else ci)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        click.echo(f"wrote {path}\nNext: {nxt}")
+        return
     directory.mkdir(parents=True, exist_ok=True)
     try:
         written = init_project(directory, team=team, force=force)
@@ -164,6 +183,131 @@ def init(directory: Path, team: str, force: bool) -> None:
         "\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
         "and `rollbook validate`."
     )
+    platform = detect_platform(directory)
+    if platform is not None:
+        click.echo(
+            f"This looks like a {platform} repository: `rollbook init --ci` writes a CI "
+            "job that runs `rollbook lint` on every change."
+        )
+
+
+_LINT_FORMATS = ["text", "json", "sarif", "github", "gitlab", "junit"]
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--output-format",
+    type=click.Choice(_LINT_FORMATS),
+    help="Report printed to standard output (default: text; github when GITHUB_ACTIONS=true).",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write a report to a file, e.g. sarif=rollbook.sarif (repeatable).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Rules to run (codes, prefixes or names; comma-separated or repeated); "
+    "replaces `select` from the configuration.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULES",
+    help="Rules to skip, in addition to `ignore` from the configuration.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the run (default: `fail-on`, else error).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (report-only jobs).")
+@click.option(
+    "--no-inline-ignores",
+    is_flag=True,
+    help="Ignore `# rollbook: ignore[...]` comments (for audits).",
+)
+@click.option(
+    "--since",
+    metavar="REF",
+    help="Lint only runbooks changed since the git REF, and coverage only of features "
+    "added or changed since it.",
+)
+@click.option(
+    "--today",
+    hidden=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Pretend today is this date (tests; also $ROLLBOOK_TODAY).",
+)
+@click.pass_context
+def lint(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output_format: str | None,
+    reports: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    no_inline_ignores: bool,
+    since: str | None,
+    today: datetime.datetime | None,
+) -> None:
+    """Check runbooks, and that every deployable feature has one (the CI gate).
+
+    PATHS are runbook files or folders (default: the configured runbook folders; coverage
+    of features is only checked then). Exit codes: 0 no finding at or above fail-on,
+    1 findings, 2 usage or configuration error, 3 internal error.
+    """
+    from rollbook.commands.lint import run_lint
+    from rollbook.diagnostics import Severity
+    from rollbook.lint import LintOptions
+
+    def split(values: tuple[str, ...]) -> list[str]:
+        return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+    project = _project(ctx, paths[0] if paths else None)
+    options = LintOptions(
+        paths=list(paths) or None,
+        select=split(select) or None,
+        ignore=split(ignore),
+        inline_ignores=not no_inline_ignores,
+        since=since,
+        today=today.date() if today else None,
+        fail_on=Severity(fail_on) if fail_on else None,
+    )
+    try:
+        run = run_lint(project, options, output_format, list(reports), exit_zero)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    click.echo(run.output, nl=False)
+    for path in run.written:
+        click.echo(f"wrote {path}", err=True)
+    ctx.exit(run.exit_code)
+
+
+@cli.command()
+@click.argument("code", required=False)
+@click.option("--markdown", is_flag=True, help="Every rule's documentation, as Markdown.")
+def rule(code: str | None, markdown: bool) -> None:
+    """Show the documentation of rule CODE (RB201 or vague-step), or list every rule."""
+    from rollbook.commands.rule import find_rule, rule_text, rules_markdown, rules_table
+
+    if markdown:
+        click.echo(rules_markdown(), nl=False)
+        return
+    if code is None:
+        click.echo(rules_table(), nl=False)
+        return
+    try:
+        click.echo(rule_text(find_rule(code)), nl=False)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @cli.command()

@@ -1,0 +1,94 @@
+"""`rollbook init --ci`: write the CI job that runs `rollbook lint`, for the detected platform.
+
+Existing files are never overwritten: GitLab's `.gitlab-ci.yml` is the user's, so rollbook
+writes its job to a file of its own and says how to include it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rollbook.config import ConfigError
+
+PLATFORMS = ("github", "gitlab")
+
+GITHUB_WORKFLOW = """\
+# Written by `rollbook init --ci`: checks every runbook and that every deployable feature has one.
+name: rollbook
+on:
+  pull_request:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+  security-events: write  # upload-sarif shows findings in code scanning
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install rollbook
+      - run: rollbook lint --output-format github --report sarif=rollbook.sarif
+      - if: always() && hashFiles('rollbook.sarif') != ''
+        uses: github/codeql-action/upload-sarif@v3
+        with:
+          sarif_file: rollbook.sarif
+          category: rollbook
+"""
+
+GITLAB_JOB = """\
+# Written by `rollbook init --ci`. Add to .gitlab-ci.yml:
+#   include:
+#     - local: .gitlab/rollbook.gitlab-ci.yml
+rollbook-lint:
+  stage: test
+  image: python:3.12-slim
+  script:
+    - pip install rollbook
+    - rollbook lint --report gitlab=gl-code-quality-report.json --report junit=rollbook-junit.xml
+  artifacts:
+    when: always
+    reports:
+      codequality: gl-code-quality-report.json
+      junit: rollbook-junit.xml
+"""
+
+TARGETS = {
+    "github": (Path(".github/workflows/rollbook.yml"), GITHUB_WORKFLOW),
+    "gitlab": (Path(".gitlab/rollbook.gitlab-ci.yml"), GITLAB_JOB),
+}
+
+
+def detect_platform(root: Path) -> str | None:
+    """github when the repository has .github/, gitlab when it has .gitlab-ci.yml."""
+    if (root / ".github").is_dir():
+        return "github"
+    if (root / ".gitlab-ci.yml").is_file():
+        return "gitlab"
+    return None
+
+
+def write_ci(root: Path, platform: str | None = None) -> tuple[Path, str]:
+    """Write the CI file for ``platform`` (default: detected); returns it and what to do next."""
+    platform = platform or detect_platform(root)
+    if platform is None:
+        raise ConfigError(
+            "cannot tell the CI platform (no .github/ folder and no "
+            ".gitlab-ci.yml); pass --ci github or --ci gitlab"
+        )
+    if platform not in TARGETS:
+        raise ConfigError(f"unknown CI platform {platform!r} (one of: {', '.join(PLATFORMS)})")
+    rel, text = TARGETS[platform]
+    path = root / rel
+    if path.exists():
+        raise ConfigError(f"{rel.as_posix()} already exists; not overwriting it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if platform == "gitlab":
+        nxt = f"add to .gitlab-ci.yml:\n  include:\n    - local: {rel.as_posix()}"
+    else:
+        nxt = "commit it; pull requests will show rollbook's findings as annotations"
+    return path, nxt

@@ -1,0 +1,71 @@
+"""What a rule sees: one runbook with its document and settings, or the project's summaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from rollbook.config import Config
+from rollbook.diagnostics import Location
+from rollbook.load.yaml_reader import YamlDocument
+from rollbook.model.runbook import Runbook, TeamsFile
+from rollbook.sources import Feature
+
+HIGH_RISKS = frozenset({"high", "critical"})
+
+
+@dataclass(frozen=True)
+class RunbookContext:
+    """One valid runbook, the document it came from, and what rules need around it."""
+
+    runbook: Runbook
+    document: YamlDocument
+    config: Config
+    today: dt.date
+    teams: TeamsFile | None = None
+
+    @property
+    def high_risk(self) -> bool:
+        return self.runbook.risk in HIGH_RISKS
+
+
+@dataclass(frozen=True, slots=True)
+class RunbookSummary:
+    """What coverage rules need to remember of a runbook once its document is dropped.
+
+    Only small values are kept, so that linting ten thousand runbooks holds ten thousand of
+    these rather than ten thousand parsed documents.
+    """
+
+    id: str
+    path: str
+    id_location: Location
+    flags: tuple[tuple[str, str, Location], ...]  # (key, system, where the key is written)
+    deployable: bool
+    checked: bool  # False when the runbook is loaded only to know what it covers (--since)
+
+
+@dataclass
+class ProjectContext:
+    """Everything cross-file rules need: the runbooks' summaries and the sources' features."""
+
+    summaries: list[RunbookSummary]
+    features: list[Feature]
+    sources_configured: bool
+    config_path: str
+    # Coverage of features is checked for these keys only (None: all): see --since.
+    feature_filter: set[str] | None = None
+    complete: bool = True  # False when only some runbooks were given on the command line
+    by_key: dict[str, Feature] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # One entry per key: the first place it is written (sources are read definition files
+        # first), deployable if any occurrence is.
+        for feature in self.features:
+            first = self.by_key.get(feature.key)
+            if first is None:
+                self.by_key[feature.key] = feature
+            elif feature.deployable and not first.deployable:
+                self.by_key[feature.key] = Feature(
+                    first.key, first.location, first.source, True, first.description
+                )

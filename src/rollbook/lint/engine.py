@@ -1,0 +1,438 @@
+"""Run the rules over a project: stream the runbooks, then check coverage across them.
+
+Each runbook is loaded, checked and its document dropped before the next is read; only a
+small :class:`RunbookSummary` is kept for the cross-file coverage rules, so memory stays flat
+on ten thousand files. Inline suppressions are applied at the end, because coverage findings
+(RB103, RB104) land in runbook files too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rollbook.config import ConfigError, Project
+from rollbook.diagnostics import Location, Problem, Severity
+from rollbook.lint.changes import Changes, changes_since
+from rollbook.lint.context import ProjectContext, RunbookContext, RunbookSummary
+from rollbook.lint.finding import Finding, fingerprint
+from rollbook.lint.registry import REGISTRY, Hit, Rule
+from rollbook.lint.rules import all_rules
+from rollbook.lint.selection import Selection, build_selection
+from rollbook.lint.suppressions import Suppression, parse_suppressions
+from rollbook.load.runbooks import Loaded, discover, load_runbook, load_teams
+from rollbook.model.runbook import TeamsFile
+from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
+
+TODAY_ENV = "ROLLBOOK_TODAY"
+SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.ERROR)
+
+
+@dataclass
+class LintOptions:
+    """What to lint and how; the command line's options, callable from Python."""
+
+    paths: list[Path] | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    inline_ignores: bool = True
+    since: str | None = None
+    today: dt.date | None = None
+    fail_on: Severity | None = None
+
+
+@dataclass
+class LintResult:
+    """Every finding of one run, and what the reporters say about the run."""
+
+    findings: list[Finding]
+    files: list[str]
+    fail_on: Severity
+    suppressed: int = 0
+    since: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether a finding is at or above ``fail_on``: the run exits 1."""
+        return any(f.severity.rank >= self.fail_on.rank for f in self.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def rules(self) -> list[Rule]:
+        """The rules that have findings, in code order (for SARIF and summaries)."""
+        codes = sorted({f.code for f in self.findings})
+        return [REGISTRY[c] for c in codes]
+
+
+def today_from_env() -> dt.date:
+    """Today, or the date in ``$ROLLBOOK_TODAY`` (for tests and reproducible CI runs)."""
+    value = os.environ.get(TODAY_ENV)
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"${TODAY_ENV}={value!r} is not a date written YYYY-MM-DD") from None
+
+
+class _Collector:
+    """Turns hits and loader problems into findings, applying selection and severity."""
+
+    def __init__(self, selection: Selection):
+        self.selection = selection
+        self.findings: list[Finding] = []
+
+    def add(
+        self, code: str, path: str, message: str, location: Location, help_: str, anchor: str
+    ) -> None:
+        if not self.selection.enabled_for(code, path):
+            return
+        item = REGISTRY[code]
+        self.findings.append(
+            Finding(
+                code,
+                item.name,
+                self.selection.severity(code),
+                message,
+                location,
+                help_ or item.help,
+                anchor,
+            )
+        )
+
+    def hit(self, item: Rule, hit: Hit, path: str, locate) -> None:
+        location = hit.location or locate(hit.path, key=hit.key)
+        from rollbook.diagnostics import format_path
+
+        anchor = hit.anchor if hit.anchor is not None else (format_path(hit.path) or "document")
+        self.add(item.code, location.path, hit.message, location, hit.help or item.help, anchor)
+
+    def problem(self, problem: Problem) -> None:
+        code = problem.code if problem.code in REGISTRY else "RB007"
+        message = problem.message
+        if problem.field and problem.field not in message:
+            message = f"{message} ({problem.field})"
+        self.add(
+            code,
+            problem.location.path,
+            message,
+            problem.location,
+            problem.hint,
+            problem.field or problem.message,
+        )
+
+
+def lint(project: Project, options: LintOptions | None = None) -> LintResult:
+    """Lint the project's runbooks and coverage; ConfigError for usage problems (exit 2)."""
+    options = options or LintOptions()
+    config = project.config
+    selection = build_selection(config, options.select, options.ignore)
+    today = options.today or today_from_env()
+    fail_on = options.fail_on or Severity(config.fail_on)
+    rules = all_rules()
+    runbook_rules = [r for r in rules if r.scope == "runbook" and r.code in selection.enabled]
+    text_rules = [r for r in rules if r.scope == "text" and r.code in selection.enabled]
+    project_rules = [r for r in rules if r.scope == "project" and r.code in selection.enabled]
+    config_path = project.display(project.config_path) if project.config_path else ("rollbook.toml")
+
+    features = _features(project, config_path)
+    changes = changes_since(project.root, options.since) if options.since else None
+    collector = _Collector(selection)
+
+    teams_loaded = load_teams(project)
+    teams = (
+        teams_loaded.model if teams_loaded and isinstance(teams_loaded.model, TeamsFile) else None
+    )
+    if teams_loaded is not None and _wanted(teams_loaded.display, changes):
+        for problem in teams_loaded.problems:
+            collector.problem(problem)
+
+    roots = options.paths or project.runbook_roots
+    for root in roots:
+        if not root.exists():
+            raise ConfigError(f"{project.display(root)}: no such file or folder")
+    exclude = {project.teams_path.resolve()}
+    exclude |= {(project.root / f.location.path).resolve() for f in features}
+
+    summaries: list[RunbookSummary] = []
+    suppressions: dict[str, list[Suppression]] = {}
+    first_seen: dict[str, str] = {}
+    files: list[str] = []
+    discovered = 0
+    for path in discover(roots, exclude):
+        discovered += 1
+        display = project.display(path)
+        checked = _wanted(display, changes)
+        loaded = load_runbook(path, display, teams)
+        if checked:
+            files.append(display)
+            text = _read_text(path)
+            _check_file(
+                loaded,
+                text,
+                display,
+                collector,
+                runbook_rules,
+                text_rules,
+                selection,
+                config,
+                today,
+                teams,
+            )
+            if options.inline_ignores:
+                found = parse_suppressions(text, display)
+                if found:
+                    suppressions[display] = found
+        summary = _summarise(loaded, display, checked)
+        if summary is not None:
+            other = first_seen.get(summary.id)
+            if other is None:
+                first_seen[summary.id] = display
+            elif checked:
+                collector.add(
+                    "RB009",
+                    display,
+                    f"runbook id {summary.id!r} is also used by {other}",
+                    summary.id_location,
+                    "each feature has one runbook; ids name the pages",
+                    "id",
+                )
+            summaries.append(summary)
+        # The document is dropped here: only the summary outlives this iteration.
+        del loaded
+    if discovered == 0:
+        where = ", ".join(project.display(p) for p in roots)
+        raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
+
+    feature_filter = None
+    if changes is not None and not any(p.endswith((".yaml", ".yml")) for p in changes.deleted):
+        feature_filter = {
+            f.key for f in features if changes.touches(f.location.path, f.location.line)
+        }
+    pctx = ProjectContext(
+        summaries,
+        features,
+        bool(config.sources),
+        config_path,
+        feature_filter=feature_filter,
+        complete=options.paths is None,
+    )
+    for item in project_rules:
+        for hit in item.run(pctx):
+            assert hit.location is not None, f"{item.code} must give explicit locations"
+            collector.hit(item, hit, hit.location.path, None)
+
+    findings = collector.findings
+    suppressed = 0
+    if options.inline_ignores:
+        findings, suppressed = _apply_suppressions(
+            project, findings, suppressions, set(files), selection, today
+        )
+    findings = _with_fingerprints(findings)
+    findings.sort(key=Finding.sort_key)
+    result = LintResult(findings, files, fail_on, suppressed, options.since)
+    if changes is not None:
+        result.notes.append(
+            f"only what changed since {options.since} "
+            f"({changes.base[:12]}): {len(files)} runbook file"
+            f"{'s' if len(files) != 1 else ''}"
+        )
+    return result
+
+
+def _features(project: Project, config_path: str) -> list[Feature]:
+    specs = []
+    try:
+        for index, table in enumerate(project.config.sources):
+            specs.append(parse_source_spec(table, f"{config_path}: sources[{index}]"))
+        return collect_features(specs, project.root) if specs else []
+    except SourceError as exc:
+        raise ConfigError(exc.render()) from None
+
+
+def _wanted(display: str, changes: Changes | None) -> bool:
+    return changes is None or display in changes.changed
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return ""  # the loader has reported it already (RB007)
+
+
+def _check_file(
+    loaded: Loaded,
+    text: str,
+    display: str,
+    collector: _Collector,
+    runbook_rules: list[Rule],
+    text_rules: list[Rule],
+    selection: Selection,
+    config,
+    today: dt.date,
+    teams: TeamsFile | None,
+) -> None:
+    placeholder_lines: set[int] = set()
+    for item in text_rules:
+        for hit in item.run(text, display):
+            collector.hit(item, hit, display, None)
+            if item.code == "RB803" and hit.location is not None:
+                placeholder_lines.add(hit.location.line)
+    if placeholder_lines and not selection.enabled_for("RB803", display):
+        placeholder_lines = set()
+    for problem in loaded.problems:
+        # An empty value next to a FILL IN comment is one mistake, reported once (RB803).
+        if problem.location.line in placeholder_lines:
+            continue
+        collector.problem(problem)
+    runbook = loaded.runbook
+    if runbook is None or loaded.document is None:
+        return
+    ctx = RunbookContext(runbook, loaded.document, config, today, teams)
+    locate = loaded.document.locate
+    for item in runbook_rules:
+        for hit in item.run(ctx):
+            collector.hit(item, hit, display, locate)
+
+
+def _summarise(loaded: Loaded, display: str, checked: bool) -> RunbookSummary | None:
+    doc = loaded.document
+    if doc is None or not isinstance(doc.data, dict):
+        return None
+    runbook = loaded.runbook
+    if runbook is not None:
+        flags = tuple(
+            (f.key, f.system, doc.locate(("flags", i, "key"))) for i, f in enumerate(runbook.flags)
+        )
+        return RunbookSummary(
+            runbook.id, display, doc.locate(("id",)), flags, runbook.deployable, checked
+        )
+    # An invalid runbook still covers its feature: a typo elsewhere in it must not also
+    # produce "feature without runbook" noise.
+    ident = doc.data.get("id")
+    if not isinstance(ident, str):
+        return None
+    flags_data = doc.data.get("flags")
+    flags = tuple(
+        (f["key"], str(f.get("system", "")), doc.locate(("flags", i, "key")))
+        for i, f in enumerate(flags_data if isinstance(flags_data, list) else [])
+        if isinstance(f, dict) and isinstance(f.get("key"), str)
+    )
+    return RunbookSummary(
+        ident, display, doc.locate(("id",)), flags, doc.data.get("deployable") is not False, checked
+    )
+
+
+def _apply_suppressions(
+    project: Project,
+    findings: list[Finding],
+    suppressions: dict[str, list[Suppression]],
+    checked: set[str],
+    selection: Selection,
+    today: dt.date,
+) -> tuple[list[Finding], int]:
+    """Drop suppressed findings; add findings about the suppressions themselves."""
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for item in findings:
+        by_path[item.path].append(item)
+    # Feature sources (code, YAML flag files) may carry suppressions for RB101 findings.
+    for path in by_path:
+        if path not in suppressions and path not in checked:
+            file = project.root / path
+            if file.is_file() and file.stat().st_size <= 4 * 1024 * 1024:
+                found = parse_suppressions(_read_text(file), path)
+                if found:
+                    suppressions[path] = found
+    kept: list[Finding] = []
+    suppressed = 0
+    extra = _Collector(selection)
+    for path, items in by_path.items():
+        sups = suppressions.get(path, [])
+        if not sups:
+            kept.extend(items)
+            continue
+        by_line: dict[int, list[Suppression]] = defaultdict(list)
+        for sup in sups:
+            by_line[sup.target_line].append(sup)
+        for item in items:
+            hit = next(
+                (
+                    s
+                    for s in by_line.get(item.line, ())
+                    if item.code in s.codes and not s.expired(today)
+                ),
+                None,
+            )
+            if hit is None:
+                kept.append(item)
+                continue
+            hit.used.add(item.code)
+            suppressed += 1
+    for path, sups in suppressions.items():
+        for sup in sups:
+            _suppression_findings(sup, path, extra, today)
+    kept.extend(extra.findings)
+    return kept, suppressed
+
+
+def _suppression_findings(sup: Suppression, path: str, out: _Collector, today: dt.date) -> None:
+    where = sup.location
+    for code, message in sup.problems:
+        out.add(code, path, message, where, "", f"{code}:{message}")
+    if not sup.codes:
+        return
+    names = ",".join(sorted(sup.codes))
+    if sup.expired(today):
+        out.add(
+            "RB903",
+            path,
+            f"suppression of {names} expired on {sup.until}",
+            where,
+            "",
+            f"expired:{names}",
+        )
+        return
+    if not sup.reason:
+        out.add(
+            "RB901", path, f"suppression of {names} gives no reason", where, "", f"noreason:{names}"
+        )
+    for code in sorted(set(sup.codes) - sup.used):
+        if out.selection.enabled_for(code, path):
+            out.add(
+                "RB902",
+                path,
+                f"suppression of {code} is unused: nothing to suppress on line {sup.target_line}",
+                where,
+                "",
+                f"unused:{code}:{sup.target_line}",
+            )
+
+
+def _with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
+    """Give each finding its fingerprint; identical anchors get an occurrence number."""
+    seen: dict[tuple[str, str, str], int] = defaultdict(int)
+    out = []
+    for item in sorted(findings, key=Finding.sort_key):
+        key = (item.code, item.path, item.anchor)
+        occurrence = seen[key]
+        seen[key] += 1
+        out.append(
+            Finding(
+                item.code,
+                item.name,
+                item.severity,
+                item.message,
+                item.location,
+                item.help,
+                item.anchor,
+                fingerprint(item.code, item.path, item.anchor, occurrence),
+            )
+        )
+    return out

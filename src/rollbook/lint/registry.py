@@ -1,0 +1,140 @@
+"""Rules and the registry that knows them all.
+
+A rule is a small function with its documentation in its docstring, registered with the
+:func:`rule` decorator, as yamllint keeps each rule's docs beside its check. ``rollbook rule``,
+the generated docs/rules.md and SARIF's rule metadata all read the registry, so the
+documentation cannot drift from the code.
+
+A rule's docstring is Markdown: a one-line summary, then what it checks, why it matters, and a
+failing and a passing example in fenced ``yaml`` blocks.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rollbook.diagnostics import Location, Severity
+
+Scope = Literal["input", "runbook", "text", "project", "suppression"]
+FieldPath = tuple[str | int, ...]
+
+CODE_RE = re.compile(r"RB\d{3}\Z")
+NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+CATEGORIES = {
+    "RB0": "input",
+    "RB1": "coverage",
+    "RB2": "rollback quality",
+    "RB3": "visibility",
+    "RB4": "rollout",
+    "RB5": "testing",
+    "RB6": "people",
+    "RB7": "freshness",
+    "RB8": "hygiene",
+    "RB9": "suppressions",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check yields: a message and where, as a field path or an explicit location.
+
+    ``key=True`` points at the key of ``path`` rather than its value (for "this section is
+    missing something" findings, the key is where a person looks). ``anchor`` overrides the
+    fingerprint anchor, which defaults to the field path.
+    """
+
+    message: str
+    path: FieldPath = ()
+    key: bool = False
+    location: Location | None = None
+    anchor: str | None = None
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: identity, default severity, documentation and its check."""
+
+    code: str
+    name: str
+    severity: Severity
+    scope: Scope
+    help: str
+    docs: str
+    check: Callable[..., Iterable[Hit]] | None = field(default=None, compare=False)
+
+    @property
+    def summary(self) -> str:
+        """The first line of the docs: what the rule finds, in a phrase."""
+        return self.docs.strip().splitlines()[0].strip()
+
+    @property
+    def body(self) -> str:
+        """The docs after the summary line."""
+        lines = self.docs.strip().splitlines()
+        return "\n".join(lines[1:]).strip()
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES.get(self.code[:3], "other")
+
+    @property
+    def anchor(self) -> str:
+        """The Markdown heading id of this rule in docs/rules.md."""
+        return f"{self.code.lower()}-{self.name}"
+
+    def examples(self) -> dict[str, str]:
+        """The fenced YAML examples of the docs, keyed by the word before them."""
+        out: dict[str, str] = {}
+        for match in re.finditer(r"\*\*(\w+)\*\*:?\s*\n+```yaml\n(.*?)```", self.docs, re.S):
+            out[match.group(1).lower()] = match.group(2)
+        return out
+
+    def run(self, *args: object) -> Iterator[Hit]:
+        if self.check is not None:
+            yield from self.check(*args)
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(
+    code: str,
+    name: str,
+    severity: Severity,
+    scope: Scope,
+    help: str,
+    docs: str,
+    check: Callable[..., Iterable[Hit]] | None = None,
+) -> Rule:
+    """Add a rule to the registry; codes and names must be unique and well formed."""
+    if not CODE_RE.match(code):
+        raise ValueError(f"bad rule code {code!r}")
+    if not NAME_RE.match(name):
+        raise ValueError(f"rule name {name!r} is not kebab-case")
+    if code in REGISTRY:
+        raise ValueError(f"rule code {code} registered twice")
+    if any(r.name == name for r in REGISTRY.values()):
+        raise ValueError(f"rule name {name} registered twice")
+    item = Rule(code, name, severity, scope, help, inspect.cleandoc(docs), check)
+    REGISTRY[code] = item
+    return item
+
+
+def rule(
+    code: str, name: str, severity: Severity, scope: Scope = "runbook", *, help: str
+) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
+    """Register the decorated check; its docstring is the rule's documentation."""
+
+    def decorate(func: Callable[..., Iterable[Hit]]) -> Callable[..., Iterable[Hit]]:
+        if not func.__doc__:
+            raise ValueError(f"rule {code} has no documentation")
+        register(code, name, severity, scope, help, func.__doc__, func)
+        return func
+
+    return decorate

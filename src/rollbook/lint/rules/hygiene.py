@@ -1,0 +1,190 @@
+"""Hygiene rules RB8xx: no secrets, no insecure links, no placeholders left behind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rollbook.diagnostics import Location, Severity
+from rollbook.lint.context import RunbookContext
+from rollbook.lint.registry import FieldPath, Hit, rule
+
+# What a secret looks like. A value that reads a variable (`$TOKEN`, `${TOKEN}`, `<token>`,
+# `{{ token }}`) is the right way to write a command and is not reported.
+_SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----")),
+    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    (
+        "a GitHub token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})"),
+    ),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Stripe key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,}")),
+    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.")),
+    ("a password in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:(?![$<{])[^/\s@]{3,}@")),
+    ("a bearer token", re.compile(r"(?i)\bbearer\s+(?![$<{])[A-Za-z0-9._~+/-]{20,}")),
+    (
+        "a password or token",
+        re.compile(
+            r"(?i)(?:\b|_|-)(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)"
+            r"(?:\s*[=:]\s*|\s+)['\"]?(?![$<{%])[A-Za-z0-9+/=_.!@#^&*-]{8,}"
+        ),
+    ),
+)
+_PLACEHOLDER = "FILL IN"
+# The marker as `rollbook new` writes it: after a comment sign, a key's colon or a list dash.
+# Prose that merely mentions it ("fill in every line marked FILL IN") is not a placeholder.
+_PLACEHOLDER_RE = re.compile(r"(?:#\s*|:\s+|^\s*-\s*|^\s*)(FILL IN)\b")
+_HTTP = re.compile(r"\bhttp://(?!localhost\b|127\.0\.0\.1\b|\[::1\])[^\s\"'<>]+", re.I)
+
+
+def find_secret(text: str) -> str | None:
+    """What kind of secret ``text`` seems to hold, if any."""
+    for kind, pattern in _SECRETS:
+        for match in pattern.finditer(text):
+            # Words such as "password reset" are prose, not a secret: require a digit or a
+            # symbol in the candidate unless it is one of the unmistakable token formats.
+            if kind == "a password or token" and not re.search(r"[0-9]", match.group(0)):
+                continue
+            return kind
+    return None
+
+
+def strings(data: object, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """Every text value in ``data`` with its field path, in document order."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from strings(value, (*path, index))
+
+
+@rule(
+    "RB801",
+    "secret-in-runbook",
+    Severity.ERROR,
+    help="remove it, rotate it, and read it from a variable or a secret store instead "
+    "(`$API_TOKEN`)",
+)
+def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
+    """A command or text holds something that looks like a secret.
+
+    **What it checks**: no value contains a private key, a cloud or chat token (AWS, GitHub,
+    GitLab, Slack, Stripe), a JSON web token, a password in a URL, or a `password=`/`token:`
+    followed by a literal value. Values that read a variable (`$TOKEN`, `${TOKEN}`, `<token>`)
+    are fine. The finding never repeats the secret.
+
+    **Why it matters**: runbooks are rendered into a site many people can read, and stay in
+    git history for ever. A secret there is a leaked secret.
+
+    **Failing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off with the API.
+          command: curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0" https://flags.example.com/off
+          expect: HTTP 200.
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off with the API.
+          command: curl -H "Authorization: Bearer $FLAGS_TOKEN" https://flags.example.com/off
+          expect: HTTP 200.
+    ```
+    """
+    for path, text in strings(ctx.document.data):
+        kind = find_secret(text)
+        if kind:
+            yield Hit(f"`{_dotted(path)}` looks like it contains {kind}", path)
+
+
+@rule("RB802", "insecure-link", Severity.WARNING, help="use https://")
+def insecure_link(ctx: RunbookContext) -> Iterator[Hit]:
+    """A link uses `http://` rather than `https://`.
+
+    **What it checks**: no value contains an `http://` link, except to localhost.
+
+    **Why it matters**: plain HTTP can be read and changed on the way; a runbook link to a
+    console or dashboard should not send anyone's session over it.
+
+    **Failing**:
+
+    ```yaml
+    signals:
+      - {name: Errors, kind: dashboard, link: "http://grafana.example.com/d/checkout"}
+    ```
+
+    **Passing**:
+
+    ```yaml
+    signals:
+      - {name: Errors, kind: dashboard, link: "https://grafana.example.com/d/checkout"}
+    ```
+    """
+    for path, text in strings(ctx.document.data):
+        if _HTTP.search(text):
+            yield Hit(f"`{_dotted(path)}` links over plain http://", path)
+
+
+@rule(
+    "RB803",
+    "placeholder-left",
+    Severity.ERROR,
+    "text",
+    help="replace the FILL IN comment with the real value",
+)
+def placeholder_left(text: str, path: str) -> Iterator[Hit]:
+    """Placeholder text left from `rollbook new`.
+
+    **What it checks**: the file does not contain `FILL IN`, the marker `rollbook new` writes
+    beside every value to fill in. It is checked in the raw text, so it is found even when the
+    file does not load; the loader's complaint about the empty value on the same line is folded
+    into this finding.
+
+    **Why it matters**: an unfinished runbook looks finished on the site; the gaps are found
+    during the incident.
+
+    **Failing**:
+
+    ```yaml
+    title:    # FILL IN: the feature's name as people say it
+    ```
+
+    **Passing**:
+
+    ```yaml
+    title: One-click checkout
+    ```
+    """
+    if _PLACEHOLDER not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _PLACEHOLDER not in line:
+            continue
+        match = _PLACEHOLDER_RE.search(line)
+        if match is None:
+            continue
+        column = match.start(1)
+        note = line[column:].strip()
+        if len(note) > 80:
+            note = note[:77] + "..."
+        yield Hit(
+            f"placeholder left from `rollbook new`: {note}",
+            location=Location(path, number, column + 1),
+            anchor=f"{line.split(':')[0].strip()}:{note}",
+        )
+
+
+def _dotted(path: FieldPath) -> str:
+    from rollbook.diagnostics import format_path
+
+    return format_path(path) or "(document)"

@@ -1,0 +1,301 @@
+"""Input rules RB001-RB009: problems the loader finds while reading a file.
+
+These rules have no check of their own: the loader (``rollbook.load``) finds the problems and
+the linter reports them under these codes. They are registered here so that they can be
+documented, selected, ignored and re-graded like every other rule.
+"""
+
+from __future__ import annotations
+
+from rollbook.diagnostics import Severity
+from rollbook.lint.registry import register
+
+E = Severity.ERROR
+
+register(
+    "RB001",
+    "yaml-syntax",
+    E,
+    "input",
+    "fix the YAML at the line shown",
+    """
+    The file is not valid YAML.
+
+    **What it checks**: the file parses as one YAML document: indentation, quotes, colons.
+
+    **Why it matters**: nothing else can be checked, and the runbook cannot be shown to the
+    person who needs it.
+
+    **Failing**:
+
+    ```yaml
+    title: "Saved-search alerts
+    summary: Emails customers
+    ```
+
+    **Passing**:
+
+    ```yaml
+    title: "Saved-search alerts"
+    summary: Emails customers
+    ```
+""",
+)
+
+register(
+    "RB002",
+    "duplicate-key",
+    E,
+    "input",
+    "merge the two keys or delete one",
+    """
+    The same key is written twice in one mapping.
+
+    **What it checks**: no mapping repeats a key.
+
+    **Why it matters**: YAML silently keeps only the last value, so half of what someone wrote
+    disappears without a trace: often a rollback step.
+
+    **Failing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off.
+      steps:
+        - do: Restart the workers.
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off.
+        - do: Restart the workers.
+    ```
+""",
+)
+
+register(
+    "RB003",
+    "unknown-key",
+    E,
+    "input",
+    "fix the spelling (see the suggestion) or remove it",
+    """
+    A key the runbook format does not define.
+
+    **What it checks**: every key is one of the format's fields (`rollbook schema` lists them).
+
+    **Why it matters**: a misspelt key (`rolback:`) is silently ignored by a lenient reader,
+    and the runbook then lacks the very section its author wrote.
+
+    **Failing**:
+
+    ```yaml
+    rolback:
+      steps:
+        - do: Switch the flag off.
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off.
+    ```
+""",
+)
+
+register(
+    "RB004",
+    "wrong-type",
+    E,
+    "input",
+    "write the kind of value the field expects",
+    """
+    A value of the wrong kind: a list where text is expected, text where a mapping is.
+
+    **What it checks**: each field holds the kind of value the format defines.
+
+    **Why it matters**: a wrongly shaped value cannot be shown or checked; an empty value is
+    usually a placeholder nobody filled in.
+
+    **Failing**:
+
+    ```yaml
+    rollback:
+      steps: Switch the flag off.
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off.
+    ```
+""",
+)
+
+register(
+    "RB005",
+    "missing-field",
+    E,
+    "input",
+    "add the field",
+    """
+    A required field is missing.
+
+    **What it checks**: the fields every runbook needs (`id`, `title`, `summary`, `owner`,
+    `risk`) and those every part needs (a step's `do`, a flag's `off`, ...) are present.
+
+    **Why it matters**: a runbook without an owner or a flag without its off value leaves the
+    person on call guessing.
+
+    **Failing**:
+
+    ```yaml
+    flags:
+      - key: checkout.one_click
+        system: flagd
+        change: Flag console > checkout.one_click > Off
+    ```
+
+    **Passing**:
+
+    ```yaml
+    flags:
+      - key: checkout.one_click
+        system: flagd
+        off: false
+        change: Flag console > checkout.one_click > Off
+    ```
+""",
+)
+
+register(
+    "RB006",
+    "invalid-value",
+    E,
+    "input",
+    "use one of the allowed values",
+    """
+    A value the field does not allow: a risk level that does not exist, a bad id or link.
+
+    **What it checks**: words come from the field's list, ids are slugs, links are https,
+    dates are real dates, numbers are in range.
+
+    **Why it matters**: `risk: severe` is not a level the linter knows, so the checks meant
+    for risky features would quietly not run.
+
+    **Failing**:
+
+    ```yaml
+    risk: severe
+    ```
+
+    **Passing**:
+
+    ```yaml
+    risk: critical
+    ```
+""",
+)
+
+register(
+    "RB007",
+    "unreadable-file",
+    E,
+    "input",
+    "make the file one UTF-8 YAML document under 1 MiB",
+    """
+    The file cannot be read as a runbook: empty, binary, not UTF-8, too large or too deep.
+
+    **What it checks**: each runbook file is one UTF-8 YAML document within rollbook's limits.
+
+    **Why it matters**: the limits keep a hostile or broken file from stalling CI; an empty file
+    is a runbook nobody wrote.
+
+    **Failing**:
+
+    ```yaml
+    id: one
+    ---
+    id: two
+    ```
+
+    **Passing**:
+
+    ```yaml
+    id: one
+    ```
+""",
+)
+
+register(
+    "RB008",
+    "unknown-reference",
+    E,
+    "input",
+    "use a name that is defined",
+    """
+    A name that points nowhere: a kill switch, signal, team or person that is not defined.
+
+    **What it checks**: `rollback.kill_switch` names a flag in `flags`, risks and rollout gates
+    name signals in `signals`, and owners and contacts are in the teams file.
+
+    **Why it matters**: at 3 a.m. "switch off `checkout_one_click`" is useless if no flag of
+    that name is described.
+
+    **Failing**:
+
+    ```yaml
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: checkout_one_click
+    ```
+
+    **Passing**:
+
+    ```yaml
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: checkout.one_click
+    ```
+""",
+)
+
+register(
+    "RB009",
+    "duplicate-runbook-id",
+    E,
+    "input",
+    "give each feature one runbook",
+    """
+    Two runbooks use the same `id`.
+
+    **What it checks**: runbook ids are unique across the project.
+
+    **Why it matters**: ids name the pages of the site; one of the two runbooks would be
+    unreachable, and nobody would know which one is current.
+
+    **Failing**:
+
+    ```yaml
+    # runbooks/checkout.yaml and runbooks/checkout-v2.yaml both say:
+    id: one-click-checkout
+    ```
+
+    **Passing**:
+
+    ```yaml
+    # runbooks/checkout-v2.yaml
+    id: one-click-checkout-v2
+    ```
+""",
+)

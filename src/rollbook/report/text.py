@@ -1,0 +1,61 @@
+"""The default report: ``path:line:col: RB201 [error] message``, help, docs, a summary line."""
+
+from __future__ import annotations
+
+from rollbook.diagnostics import Severity
+from rollbook.lint.engine import LintResult
+from rollbook.lint.finding import Finding
+from rollbook.lint.registry import REGISTRY
+
+DOCS_PAGE = "docs/rules.md"
+
+
+def docs_link(code: str) -> str:
+    """Where a rule is documented: the command that prints it, and its docs anchor."""
+    item = REGISTRY[code]
+    return f"`rollbook rule {code}` or {DOCS_PAGE}#{item.anchor}"
+
+
+def location(finding: Finding) -> str:
+    loc = finding.location
+    if loc.line <= 0:
+        return loc.path
+    return f"{loc.path}:{loc.line}:{loc.column or 1}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(result: LintResult) -> str:
+    """One sentence on the whole run, as the last line of the text and github reports."""
+    files = plural(len(result.files), "runbook file")
+    suppressed = f"; {result.suppressed} suppressed" if result.suppressed else ""
+    if not result.findings:
+        return f"All checks passed: {files}, no findings{suppressed}."
+    parts = [
+        plural(result.count(s), s.value)
+        for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if result.count(s)
+    ]
+    verdict = "failed" if result.failed else "passed"
+    return (
+        f"Found {plural(len(result.findings), 'finding')} ({', '.join(parts)}) in {files}"
+        f"{suppressed}; lint {verdict} (fail-on: {result.fail_on.value})."
+    )
+
+
+def render(result: LintResult) -> str:
+    out: list[str] = []
+    for finding in result.findings:
+        out.append(
+            f"{location(finding)}: {finding.code} [{finding.severity.value}] {finding.message}"
+        )
+        if finding.help:
+            out.append(f"    help: {finding.help}")
+        out.append(f"    docs: {docs_link(finding.code)}")
+    if result.findings:
+        out.append("")
+    out.extend(f"note: {note}" for note in result.notes)
+    out.append(summary_line(result))
+    return "\n".join(out) + "\n"
