@@ -87,7 +87,7 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
     rollback:
       steps:
         - do: Switch the flag off with the API.
-          command: curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0" https://flags.example.com/off
+          command: 'curl -H "Authorization: Bearer 9f8e7d6c5b4a39281706f5e4" https://flags.example/off'
           expect: HTTP 200.
     ```
 
@@ -97,7 +97,7 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
     rollback:
       steps:
         - do: Switch the flag off with the API.
-          command: curl -H "Authorization: Bearer $FLAGS_TOKEN" https://flags.example.com/off
+          command: 'curl -H "Authorization: Bearer $FLAGS_TOKEN" https://flags.example/off'
           expect: HTTP 200.
     ```
     """

@@ -1,0 +1,288 @@
+"""Every rule: a failing runbook (code, line and column asserted) and a passing one."""
+
+from __future__ import annotations
+
+import pytest
+
+from rollbook.lint import all_rules
+from tests.lint.conftest import FLAGS, FLAGS_PATH, GOOD, RUNBOOK_PATH, TEAMS, position
+
+STEP_EXPECT = "      expect: The flag shows Off within a minute.\n"
+
+# (code, edits to the good runbook, text the finding must point at, which occurrence)
+CASES: list[tuple[str, list[tuple[str, str]], str, int]] = [
+    ("RB001", [("title: One-click checkout", "title: One-click: checkout")], ": checkout", 0),
+    ("RB002", [("risk: critical\n", "risk: critical\nrisk: high\n")], "risk: high", 0),
+    ("RB003", [("tests:", "testz:")], "testz", 0),
+    ("RB004", [("  kill_switch: checkout.one_click\n", "  kill_switch: [a, b]\n")], "[a, b]", 0),
+    ("RB005", [("    off: false\n", "")], "key: checkout.one_click", 0),
+    ("RB006", [("risk: critical", "risk: severe")], "severe", 0),
+    (
+        "RB008",
+        [("  kill_switch: checkout.one_click", "  kill_switch: checkout_one_click")],
+        "checkout_one_click",
+        0,
+    ),
+    (
+        "RB102",
+        [
+            (
+                "  steps:\n    - do: Switch checkout.one_click Off in the flag console.\n"
+                + STEP_EXPECT,
+                "  steps: []\n",
+            )
+        ],
+        "rollback:",
+        0,
+    ),
+    (
+        "RB103",
+        [
+            ("id: one-click-checkout", "id: mystery-feature"),
+            ("- key: checkout.one_click", "- key: checkout.mystery"),
+            ("kill_switch: checkout.one_click", "kill_switch: checkout.mystery"),
+        ],
+        "mystery-feature",
+        0,
+    ),
+    (
+        "RB104",
+        [
+            ("- key: checkout.one_click", "- key: checkout.oneClick"),
+            ("kill_switch: checkout.one_click", "kill_switch: checkout.oneClick"),
+        ],
+        "checkout.oneClick",
+        0,
+    ),
+    ("RB201", [(STEP_EXPECT, "")], "do: Switch", 0),
+    (
+        "RB202",
+        [
+            (
+                "- do: Switch checkout.one_click Off in the flag console.",
+                "- do: Check the logs and fix it.",
+            )
+        ],
+        "Check the logs",
+        0,
+    ),
+    ("RB203", [("  kill_switch: checkout.one_click\n", "")], "rollback:", 0),
+    ("RB204", [(STEP_EXPECT, STEP_EXPECT + "      engineer: true\n")], "true", 0),
+    (
+        "RB205",
+        [(STEP_EXPECT, STEP_EXPECT + "      irreversible: true\n      warning: Data goes.\n")],
+        "true",
+        0,
+    ),
+    (
+        "RB206",
+        [("  verify:\n    - Checkout error rate back below 0.5% within 10 minutes.\n", "")],
+        "rollback:",
+        0,
+    ),
+    ("RB301", [("    threshold: above 2% for 5 minutes\n", "")], "name: Checkout error", 0),
+    (
+        "RB302",
+        [
+            ("    query: sum(rate(checkout_errors_total[5m]))\n", ""),
+            ("    link: https://grafana.example.com/d/checkout\n", ""),
+        ],
+        "name: Checkout error",
+        0,
+    ),
+    ("RB303", [("    alert: CheckoutErrorRateHigh\n", "")], "signals:", 0),
+    ("RB304", [("    signals: [Checkout error rate]\n", "")], "what: Customers", 0),
+    (
+        "RB401",
+        [
+            (
+                "    - name: Staff only\n      audience: staff accounts\n    - percent: 5\n",
+                "    - percent: 50\n",
+            )
+        ],
+        "50",
+        0,
+    ),
+    (
+        "RB402",
+        [("    - name: Staff only\n      audience: staff accounts\n    - percent: 5\n", "")],
+        "percent: 100",
+        0,
+    ),
+    ("RB501", [("  - kind: failure", "  - kind: unit")], "tests:", 0),
+    ("RB602", [("- person: amara", "- person: jo")], "jo\n", 0),
+    ("RB701", [("last_reviewed: 2026-02-01", "last_reviewed: 2025-01-01")], "2025-01-01", 0),
+    ("RB702", [("  - date: 2026-02-10", "  - date: 2025-01-10")], "2025-01-10", 0),
+    (
+        "RB801",
+        [
+            (
+                STEP_EXPECT,
+                STEP_EXPECT + "      command: \"curl -H 'Authorization: Bearer "
+                "9f8e7d6c5b4a39281706f5e4d3c2b1a0' https://flags.example.com/off\"\n",
+            )
+        ],
+        '"curl -H',
+        0,
+    ),
+    ("RB802", [("link: https://grafana", "link: http://grafana")], "http://grafana", 0),
+    (
+        "RB803",
+        [("title: One-click checkout", "title:    # FILL IN: the feature's name")],
+        "FILL IN",
+        0,
+    ),
+]
+
+TEAMS_WITH_JO = TEAMS + "      - id: jo\n        name: Jo Park\n"
+
+
+@pytest.mark.parametrize(("code", "edits", "needle", "nth"), CASES, ids=[c[0] for c in CASES])
+def test_rule_fails_at_line_and_column(project, edit, code, edits, needle, nth):
+    text = edit(*edits)
+    project.runbook(text)
+    if code == "RB602":
+        project.write("runbooks/teams.yaml", TEAMS_WITH_JO)
+    found = project.findings(code)
+    assert found, f"{code} did not fire on:\n{text}"
+    line, column = position(text, needle, nth)
+    assert (found[0].path, found[0].line, found[0].column) == (RUNBOOK_PATH, line, column)
+
+
+def test_good_runbook_passes_every_rule(project):
+    assert project.findings() == []
+
+
+@pytest.mark.parametrize("code", [r.code for r in all_rules()])
+def test_rule_passes_on_the_good_runbook(project, code):
+    assert project.findings(code) == []
+
+
+def test_every_rule_has_a_failing_case():
+    tested = {c[0] for c in CASES} | {"RB007", "RB009", "RB101", "RB105", "RB601"}
+    tested |= {"RB901", "RB902", "RB903", "RB904"}  # see test_suppressions.py
+    assert tested == {r.code for r in all_rules()}
+
+
+def test_rb007_empty_file(project):
+    project.runbook("")
+    [found] = project.findings("RB007")
+    assert (found.path, found.line, found.column) == (RUNBOOK_PATH, 1, 1)
+
+
+def test_rb009_duplicate_id(project):
+    project.write("runbooks/copy.yaml", GOOD)
+    [found] = project.findings("RB009")
+    assert (found.path, found.line, found.column) == ("runbooks/one-click-checkout.yaml", 1, 5)
+    assert "runbooks/copy.yaml" in found.message
+
+
+def test_rb101_points_at_the_feature_in_its_source(project):
+    flags = FLAGS.replace('  "flags": {\n', '  "flags": {\n    "checkout.express": {},\n')
+    project.write(FLAGS_PATH, flags)
+    [found] = project.findings("RB101")
+    line, column = position(flags, '"checkout.express"')
+    assert (found.path, found.line, found.column) == (FLAGS_PATH, line, column)
+    assert "checkout.express" in found.message
+
+
+def test_rb101_passes_when_the_id_is_the_key_as_a_slug(project, edit):
+    project.write(FLAGS_PATH, FLAGS.replace("checkout.one_click", "oneClickCheckout"))
+    project.runbook(edit(("    system: flagd\n", "    system: env\n")))
+    assert project.findings("RB101") == []
+
+
+def test_rb101_skipped_when_only_some_paths_are_linted(project):
+    project.write(
+        FLAGS_PATH, FLAGS.replace('  "flags": {\n', '  "flags": {\n    "checkout.express": {},\n')
+    )
+    assert project.findings("RB101", paths=[project.root / RUNBOOK_PATH]) == []
+
+
+def test_invalid_runbook_still_covers_its_feature(project, edit):
+    project.runbook(edit(("risk: critical", "risk: severe")))
+    assert project.findings("RB101") == []
+
+
+def test_rb105_no_sources(project):
+    project.write("rollbook.toml", 'runbooks = ["runbooks"]\n')
+    [found] = project.findings("RB105")
+    assert (found.path, found.line, found.severity.value) == ("rollbook.toml", 0, "info")
+    assert project.findings("RB103") == project.findings("RB104") == []
+
+
+def test_rb601_owner_without_phone_or_chat(project):
+    project.write(
+        "runbooks/teams.yaml",
+        TEAMS.replace('    oncall_phone: "+44 20 7946 0000"\n    chat: "#payments-oncall"\n', ""),
+    )
+    [found] = project.findings("RB601")
+    assert (found.path, found.line, found.column) == (RUNBOOK_PATH, *position(GOOD, "payments"))
+
+
+def test_rb701_never_reviewed_points_at_id(project, edit):
+    project.runbook(edit(("review:\n  last_reviewed: 2026-02-01\n  by: Amara Obi\n", "")))
+    [found] = project.findings("RB701")
+    assert (found.line, found.column) == (1, 1)
+
+
+def test_review_and_drill_ages_come_from_configuration(project, edit):
+    project.write(
+        "rollbook.toml",
+        "review-max-age = 10\ndrill-max-age = 10\n"
+        + project.root.joinpath("rollbook.toml").read_text(),
+    )
+    codes = {f.code for f in project.findings()}
+    assert {"RB701", "RB702"} <= codes
+
+
+def test_placeholder_folds_the_loader_problem_on_its_line(project, edit):
+    project.runbook(edit(("title: One-click checkout", "title:    # FILL IN: the name")))
+    codes = [f.code for f in project.findings()]
+    assert codes == ["RB803"]
+
+
+def test_placeholder_in_prose_is_not_reported(project):
+    project.runbook("# Fill in every line marked FILL IN: `rollbook validate` fails.\n" + GOOD)
+    assert project.findings("RB803") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "curl -H 'Authorization: Bearer $TOKEN' https://x.example.com",
+        "export API_KEY=${API_KEY}",
+        "Reset the customer's password in the admin console.",
+        "psql postgres://app:$PGPASSWORD@db/app",
+    ],
+)
+def test_secret_rule_passes_variables_and_prose(project, edit, text):
+    project.runbook(edit((STEP_EXPECT, STEP_EXPECT + f'      command: "{text}"\n')))
+    assert project.findings("RB801") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AKIAIOSFODNN7EXAMPLE",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "mysql -u root --password=hunter2hunter2",
+        "https://admin:s3cretpass@db.example.com",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    ],
+)
+def test_secret_rule_finds_secrets_and_never_repeats_them(project, edit, text):
+    project.runbook(edit((STEP_EXPECT, STEP_EXPECT + f'      command: "{text}"\n')))
+    [found] = project.findings("RB801")
+    assert text not in found.message
+
+
+def test_documented_examples_are_yaml():
+    import yaml
+
+    for item in all_rules():
+        examples = item.examples()
+        assert {"failing", "passing"} <= set(examples), item.code
+        for name, example in examples.items():
+            if item.code not in {"RB001", "RB007"} or name == "passing":
+                yaml.safe_load(example)
