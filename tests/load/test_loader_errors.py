@@ -76,7 +76,13 @@ CASES = [
         "5:",
         "alias bomb",
     ),
-    ("deep-nesting", "a: " + "[" * 5000 + "]" * 5000 + "\n", "1:", "nested more than 64"),
+    ("deep-nesting", "a: " + "[" * 100 + "]" * 100 + "\n", "1:67: RB007", "nested more than 64"),
+    (
+        "very-deep-nesting",
+        "a: " + "[" * 200_000 + "]" * 200_000 + "\n",
+        "1:",
+        "nested more than 64",
+    ),
     (
         "two-documents",
         VALID_HEAD + "---\n" + VALID_HEAD,

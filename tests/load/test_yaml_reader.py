@@ -75,3 +75,12 @@ def test_complex_keys_are_refused():
     with pytest.raises(YamlError) as info:
         read("? [a, b]\n: c\n")
     assert "key must be plain text" in info.value.problems[0].message
+
+
+def test_uses_libyaml_when_pyyaml_has_it():
+    # The pure-Python parser is about ten times slower on a large corpus.
+    import yaml
+
+    from rollbook.load import yaml_reader
+
+    assert yaml.__with_libyaml__ == yaml_reader.WITH_LIBYAML

@@ -18,9 +18,13 @@ from pathlib import Path
 import yaml
 
 try:  # libyaml is several times faster; fall back to the pure-Python parser when absent.
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml.cyaml import CParser as _Parser
+
+    WITH_LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import Loader as _Parser  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+    WITH_LIBYAML = False
 
 from rollbook.diagnostics import Location, Problem, format_path
 
@@ -153,6 +157,13 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
         if exc.context_mark and mark is not exc.context_mark:
             message += f" at line {exc.context_mark.line + 1}"
         message += ")"
+    if "maximum nesting depth" in message:  # libyaml's own limit, far above ours
+        return _problem(
+            "RB007",
+            f"nested more than {MAX_DEPTH} levels deep",
+            Location(path, line, col),
+            "runbooks need only a few levels of nesting",
+        )
     hint = next((h for needle, h in _SYNTAX_HINTS if needle in message), "")
     return _problem("RB001", f"YAML syntax error: {message}", Location(path, line, col), hint)
 
@@ -419,7 +430,7 @@ class _Builder:
                     )
                 )
             return float(value) if kind == "float" else value
-        if event.style is None and not tag:
+        if not event.style and not tag:  # plain: None from PyYAML, "" from libyaml
             return resolve_plain(text)
         return text
 
