@@ -142,3 +142,22 @@ def test_internal_error_exits_3_without_traceback(project: Path):
 def test_format_reference_is_up_to_date():
     """docs/format.md is generated from the model; regenerate with `rollbook schema --markdown`."""
     assert (REPO / "docs" / "format.md").read_text() == format_reference()
+
+
+def test_single_file_without_config_still_checks_teams(project: Path):
+    (project / "rollbook.toml").unlink()
+    path = project / "runbooks" / "saved-search-alerts.yaml"
+    path.write_text(path.read_text().replace("owner: payments", "owner: nobody"))
+    result = run_cli("validate", "runbooks/saved-search-alerts.yaml", cwd=project)
+    assert result.returncode == 1
+    assert "RB008 owner 'nobody' is not a team in the teams file" in result.stdout
+
+
+def test_missing_teams_file_is_said(project: Path):
+    (project / "rollbook.toml").unlink()
+    (project / "runbooks" / "teams.yaml").unlink()
+    result = run_cli("validate", cwd=project)
+    assert result.returncode == 0
+    assert "note: no teams file at runbooks/teams.yaml: owners and contacts were not checked" in (
+        result.stderr
+    )

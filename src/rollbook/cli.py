@@ -75,6 +75,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         report = run(project, list(paths) or None)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     for problem in report.problems:
         click.echo(problem.render())
     if report.problems:
@@ -311,13 +313,21 @@ def rule(code: str | None, markdown: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("site"), show_default=True,
-              help="Folder to write the site into (replaced whole; only an empty folder or a "
-                   "previous rollbook site).")
-@click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="MkDocs settings to merge in (default: mkdocs.overrides.yml at the "
-                   "project root, if there is one).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site into (replaced whole; only an empty folder or a "
+    "previous rollbook site).",
+)
+@click.option(
+    "--overrides",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MkDocs settings to merge in (default: mkdocs.overrides.yml at the "
+    "project root, if there is one).",
+)
 @click.pass_context
 def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
     """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
@@ -338,17 +348,25 @@ def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
         click.echo(f"error: the site was not built: {exc}", err=True)
         ctx.exit(EXIT_FINDINGS)
     report = outcome.report
-    click.echo(f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB, search "
-               f"index {report.search_index_bytes / 1e3:.1f} KB).")
+    click.echo(
+        f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB, search "
+        f"index {report.search_index_bytes / 1e3:.1f} KB)."
+    )
     if outcome.unreadable:
-        click.echo(f"warning: {outcome.unreadable} runbook file(s) could not be read and have "
-                   "no page; run `rollbook validate`.", err=True)
+        click.echo(
+            f"warning: {outcome.unreadable} runbook file(s) could not be read and have "
+            "no page; run `rollbook validate`.",
+            err=True,
+        )
 
 
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--overrides", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="MkDocs settings to merge in.")
+@click.option(
+    "--overrides",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MkDocs settings to merge in.",
+)
 @click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
 @click.pass_context
 def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
@@ -358,8 +376,7 @@ def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: 
 
     project = _project(ctx)
     try:
-        run(project, port=port, overrides=overrides, livereload=not no_livereload,
-            echo=click.echo)
+        run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=click.echo)
     except (ConfigError, OutputError) as exc:
         raise UsageError(str(exc)) from None
     except (SiteBuildError, RuntimeError) as exc:

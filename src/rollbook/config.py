@@ -122,9 +122,13 @@ def load_project(start: Path | None = None, config_file: Path | None = None) -> 
     start = (start or Path.cwd()).resolve()
     path = config_file or find_config(start)
     if path is None:
-        return Project(
-            root=start if start.is_dir() else start.parent, config=Config(), config_path=None
-        )
+        # Without a configuration file, paths are relative to where the user stands, as for
+        # any command-line tool; `rollbook validate runbooks/x.yaml` then finds
+        # runbooks/teams.yaml. A start outside the working folder is its own root.
+        cwd = Path.cwd().resolve()
+        folder = start if start.is_dir() else start.parent
+        root = cwd if folder == cwd or cwd in folder.parents else folder
+        return Project(root=root, config=Config(), config_path=None)
     return Project(root=path.resolve().parent, config=read_config(path), config_path=path)
 
 

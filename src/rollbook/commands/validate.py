@@ -15,6 +15,7 @@ class ValidationReport:
     files: int
     problems: list[Problem]
     bad_files: int
+    notes: list[str]
 
 
 def validate(project: Project, paths: list[Path] | None = None) -> ValidationReport:
@@ -23,4 +24,4 @@ def validate(project: Project, paths: list[Path] | None = None) -> ValidationRep
     problems = loaded.all_problems
     bad = len({p.location.path for p in problems})
     files = len(loaded.runbooks) + (1 if loaded.teams else 0)
-    return ValidationReport(files=files, problems=problems, bad_files=bad)
+    return ValidationReport(files=files, problems=problems, bad_files=bad, notes=loaded.notes)

@@ -154,6 +154,8 @@ class LoadedProject:
     teams: Loaded | None
     runbooks: list[Loaded]
     problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know that are not problems in a file."""
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -215,4 +217,10 @@ def load_project_runbooks(project: Project, paths: list[Path] | None = None) -> 
     if not loaded and not problems:
         where = ", ".join(project.display(p) for p in roots)
         raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
-    return LoadedProject(project, teams, loaded, problems)
+    notes = []
+    if teams is None:
+        notes.append(
+            f"no teams file at {project.config.teams}: owners and contacts were not "
+            "checked (set `teams` in rollbook.toml, or run `rollbook init`)"
+        )
+    return LoadedProject(project, teams, loaded, problems, notes)
