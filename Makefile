@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint setup browser clean
+.PHONY: demo test lint setup browser audit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,15 +17,32 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/rollbook validate
+	$(BIN)/rollbook build --out site
 	@echo
-	@echo "The demo runbooks are valid."
+	@echo "The demo site is in site/. To open it:"
+	@echo "  $(BIN)/rollbook serve                          (live preview on http://127.0.0.1:8000/)"
+	@echo "  python3 -m http.server --bind 127.0.0.1 --directory site 8000   (the built files as published)"
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+test: setup lint browser
 	$(BIN)/python -m pytest
 
+# What the site's browser tests need: Debian's chromium (driven by Python playwright, which
+# cannot download its own browser here) and axe-core from npm (package-lock.json pins it).
+CHROMIUM := /usr/bin/chromium
+browser: node_modules/.package-lock.json
+	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Lighthouse at mobile settings on the home page and a runbook page; prints the four scores.
+audit: setup browser
+	$(BIN)/rollbook build --out site
+	$(BIN)/python benchmarks/audit.py site
+
 clean:
-	rm -rf $(VENV) site .pytest_cache .ruff_cache
+	rm -rf $(VENV) site node_modules .pytest_cache .ruff_cache

@@ -334,7 +334,7 @@ class SiteRenderer:
             out.append(Callout(f"Call {team.name} on-call", tel_href(team.oncall_phone), "call"))
             out.append(Callout("Text", sms_href(team.oncall_phone), "sms"))
         if team.chat_url:
-            out.append(Callout(f"Chat {team.chat or ''}".strip(), team.chat_url, "chat"))
+            out.append(Callout("Chat", team.chat_url, "chat"))
         return tuple(c for c in out if c.href)
 
     def top_callouts(self, rb: Runbook) -> tuple[Callout, ...]:

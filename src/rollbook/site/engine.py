@@ -269,9 +269,11 @@ def rewrite_search_index(site: Path, pages: list[SitePage]) -> int:
     for page in pages:
         docs.append(
             {
+                # Material shows titles and text from the index as HTML: escape them, or a
+                # runbook title with an <img onerror> would run in the search results.
                 "location": src_uri_to_url(page.src_uri),
-                "title": page.title,
-                "text": page.search_text,
+                "title": htmllib.escape(page.title, quote=False),
+                "text": htmllib.escape(page.search_text, quote=False),
             }
         )
     data["docs"] = docs

@@ -1,0 +1,262 @@
+"""`rollbook build`: atomic output, refusal of foreign folders, reproducibility, untrusted text,
+page budget and search index. Browser behaviour is in test_browser.py."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from rollbook.commands.build import build
+from rollbook.config import load_project
+from rollbook.render.jinja import safe_href
+from rollbook.render.urls import relative_url, safe_name
+from rollbook.site import OutputError, SiteBuildError
+from rollbook.site.output import MARKER
+from tests.conftest import run_cli
+from tests.site.sitetools import EPOCH, build_project, make_project
+
+
+def add_config(project: Path, line: str) -> None:
+    """Add a top-level key to rollbook.toml (before its tables, where TOML wants it)."""
+    config = project / "rollbook.toml"
+    config.write_text(line + "\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_build_writes_site_with_marker_and_pages(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    outcome = build_project(project, out)
+    assert (out / MARKER).is_file()
+    assert (out / "index.html").is_file()
+    assert (out / "runbooks" / "saved-search-alerts" / "index.html").is_file()
+    assert (out / "sw.js").is_file() and (out / "precache.json").is_file()
+    assert outcome.report.pages >= 4
+    # No staging or old folders left behind next to the site.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+
+
+def test_cli_build_default_out_and_message(project: Path) -> None:
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Built" in result.stdout and (project / "site" / "index.html").is_file()
+
+
+def test_failed_build_leaves_previous_site_untouched(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_project(project, out)
+    before = _tree(out)
+    # A user template with a broken internal link makes the next build fail.
+    templates = project / "my-templates" / "site" / "pages"
+    templates.mkdir(parents=True)
+    (templates / "team.html").write_text(
+        '<h1>{{ group.name }}</h1><a href="../nowhere/">x</a>', encoding="utf-8"
+    )
+    add_config(project, 'templates = "my-templates"')
+    with pytest.raises(SiteBuildError, match="broken internal link"):
+        build_project(project, out)
+    assert _tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]
+
+
+def test_cli_build_failure_exits_1(project: Path) -> None:
+    templates = project / "t" / "site" / "pages"
+    templates.mkdir(parents=True)
+    (templates / "tags.html").write_text('<a href="missing/">x</a>', encoding="utf-8")
+    add_config(project, 'templates = "t"')
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 1
+    assert "broken internal link" in result.stderr and "tags/index.html: missing/" in result.stderr
+
+
+def test_refuses_to_replace_a_foreign_folder(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "precious.md").write_text("my notes", encoding="utf-8")
+    with pytest.raises(OutputError, match="not built by rollbook"):
+        build_project(project, out)
+    assert (out / "precious.md").read_text() == "my notes"
+    assert sorted(p.name for p in out.iterdir()) == ["precious.md"]
+    result = run_cli("build", "--out", str(out), cwd=project)
+    assert result.returncode == 2 and "refusing" in result.stderr
+
+
+def test_builds_into_an_empty_folder_and_over_its_own_output(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "empty"
+    out.mkdir()
+    build_project(project, out)
+    build_project(project, out)
+    assert (out / MARKER).is_file()
+
+
+def test_reproducible_with_source_date_epoch(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    build_project(project, tmp_path / "one")
+    build_project(project, tmp_path / "two")
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+    page = one["runbooks/saved-search-alerts/index.html"].decode()
+    assert 'Built <time datetime="2026-01-01T00:00:00Z">2026-01-01 00:00 UTC</time>' in page
+
+
+class _Active(HTMLParser):
+    """Collects everything executable in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handlers: list[str] = []
+        self.urls: list[str] = []
+        self.scripts: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append(f"{tag} {name}={value}")
+            if (
+                name in {"href", "src", "action", "formaction"}
+                and value
+                and re.match(r"\s*(javascript|data|vbscript):", value, re.I)
+            ):
+                self.urls.append(f"{tag} {name}={value}")
+        if tag == "script":
+            self.scripts.append(dict(attrs).get("src") or "inline")
+
+
+def test_hostile_runbook_renders_with_nothing_executable(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project", hostile=True)
+    out = tmp_path / "site"
+    build_project(root, out)
+    page = out / "runbooks" / "hostile" / "index.html"
+    assert page.is_file(), "the hostile runbook must load and get a page"
+    for html_file in sorted(out.rglob("*.html")):
+        text = html_file.read_text(encoding="utf-8")
+        parser = _Active()
+        parser.feed(text)
+        where = html_file.relative_to(out)
+        assert parser.handlers == [], where
+        assert parser.urls == [], where
+        assert not parser.tags & {"iframe", "img", "object", "embed", "style"}, where
+        # Only the theme's scripts: Material's bundle and rollbook's page script as files,
+        # the config JSON and three small inline helpers.
+        files = [s.rsplit("/", 1)[-1] for s in parser.scripts if s != "inline"]
+        assert files == ["bundle.a5f9d56c.min.js", "rollbook.js"], where
+        assert parser.scripts.count("inline") <= 4, where
+    text = page.read_text(encoding="utf-8")
+    # The attacks are shown as text, so a reviewer sees them.
+    assert "&lt;script&gt;alert('title')&lt;/script&gt;" in text
+    assert (
+        "<img" not in text and "<iframe" not in text and "<style>" not in text.split("</head>")[1]
+    )
+    assert "{{ 7 * 7 }}" in text  # template syntax in data is not evaluated
+    assert re.search(r"<a [^>]*href=\"\s*javascript", text, re.I) is None
+
+
+def test_runbook_page_budget_rollback_first(tmp_path: Path) -> None:
+    small = make_project(tmp_path / "small")
+    big = make_project(tmp_path / "big", extra_runbooks=60)
+    build_project(small, tmp_path / "s")
+    build_project(big, tmp_path / "b")
+    page_small = (tmp_path / "s/runbooks/saved-search-alerts/index.html").read_bytes()
+    page_big = (tmp_path / "b/runbooks/saved-search-alerts/index.html").read_bytes()
+    # The page does not grow with the number of runbooks (no site-wide navigation in it).
+    assert len(page_big) == len(page_small)
+    assert len(page_big) < 30_000
+    # Rollback first, within the first 14 KB (one round trip of TCP slow start).
+    head = page_big[:14_000].decode("utf-8", "ignore")
+    assert 'id="roll-back"' in head and 'id="step-1"' in head and "If not:" in head
+    assert page_big.index(b'id="roll-back"') < page_big.index(b'id="signals"')
+
+
+def test_search_index_is_small_and_has_flag_keys(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", extra_runbooks=20)
+    out = tmp_path / "site"
+    outcome = build_project(root, out)
+    index = (out / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "saved_search_alerts" in index and "SavedSearchAlertFlood" in index
+    assert "Alert emails sent per minute" in index
+    # Summaries and steps are not indexed: about 300 bytes per runbook.
+    assert outcome.report.search_index_bytes < 400 * 22
+
+
+def test_overrides_are_merged_but_protected_keys_refused(project: Path, tmp_path: Path) -> None:
+    (project / "mkdocs.overrides.yml").write_text(
+        "theme:\n  palette:\n    primary: teal\n", encoding="utf-8"
+    )
+    build_project(project, tmp_path / "site")
+    assert 'data-md-color-primary="teal"' in (tmp_path / "site/index.html").read_text()
+    (project / "mkdocs.overrides.yml").write_text("site_dir: /tmp/elsewhere\n", encoding="utf-8")
+    with pytest.raises(SiteBuildError, match="site_dir"):
+        build(load_project(project), tmp_path / "site2")
+
+
+def test_user_template_overrides_builtin(project: Path, tmp_path: Path) -> None:
+    pages = project / "tpl" / "site" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "tags.html").write_text("<h1>Our tags</h1><p>{{ '<b>x</b>' }}</p>", encoding="utf-8")
+    add_config(project, 'templates = "tpl"')
+    build_project(project, tmp_path / "site")
+    html = (tmp_path / "site/tags/index.html").read_text()
+    assert "<h1>Our tags</h1>" in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("ident", "expected"),
+    [
+        ("checkout", "checkout"),
+        ("RB201", "rb201"),
+        ("../../etc/passwd", None),
+        ("a/b", None),
+        ("", None),
+    ],
+)
+def test_safe_name(ident: str, expected: str | None) -> None:
+    name = safe_name(ident)
+    assert re.fullmatch(r"[a-z0-9-]+", name)
+    if expected:
+        assert name == expected
+    else:
+        assert name.startswith("id-")
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("https://x.example/a?b=1", True),
+        ("tel:+4412", True),
+        ("sms:+4412", True),
+        ("../teams/x/", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:alert(1)", False),
+        ("data:text/html,x", False),
+        ("//evil.example/", False),
+        ('https://x"onmouseover=', False),
+    ],
+)
+def test_safe_href(value: str, ok: bool) -> None:
+    assert (safe_href(value) == value.strip()) is ok
+
+
+def test_relative_url() -> None:
+    assert relative_url("runbooks/x/", "teams/t/") == "../../teams/t/"
+    assert relative_url("", "runbooks/x/") == "runbooks/x/"
+    assert relative_url("runbooks/x/", "") == "../../"
+    assert relative_url("teams/", "teams/t/#a") == "t/#a"
