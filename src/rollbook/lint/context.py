@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rollbook.config import Config
 from rollbook.diagnostics import Location
@@ -27,6 +29,22 @@ class RunbookContext:
     @property
     def high_risk(self) -> bool:
         return self.runbook.risk in HIGH_RISKS
+
+    @cached_property
+    def strings(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every text value in the document with its field path (walked once, for all rules)."""
+        return list(_strings(self.document.data, ()))
+
+
+def _strings(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, (*path, index))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollbook.config import ConfigError, Project
-from rollbook.diagnostics import Location, Problem, Severity
+from rollbook.diagnostics import Location, Problem, Severity, format_path
 from rollbook.lint.changes import Changes, changes_since
 from rollbook.lint.context import ProjectContext, RunbookContext, RunbookSummary
 from rollbook.lint.finding import Finding, fingerprint
@@ -108,7 +108,6 @@ class _Collector:
 
     def hit(self, item: Rule, hit: Hit, path: str, locate) -> None:
         location = hit.location or locate(hit.path, key=hit.key)
-        from rollbook.diagnostics import format_path
 
         anchor = hit.anchor if hit.anchor is not None else (format_path(hit.path) or "document")
         self.add(item.code, location.path, hit.message, location, hit.help or item.help, anchor)
@@ -165,9 +164,10 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     first_seen: dict[str, str] = {}
     files: list[str] = []
     discovered = 0
+    root_dir = project.root.resolve()
     for path in discover(roots, exclude):
         discovered += 1
-        display = project.display(path)
+        display = _display(project, root_dir, path)
         checked = _wanted(display, changes)
         loaded = load_runbook(path, display, teams)
         if checked:
@@ -254,6 +254,17 @@ def _features(project: Project, config_path: str) -> list[Feature]:
         return collect_features(specs, project.root) if specs else []
     except SourceError as exc:
         raise ConfigError(exc.render()) from None
+
+
+def _display(project: Project, root_dir: Path, path: Path) -> str:
+    # Configured roots are absolute and resolved already: skip resolve() (a syscall per
+    # path component) for the files found under them.
+    if path.is_absolute():
+        try:
+            return path.relative_to(root_dir).as_posix()
+        except ValueError:
+            pass
+    return project.display(path)
 
 
 def _wanted(display: str, changes: Changes | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rollbook.diagnostics import Location, Severity
+from rollbook.diagnostics import Location, Severity, format_path
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.registry import FieldPath, Hit, rule
 
@@ -39,8 +39,19 @@ _PLACEHOLDER_RE = re.compile(r"(?:#\s*|:\s+|^\s*-\s*|^\s*)(FILL IN)\b")
 _HTTP = re.compile(r"\bhttp://(?!localhost\b|127\.0\.0\.1\b|\[::1\])[^\s\"'<>]+", re.I)
 
 
+# Every secret pattern needs one of these (lower-cased) in the text: a cheap test first, so
+# that the regular expressions run on few of a runbook's hundreds of values.
+_SECRET_HINTS = re.compile(
+    r"private key|akia|asia|gh[pousr]_|github_pat_|glpat-|xox|_live_|eyj|@|bearer|passw|pwd"
+    r"|secret|token|key",
+    re.IGNORECASE,
+)
+
+
 def find_secret(text: str) -> str | None:
     """What kind of secret ``text`` seems to hold, if any."""
+    if not _SECRET_HINTS.search(text):
+        return None
     for kind, pattern in _SECRETS:
         for match in pattern.finditer(text):
             # Words such as "password reset" are prose, not a secret: require a digit or a
@@ -49,18 +60,6 @@ def find_secret(text: str) -> str | None:
                 continue
             return kind
     return None
-
-
-def strings(data: object, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
-    """Every text value in ``data`` with its field path, in document order."""
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from strings(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from strings(value, (*path, index))
 
 
 @rule(
@@ -101,7 +100,7 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
           expect: HTTP 200.
     ```
     """
-    for path, text in strings(ctx.document.data):
+    for path, text in ctx.strings:
         kind = find_secret(text)
         if kind:
             yield Hit(f"`{_dotted(path)}` looks like it contains {kind}", path)
@@ -130,7 +129,7 @@ def insecure_link(ctx: RunbookContext) -> Iterator[Hit]:
       - {name: Errors, kind: dashboard, link: "https://grafana.example.com/d/checkout"}
     ```
     """
-    for path, text in strings(ctx.document.data):
+    for path, text in ctx.strings:
         if _HTTP.search(text):
             yield Hit(f"`{_dotted(path)}` links over plain http://", path)
 
@@ -185,6 +184,4 @@ def placeholder_left(text: str, path: str) -> Iterator[Hit]:
 
 
 def _dotted(path: FieldPath) -> str:
-    from rollbook.diagnostics import format_path
-
     return format_path(path) or "(document)"
