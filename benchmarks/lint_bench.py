@@ -43,19 +43,20 @@ for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
 
 def measure(args: list[str], cwd: Path) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB and exit code of one child process."""
-    start = time.perf_counter()
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    proc = subprocess.Popen(
-        args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.stderr:
-        err = proc.stderr.read().decode("utf-8", "replace").strip()
-        if err and proc.returncode not in (0, 1):
-            print(f"  ({args[0]} said: {err[:300]})", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+    # Output goes to files, not pipes: a child that writes more than a pipe holds would block
+    # while this process waits for it to exit.
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read(2000).decode("utf-8", "replace").strip()
+    if text and code not in (0, 1):
+        print(f"  ({Path(args[0]).name} said: {text[:300]})", file=sys.stderr)
+    return wall, usage.ru_maxrss / 1024, code  # ru_maxrss is in KiB on Linux
 
 
 def main(argv: list[str] | None = None) -> int:
