@@ -83,6 +83,7 @@ def naive_project(corpus: Path, dest: Path) -> Path:
     """The same runbooks as Markdown pages in a default MkDocs-Material site."""
     import yaml
 
+    shutil.rmtree(dest, ignore_errors=True)
     docs = dest / "docs"
     (docs / "runbooks").mkdir(parents=True)
     (docs / "index.md").write_text("# Runbooks\n", encoding="utf-8")

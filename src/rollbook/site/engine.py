@@ -124,6 +124,7 @@ def mkdocs_config(
                 "built_text": options.built_text,
                 "has_tags": has_tags,
                 "has_rules": has_rules,
+                "service_worker": options.service_worker,
             },
         },
         "validation": {

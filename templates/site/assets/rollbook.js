@@ -66,7 +66,14 @@
   onlineState();
 
   var me = doc.currentScript && doc.currentScript.src;
-  if (me && "serviceWorker" in navigator && location.protocol !== "file:") {
+  var wanted = doc.currentScript && doc.currentScript.getAttribute("data-rb-sw") !== "0";
+  if (!wanted && "serviceWorker" in navigator) {
+    // A preview (`rollbook serve`): drop any worker an earlier visit installed on this
+    // address, or it would keep showing its saved copy instead of your edits.
+    navigator.serviceWorker.getRegistrations().then(function (regs) {
+      regs.forEach(function (reg) { reg.unregister(); });
+    }).catch(function () {});
+  } else if (me && "serviceWorker" in navigator && location.protocol !== "file:") {
     // The worker sits at the site root (two folders up from this script) so that its scope
     // covers every page.
     var sw = new URL("../../sw.js", me);
