@@ -131,9 +131,14 @@ def test_search_finds_feature_by_flag_key(phone: object, demo: tuple[str, dict])
     rb = facts["flagged"]
     page = phone.new_page()
     page.goto(url)
-    results = _search(page, rb.flags[0].key)
-    results.first.wait_for(timeout=10_000)
-    assert rb.title in results.first.inner_text()
+    queries = [rb.flags[0].key, rb.id]
+    queries += [s.alert for s in rb.signals if s.alert][:1]
+    for query in queries:
+        results = _search(page, query)
+        results.first.wait_for(timeout=10_000)
+        assert rb.title in results.first.inner_text(), query
+        page.locator("input.md-search__input").fill("")
+        page.keyboard.press("Escape")
 
 
 def _wait_for_precache(page: object) -> None:

@@ -402,15 +402,12 @@ def search_text(rb: Runbook, team_name: str) -> str:
     """What search finds a runbook by: id, flag keys, signal and alert names, team, tags.
 
     Deliberately not the summary or the steps: the phone downloads the whole index before
-    the first search, so every word here costs every reader bytes. Dotted and underscored
-    flag keys are also given in pieces so that ``one_click`` finds ``checkout.one_click``.
+    the first search, so every word here costs every reader bytes. Keys are written once:
+    the index splits words on dots, underscores and hyphens (see the search separator in
+    :mod:`rollbook.site.engine`), so ``one_click`` finds ``checkout.one_click``.
     """
-    words: list[str] = [rb.id, rb.id.replace("-", " ")]
-    for flag in rb.flags:
-        words.append(flag.key)
-        pieces = flag.key.replace(".", " ").replace("_", " ").replace("-", " ")
-        if pieces != flag.key:
-            words.append(pieces)
+    words: list[str] = [rb.id]
+    words.extend(flag.key for flag in rb.flags)
     for signal in rb.signals:
         words.append(signal.name)
         if signal.alert:
