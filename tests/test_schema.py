@@ -212,3 +212,40 @@ def test_schema_command_prints_the_schema(tmp_path: Path):
     result = run_cli("schema", "--teams", "-o", str(out), cwd=tmp_path)
     assert result.returncode == 0
     assert json.loads(out.read_text()) == teams_schema()
+
+
+def test_committed_schema_files_are_current():
+    """Editors read runbooks/*.schema.json; regenerate with `rollbook schema -o ...`."""
+    assert json.loads((REPO / "runbooks" / "runbook.schema.json").read_text()) == runbook_schema()
+    assert json.loads((REPO / "runbooks" / "teams.schema.json").read_text()) == teams_schema()
+
+
+def test_check_jsonschema_accepts_bundled_runbooks(tmp_path: Path):
+    """check-jsonschema (ECMA-262 regexes, its own YAML parser) agrees with rollbook."""
+    import shutil
+    import subprocess
+    import sys
+
+    tool = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert tool, "check-jsonschema is in the test extra"
+    runbooks = [
+        str(p) for p in sorted((REPO / "runbooks").glob("*.yaml")) if p.name != "teams.yaml"
+    ]
+    result = subprocess.run(
+        [tool, "--schemafile", str(REPO / "runbooks" / "runbook.schema.json"), *runbooks],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    bad = REPO / "runbooks" / "one-click-checkout.yaml"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(bad.read_text().replace("risk: critical", "risk: extreme"))
+    result = subprocess.run(
+        [tool, "--schemafile", str(REPO / "runbooks" / "runbook.schema.json"), str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "extreme" in result.stdout + result.stderr

@@ -39,7 +39,7 @@ ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, patte
 
 # Links a person may be sent to from a runbook. Anything else (javascript:, data:, file:) is
 # refused here already, so that no runbook can carry a dangerous link into the site.
-LINK_PATTERN = r"^https?://[^\s<>\"]+$"
+LINK_PATTERN = r'^https?://[^\s<>"]+$'
 Link = Annotated[
     str,
     StringConstraints(pattern=LINK_PATTERN, max_length=2000),
