@@ -223,6 +223,7 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
             options, docs, staging, theme, has_tags="tag" in kinds, has_rules="rule" in kinds
         )
         _run_mkdocs(cfg, pages, assets)
+        prune_unused_assets(staging)
         index_bytes = rewrite_search_index(staging, pages)
         check_site(staging)
         version = write_service_worker(staging, env, enabled=options.service_worker)
@@ -262,6 +263,18 @@ def _run_mkdocs(cfg: dict, pages: list[SitePage], assets: dict[str, bytes]) -> N
         raise SiteBuildError(f"MkDocs aborted the build ({exc})") from exc
     finally:
         mkdocs_log.setLevel(previous)
+
+
+def prune_unused_assets(site: Path) -> None:
+    """Remove theme files no reader ever loads: source maps and lunr's language packs.
+
+    Search is English-only (the search plugin's settings are not overridable), and Material's
+    search worker loads lunr's extra scripts only for other languages. Source maps are for
+    developer tools. Together they are over 2 MB, about two thirds of a small site.
+    """
+    shutil.rmtree(site / "assets" / "javascripts" / "lunr", ignore_errors=True)
+    for path in list((site / "assets").rglob("*.map")):
+        path.unlink()
 
 
 def rewrite_search_index(site: Path, pages: list[SitePage]) -> int:
