@@ -16,7 +16,7 @@ from rollbook.render.urls import relative_url, safe_name
 from rollbook.site import OutputError, SiteBuildError
 from rollbook.site.output import MARKER
 from tests.conftest import run_cli
-from tests.site.sitetools import EPOCH, build_project, make_project
+from tests.site.sitetools import EPOCH, REPO, build_project, make_project
 
 
 def add_config(project: Path, line: str) -> None:
@@ -260,3 +260,15 @@ def test_relative_url() -> None:
     assert relative_url("", "runbooks/x/") == "runbooks/x/"
     assert relative_url("runbooks/x/", "") == "../../"
     assert relative_url("teams/", "teams/t/#a") == "t/#a"
+
+
+def test_demo_runbooks_rollback_in_first_14kb_and_pages_under_30kb(tmp_path: Path) -> None:
+    outcome = build_project(REPO, tmp_path / "site")
+    assert outcome.unreadable == 0
+    pages = sorted((tmp_path / "site" / "runbooks").glob("*/index.html"))
+    assert pages
+    for page in pages:
+        data = page.read_bytes()
+        assert len(data) < 30_000, page.parent.name
+        # Every step (the list ends with the "Clear ticks" row) within the first 14 KB.
+        assert 0 < data.find(b"rb-reset-row") < 14_000, page.parent.name
