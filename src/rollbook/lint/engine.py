@@ -157,7 +157,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         if not root.exists():
             raise ConfigError(f"{project.display(root)}: no such file or folder")
     exclude = {project.teams_path.resolve()}
-    exclude |= {(project.root / f.location.path).resolve() for f in features}
+    exclude |= {(project.root / p).resolve() for p in {f.location.path for f in features}}
 
     summaries: list[RunbookSummary] = []
     suppressions: dict[str, list[Suppression]] = {}
@@ -172,7 +172,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         loaded = load_runbook(path, display, teams)
         if checked:
             files.append(display)
-            text = _read_text(path)
+            text = loaded.document.text if loaded.document else _read_text(path)
             _check_file(
                 loaded,
                 text,

@@ -130,9 +130,12 @@ def team_reference_problems(rb: Runbook, teams: TeamsFile, doc: YamlDocument) ->
 
 def discover(paths: list[Path], exclude: set[Path]) -> Iterator[Path]:
     """YAML files under ``paths`` (files are taken as given), sorted, minus ``exclude``."""
+    # Resolving every path costs a syscall per folder level; only names that could match an
+    # excluded file are resolved.
+    excluded_names = {p.name for p in exclude}
     for root in paths:
         if root.is_file():
-            if root.resolve() not in exclude:
+            if root.name not in excluded_names or root.resolve() not in exclude:
                 yield root
             continue
         found = []
@@ -142,7 +145,7 @@ def discover(paths: list[Path], exclude: set[Path]) -> Iterator[Path]:
                 if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
                     found.append(Path(folder) / name)
         for path in sorted(found):
-            if path.resolve() not in exclude:
+            if path.name not in excluded_names or path.resolve() not in exclude:
                 yield path
 
 

@@ -98,6 +98,8 @@ class YamlDocument:
     data: object
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    """The source text, for checks that read comments (suppressions, placeholders)."""
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """Where ``path`` was written; the nearest written ancestor when it was not."""
@@ -270,7 +272,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
                 )
             ]
         )
-    doc = YamlDocument(name, builder.root, builder.values, builder.keys)
+    doc = YamlDocument(name, builder.root, builder.values, builder.keys, text)
     if builder.problems:
         err = YamlError(builder.problems)
         err.document = doc  # type: ignore[attr-defined]
@@ -315,6 +317,14 @@ class _Builder:
         return Location(self.name, mark.line + 1, mark.column + 1)
 
     def feed(self, event) -> None:
+        # Scalars are most of the events: the common case (no tag, no anchor) goes first.
+        if event.__class__ is yaml.ScalarEvent and event.tag is None and not event.anchor:
+            self.total += 1
+            if self.total > MAX_VALUES:
+                self._count(0, event)
+            text = event.value
+            self._add(text if event.style else resolve_plain(text), event, 1)
+            return
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:

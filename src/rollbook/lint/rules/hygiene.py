@@ -48,6 +48,38 @@ _SECRET_HINTS = re.compile(
 )
 
 
+# The same hints as plain substrings of the lower-cased text: `in` runs at C speed, where a
+# case-insensitive regular expression costs about a millisecond per runbook.
+_HINT_WORDS = (
+    "private key",
+    "akia",
+    "asia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "_live_",
+    "eyj",
+    "@",
+    "bearer",
+    "passw",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+)
+
+
+def may_hold_secret(text: str) -> bool:
+    """False when ``text`` cannot hold any secret ``find_secret`` looks for."""
+    low = text.lower()
+    return any(word in low for word in _HINT_WORDS)
+
+
 def find_secret(text: str) -> str | None:
     """What kind of secret ``text`` seems to hold, if any."""
     if not _SECRET_HINTS.search(text):
@@ -100,7 +132,10 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
           expect: HTTP 200.
     ```
     """
-    for path, text in ctx.strings:
+    strings = ctx.strings
+    if not may_hold_secret("\n".join(text for _, text in strings)):
+        return
+    for path, text in strings:
         kind = find_secret(text)
         if kind:
             yield Hit(f"`{_dotted(path)}` looks like it contains {kind}", path)
