@@ -250,3 +250,18 @@ def test_attack_fixture_runs_nothing(
     shutil.rmtree(out, ignore_errors=True)
     assert dialogs == []
     assert page.evaluate("1") == 1 if False else True
+
+
+def test_dark_mode_follows_system_and_print_hides_chrome(
+    browser: object, demo: tuple[str, dict]
+) -> None:
+    url, facts = demo
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    page = context.new_page()
+    page.goto(url + f"runbooks/{facts['first'].id}/")
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    page.emulate_media(media="print")
+    assert not page.locator("header.md-header").is_visible()
+    assert not page.locator("footer.md-footer").is_visible()
+    assert page.locator("#step-1").is_visible()
+    context.close()
