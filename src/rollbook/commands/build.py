@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from rollbook.config import ConfigError, Project
-from rollbook.load.runbooks import LoadedProject, load_project_runbooks
+from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks, load_teams
 from rollbook.render import LintResults, render_site
 from rollbook.render.views import FindingView, RuleView
 from rollbook.site import SiteOptions, SiteReport, build_site
@@ -56,7 +56,7 @@ def read_overrides(path: Path | None, project: Project) -> dict:
     return data
 
 
-def collect_lint(project: Project) -> LintResults:
+def collect_lint(project: Project, on_loaded=None) -> LintResults:
     """Findings and rule docs from ``rollbook.lint``, when that package is installed.
 
     The linter is optional for the site: without it, pages show the loader's problems only.
@@ -79,7 +79,7 @@ def collect_lint(project: Project) -> LintResults:
             )
         )
     try:
-        found = lint(project, LintOptions())
+        found = lint(project, LintOptions(on_loaded=on_loaded))
     except Exception as exc:
         results.available = False
         results.note = f"lint did not run: {exc}"
@@ -95,14 +95,24 @@ def build(
     project: Project, out: Path, *, overrides: Path | None = None, service_worker: bool = True
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``."""
-    loaded = load_project_runbooks(project)
     built = build_time()
     user_templates = project.resolve(project.config.templates) if project.config.templates else None
     if user_templates is not None and not user_templates.is_dir():
         raise ConfigError(f"templates folder {project.config.templates} does not exist")
-    pages = render_site(
-        loaded, lint=collect_lint(project), built=built, user_templates=user_templates
-    )
+    # The linter reads every runbook anyway: keep what it loaded (without the YAML positions,
+    # which pages do not need) rather than reading every file twice.
+    seen: list[Loaded] = []
+
+    def keep(item: Loaded) -> None:
+        item.document = None
+        seen.append(item)
+
+    lint_results = collect_lint(project, on_loaded=keep)
+    if lint_results.available and seen:
+        loaded = LoadedProject(project, load_teams(project), seen, [])
+    else:
+        loaded = load_project_runbooks(project)
+    pages = render_site(loaded, lint=lint_results, built=built, user_templates=user_templates)
     options = SiteOptions(
         site_name=project.config.site_name,
         site_url=project.config.site_url,

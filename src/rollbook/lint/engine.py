@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,9 @@ class LintOptions:
     since: str | None = None
     today: dt.date | None = None
     fail_on: Severity | None = None
+    on_loaded: Callable[[Loaded], None] | None = None
+    """Called with each runbook once it is checked, so that `rollbook build` can render the
+    runbooks lint has loaded instead of reading every file a second time."""
 
 
 @dataclass
@@ -204,6 +207,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
                     "id",
                 )
             summaries.append(summary)
+        if options.on_loaded is not None:
+            options.on_loaded(loaded)
         # The document is dropped here: only the summary outlives this iteration.
         del loaded
     if discovered == 0:
