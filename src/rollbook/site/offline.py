@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from jinja2 import Environment
@@ -21,30 +22,69 @@ _SKIP_PARTS = ("assets/javascripts/lunr/",)
 _SKIP_NAMES = {"sw.js", "precache.json", ".rollbook-site"}
 
 
-def precache_manifest(site: Path) -> dict[str, object]:
-    """The files a visitor's browser saves: core assets first, then every page.
+# How much a first visit saves for offline use, beyond the core. A demo-sized site fits many
+# times over; at 10,000 runbooks the pages alone are about 180 MB, which no phone on a poor
+# network should fetch on its first visit. Within the budget, the riskiest features come
+# first; any other page is saved the first time it is opened.
+PRECACHE_BUDGET = 40 * 1024 * 1024
+
+_RISK = re.compile(rb'class="rb-risk rb-risk--(critical|high|medium|low)"')
+_RISK_ORDER = {b"critical": 0, b"high": 1, b"medium": 2, b"low": 3}
+
+
+def _page_rank(url: str, head: bytes) -> int:
+    """Lower first: runbooks by risk, then team, tag and rule pages, then the rest."""
+    if url.startswith("runbooks/"):
+        match = _RISK.search(head)
+        return _RISK_ORDER[match.group(1)] if match else 4
+    for rank, prefix in enumerate(("teams/", "tags/", "rules/"), start=5):
+        if url.startswith(prefix):
+            return rank
+    return 8
+
+
+def precache_manifest(site: Path, budget: int | None = None) -> dict[str, object]:
+    """The files a visitor's browser saves: core assets first, then pages within ``budget``.
 
     Page URLs are written as directory URLs (``runbooks/x/``) because that is what links and
-    address bars request.
+    address bars request. Pages left out are listed by count only; the worker saves each of
+    them when it is first opened.
     """
+    budget = PRECACHE_BUDGET if budget is None else budget
     core: list[str] = []
-    pages: list[str] = []
+    candidates: list[tuple[int, str, int]] = []
     digest = hashlib.sha256()
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         rel = path.relative_to(site).as_posix()
         if rel in _SKIP_NAMES or rel.endswith(_SKIP_SUFFIXES) or rel.startswith(_SKIP_PARTS):
             continue
-        digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        data = path.read_bytes()
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
         if rel == "404.html":
             continue
         if rel.endswith("index.html"):
             url = rel[: -len("index.html")] or "./"
-            (core if url in {"./", "teams/", "tags/", "rules/"} else pages).append(url)
+            if url in {"./", "teams/", "tags/", "rules/"}:
+                core.append(url)
+            else:
+                candidates.append((_page_rank(url, data[:8192]), url, len(data)))
         elif rel.endswith(".html"):
-            pages.append(rel)
+            candidates.append((_page_rank(rel, data[:8192]), rel, len(data)))
         else:
             core.append(rel)
-    return {"version": digest.hexdigest()[:16], "core": core, "pages": pages}
+    pages: list[str] = []
+    used = 0
+    for _, url, size in sorted(candidates):
+        if used + size > budget:
+            continue
+        pages.append(url)
+        used += size
+    return {
+        "version": digest.hexdigest()[:16],
+        "core": core,
+        "pages": pages,
+        "not_precached": len(candidates) - len(pages),
+    }
 
 
 def write_service_worker(site: Path, env: Environment, *, enabled: bool = True) -> str:

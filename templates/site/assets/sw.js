@@ -25,7 +25,9 @@ async function precache() {
   const worker = async () => {
     while (pages.length) {
       const url = pages.shift();
-      try { await cache.add(new Request(url, { cache: "no-cache" })); } catch (e) { /* later */ }
+      // Low priority: the reader's own requests on a poor network come first.
+      try { await cache.add(new Request(url, { cache: "no-cache", priority: "low" })); }
+      catch (e) { /* saved when it is first opened */ }
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -53,7 +55,13 @@ self.addEventListener("fetch", (event) => {
     const hit = await cache.match(request, { ignoreSearch: true });
     if (hit) { return hit; }
     try {
-      return await fetch(request);
+      const response = await fetch(request);
+      // A page beyond the precache budget is saved the first time it is opened, so that
+      // whatever a reader has seen once is there when the network drops.
+      if (response.ok && response.type === "basic") {
+        await cache.put(request, response.clone());
+      }
+      return response;
     } catch (error) {
       if (request.mode === "navigate") {
         const home = await cache.match(new URL("./", self.location).href);
