@@ -34,7 +34,10 @@ test: setup lint browser
 # cannot download its own browser here) and axe-core from npm (package-lock.json pins it).
 CHROMIUM := /usr/bin/chromium
 browser: node_modules/.package-lock.json
-	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "The browser tests need Debian's chromium: apt-get install chromium (as root)."; exit 1; fi; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; }
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
