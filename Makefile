@@ -17,6 +17,7 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/rollbook validate
+	$(BIN)/rollbook lint
 	$(BIN)/rollbook build --out site
 	@echo
 	@echo "The demo site is in site/. To open it:"
