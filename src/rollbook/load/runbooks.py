@@ -43,7 +43,7 @@ def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
     try:
         doc = read_yaml_file(path, display)
     except YamlError as exc:
-        doc = getattr(exc, "document", None)
+        doc = exc.document
         if doc is None:
             return Loaded(path, display, None, None, list(exc.problems))
         # Duplicate keys: the document is usable, keep validating to report everything.

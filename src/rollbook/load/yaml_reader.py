@@ -115,11 +115,16 @@ class YamlDocument:
 
 
 class YamlError(Exception):
-    """The file cannot be read as one YAML document; ``problems`` say why and where."""
+    """The file cannot be read as one YAML document; ``problems`` say why and where.
 
-    def __init__(self, problems: list[Problem]):
+    ``document`` is set when the file parsed but broke a rule that leaves it readable
+    (duplicate keys), so that the caller can go on and report everything else too.
+    """
+
+    def __init__(self, problems: list[Problem], document: YamlDocument | None = None):
         super().__init__(problems[0].message if problems else "unreadable YAML")
         self.problems = problems
+        self.document = document
 
 
 def _problem(code: str, message: str, loc: Location, hint: str = "", fld: str = "") -> Problem:
@@ -274,9 +279,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
         )
     doc = YamlDocument(name, builder.root, builder.values, builder.keys, text)
     if builder.problems:
-        err = YamlError(builder.problems)
-        err.document = doc  # type: ignore[attr-defined]
-        raise err
+        raise YamlError(builder.problems, doc)
     return doc
 
 
