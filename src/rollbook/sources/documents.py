@@ -203,3 +203,24 @@ def kind_name(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def required_member(
+    doc: PositionedDocument, key: str, kind: type, expected: str, hint: str
+) -> object:
+    """The top-level member ``key`` of ``doc`` if it is a ``kind``; else a SourceError.
+
+    ``expected`` describes the file's shape for the message: "expected {expected}; found ...".
+    """
+    data = doc.data
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, kind):
+        return value
+    if not isinstance(data, dict):
+        found = kind_name(data)
+    elif value is None:
+        found = f"no '{key}'"
+    else:
+        found = f"'{key}' as {kind_name(value)}"
+    where = (key,) if isinstance(data, dict) and value is not None else ()
+    raise SourceError(f"expected {expected}; found {found}", doc.locate(where), hint)

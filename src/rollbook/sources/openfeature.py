@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rollbook.sources.documents import PositionedDocument, kind_name, read_document
+from rollbook.sources.documents import (
+    PositionedDocument,
+    kind_name,
+    read_document,
+    required_member,
+)
 from rollbook.sources.feature import Feature, SourceError
 
 SOURCE = "openfeature-manifest"
@@ -36,22 +41,14 @@ def read(file: Path, name: str) -> list[Feature]:
 
 def features_from(doc: PositionedDocument) -> list[Feature]:
     """The flags of an already-parsed manifest."""
-    data = doc.data
-    flags = data.get("flags") if isinstance(data, dict) else None
-    if not isinstance(flags, dict):
-        found = (
-            kind_name(data)
-            if not isinstance(data, dict)
-            else "no 'flags'"
-            if flags is None
-            else f"'flags' as {kind_name(flags)}"
-        )
-        raise SourceError(
-            "expected an OpenFeature CLI manifest: an object whose 'flags' maps flag keys to "
-            f"{{flagType, defaultValue, description}}; found {found}",
-            doc.locate(("flags",) if isinstance(data, dict) and flags is not None else ()),
-            _SHAPE_HINT,
-        )
+    flags = required_member(
+        doc,
+        "flags",
+        dict,
+        "an OpenFeature CLI manifest: an object whose 'flags' maps flag keys to "
+        "{flagType, defaultValue, description}",
+        _SHAPE_HINT,
+    )
     features = []
     for key, flag in flags.items():
         if not isinstance(flag, dict):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rollbook.sources.documents import PositionedDocument, kind_name, read_document
+from rollbook.sources.documents import PositionedDocument, read_document, required_member
 from rollbook.sources.feature import Feature, SourceError
 
 SOURCE = "unleash"
@@ -36,21 +36,9 @@ def read(file: Path, name: str) -> list[Feature]:
 
 def features_from(doc: PositionedDocument) -> list[Feature]:
     """The toggles of an already-parsed Unleash export."""
-    data = doc.data
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list):
-        found = (
-            kind_name(data)
-            if not isinstance(data, dict)
-            else "no 'features'"
-            if features is None
-            else f"'features' as {kind_name(features)}"
-        )
-        raise SourceError(
-            f"expected an Unleash export: an object with a 'features' list; found {found}",
-            doc.locate(("features",) if isinstance(data, dict) and features is not None else ()),
-            _SHAPE_HINT,
-        )
+    features = required_member(
+        doc, "features", list, "an Unleash export: an object with a 'features' list", _SHAPE_HINT
+    )
     found_features = []
     for index, toggle in enumerate(features):
         name = toggle.get("name") if isinstance(toggle, dict) else None
