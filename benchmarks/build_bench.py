@@ -7,7 +7,9 @@ Usage::
 
 Prints, per run: build time, peak memory (max RSS of the build process), site size, median
 and largest runbook page, home page size, and the search index size. Each build runs in its
-own process so that peak memory is that build's alone. Benchmarks print figures; tests never
+own process so that peak memory is that build's alone. A build uses up to four processes (the
+usable cores); peak memory is the parent's, and each forked worker shares most of its pages.
+Set ``ROLLBOOK_JOBS=1`` to measure a one-process build. Benchmarks print figures; tests never
 assert wall-clock times.
 """
 

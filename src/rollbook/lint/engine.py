@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
+import signal
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +48,12 @@ class LintOptions:
     fail_on: Severity | None = None
     on_loaded: Callable[[Loaded], None] | None = None
     """Called with each runbook once it is checked, so that `rollbook build` can render the
-    runbooks lint has loaded instead of reading every file a second time."""
+    runbooks lint has loaded instead of reading every file a second time. With ``jobs`` > 1
+    the runbooks a worker loaded arrive without their ``document`` (YAML positions)."""
+    jobs: int = 1
+    """Processes loading and checking the runbook files: the files are split into as many
+    runs of consecutive files, each checked in a forked worker (POSIX only; the coverage
+    rules and suppressions still run once, over all files, in this process)."""
 
 
 @dataclass
@@ -166,21 +174,25 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     suppressions: dict[str, list[Suppression]] = {}
     first_seen: dict[str, str] = {}
     files: list[str] = []
-    discovered = 0
+    paths = list(discover(roots, exclude))
+    if not paths:
+        where = ", ".join(project.display(p) for p in roots)
+        raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
     root_dir = project.root.resolve()
-    for path in discover(roots, exclude):
-        discovered += 1
+
+    def scan(path: Path) -> _Scanned:
         display = _display(project, root_dir, path)
         checked = _wanted(display, changes)
         loaded = load_runbook(path, display, teams)
+        found = _Collector(selection)
+        sups: list[Suppression] = []
         if checked:
-            files.append(display)
             text = loaded.document.text if loaded.document else _read_text(path)
             _check_file(
                 loaded,
                 text,
                 display,
-                collector,
+                found,
                 runbook_rules,
                 text_rules,
                 selection,
@@ -189,31 +201,37 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
                 teams,
             )
             if options.inline_ignores:
-                found = parse_suppressions(text, display)
-                if found:
-                    suppressions[display] = found
+                sups = parse_suppressions(text, display)
         summary = _summarise(loaded, display, checked)
+        # The document is dropped with the loaded file unless on_loaded wants it: only the
+        # summary outlives this file.
+        keep = loaded if options.on_loaded is not None else None
+        return _Scanned(display, checked, found.findings, sups, summary, keep)
+
+    for item in _scan_all(paths, scan, options.jobs):
+        if item.checked:
+            files.append(item.display)
+        collector.findings.extend(item.findings)
+        if item.suppressions:
+            suppressions[item.display] = item.suppressions
+        summary = item.summary
         if summary is not None:
             other = first_seen.get(summary.id)
             if other is None:
-                first_seen[summary.id] = display
-            elif checked:
+                first_seen[summary.id] = item.display
+            elif item.checked:
                 collector.add(
                     "RB009",
-                    display,
+                    item.display,
                     f"runbook id {summary.id!r} is also used by {other}",
                     summary.id_location,
                     "each feature has one runbook; ids name the pages",
                     "id",
                 )
             summaries.append(summary)
-        if options.on_loaded is not None:
-            options.on_loaded(loaded)
-        # The document is dropped here: only the summary outlives this iteration.
-        del loaded
-    if discovered == 0:
-        where = ", ".join(project.display(p) for p in roots)
-        raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
+        if options.on_loaded is not None and item.loaded is not None:
+            options.on_loaded(item.loaded)
+        del item
 
     feature_filter = None
     if changes is not None and not any(p.endswith((".yaml", ".yml")) for p in changes.deleted):
@@ -281,6 +299,93 @@ def _read_text(path: Path) -> str:
         return path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError:
         return ""  # the loader has reported it already (RB007)
+
+
+@dataclass
+class _Scanned:
+    """One runbook file after its own checks: what the cross-file part of a run needs."""
+
+    display: str
+    checked: bool
+    findings: list[Finding]
+    suppressions: list[Suppression]
+    summary: RunbookSummary | None
+    loaded: Loaded | None
+
+
+def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) -> Iterator[_Scanned]:
+    """``scan`` each path, in order; with ``jobs`` > 1, runs of paths go to forked workers.
+
+    This process scans the first run itself, one file at a time, while the workers scan the
+    others; each worker then hands back its results (pickled, documents dropped) in order.
+    """
+    jobs = max(1, min(jobs, len(paths) // 20 or 1)) if hasattr(os, "fork") else 1
+    if jobs == 1:
+        for path in paths:
+            yield scan(path)
+        return
+    size = -(-len(paths) // jobs)
+    runs = [paths[i : i + size] for i in range(0, len(paths), size)]
+    workers = [_fork_scan(run, scan) for run in runs[1:]]
+    try:
+        for path in runs[0]:
+            yield scan(path)
+        for i, worker in enumerate(workers):
+            pid, fd = worker
+            with os.fdopen(fd, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            workers[i] = (0, -1)
+            if not data:
+                raise RuntimeError(
+                    f"a lint worker died (wait status {status}) checking {runs[i + 1][0]} onwards"
+                )
+            result = pickle.loads(data)
+            if isinstance(result, BaseException):
+                raise result
+            yield from result
+    finally:
+        for pid, fd in workers:
+            if pid:
+                with suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                with suppress(OSError):
+                    os.close(fd)
+
+
+def _fork_scan(paths: list[Path], scan: Callable[[Path], _Scanned]) -> tuple[int, int]:
+    """Fork a worker that scans ``paths`` and writes its pickled results to a pipe."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    # The child: never return into the caller's frames, whatever happens.
+    code = 0
+    try:
+        os.close(read)
+        out: object = []
+        try:
+            results = []
+            for path in paths:
+                item = scan(path)
+                if item.loaded is not None:
+                    item.loaded.document = None
+                results.append(item)
+            out = results
+            data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # handed to the parent, which raises it
+            code = 1
+            try:
+                data = pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.loads(data)
+            except Exception:
+                data = pickle.dumps(RuntimeError(f"lint worker: {type(exc).__name__}: {exc}"))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+    finally:
+        os._exit(code)
 
 
 def _check_file(
