@@ -181,7 +181,7 @@ def test_model_and_schema_agree_on_mutated_documents(mutations):
         (("rollout", "stages", 0, "percent"), 150),
         (("contacts", 0, "person"), "amara"),  # team and person together
         (("rollback", "steps", 0, "expect"), "   "),
-        (("flags", 0, "redeploy"), "no"),  # JSON text is not a boolean
+        (("flags", 0, "redeploy"), "nope"),  # text that spells no boolean
     ],
 )
 def test_model_and_schema_both_reject(path, value):
@@ -249,3 +249,11 @@ def test_check_jsonschema_accepts_bundled_runbooks(tmp_path: Path):
     )
     assert result.returncode == 1
     assert "extreme" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("word", ["no", "Off", "YES", "y"])
+def test_boolean_words_are_booleans_for_model_and_schema(word):
+    doc = copy.deepcopy(BASE)
+    _apply(doc, ("flags", 0, "redeploy"), "set", word)
+    assert model_accepts(doc)
+    assert schema_accepts(doc)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rollbook.model.runbook import (
+    BOOL_WORDS_PATTERN,
     DURATION_PATTERN,
     FORMAT_VERSION,
     LINK_PATTERN,
@@ -97,6 +98,7 @@ _PATTERN_LABELS = {
     LINK_PATTERN: "https:// link",
     PHONE_PATTERN: "phone number",
     DURATION_PATTERN: "duration (`30m`, `2h`, `7d`, `1w`)",
+    BOOL_WORDS_PATTERN: "yes/no/on/off",
 }
 
 

@@ -85,16 +85,30 @@ Date = Annotated[
 ]
 
 
-def _yaml_word_to_bool(value: object) -> object:
-    # `redeploy: no` is a boolean to the person who wrote it. The loader hands such words over
-    # as text (see load.yaml_reader.YamlWord); a boolean field reads them as booleans.
-    as_bool = getattr(value, "as_bool", None)
-    if as_bool is not None and isinstance(value, str):
-        return as_bool
+_BOOL_WORDS = {"yes": True, "y": True, "on": True, "no": False, "n": False, "off": False}
+
+
+def _word_to_bool(value: object) -> object:
+    # `redeploy: no` is a boolean to the person who wrote it. The loader keeps such words as
+    # text (YAML 1.1 would turn them into booleans everywhere); a boolean field reads them as
+    # the boolean they spell, and so does the exported schema, so editors agree.
+    if isinstance(value, str) and value.lower() in _BOOL_WORDS:
+        return _BOOL_WORDS[value.lower()]
     return value
 
 
-Bool = Annotated[bool, BeforeValidator(_yaml_word_to_bool)]
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" for c in word)
+
+
+BOOL_WORDS_PATTERN = "^(" + "|".join(_any_case(w) for w in _BOOL_WORDS) + ")$"
+Bool = Annotated[
+    bool,
+    BeforeValidator(_word_to_bool),
+    WithJsonSchema(
+        {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": BOOL_WORDS_PATTERN}]}
+    ),
+]
 
 Risk = Literal["low", "medium", "high", "critical"]
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
