@@ -35,22 +35,6 @@ MAX_VALUES = 100_000
 Path_ = tuple[str | int, ...]
 
 
-class YamlWord(str):
-    """A plain ``yes``/``no``/``on``/``off``: text, unless the field wants a boolean.
-
-    YAML 1.1 turns these words into booleans everywhere, which breaks flag values and
-    answers such as ``country: no``. rollbook keeps them as text and lets a boolean field
-    read them as the boolean they spell.
-    """
-
-    __slots__ = ()
-
-    @property
-    def as_bool(self) -> bool:
-        return self.lower() in {"yes", "on", "y"}
-
-
-_WORDS = {"yes", "no", "on", "off", "y", "n"}
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -64,15 +48,18 @@ _TAG_PREFIX = "tag:yaml.org,2002:"
 
 
 def resolve_plain(text: str) -> object:
-    """Type a plain (unquoted) scalar the YAML 1.2 core-schema way; dates stay text."""
+    """Type a plain (unquoted) scalar the YAML 1.2 core-schema way; dates stay text.
+
+    ``yes``, ``no``, ``on`` and ``off`` stay text too: YAML 1.1 made them booleans everywhere,
+    breaking answers such as ``country: no``. The model reads them as booleans in
+    true/false fields only.
+    """
     if text in _NULLS:
         return None
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    if text.lower() in _WORDS:
-        return YamlWord(text)
     first = text[0]
     if first.isdigit() or first in "+-.":
         if _INT.match(text):
