@@ -100,15 +100,14 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 )
 def schema(teams: bool, markdown: bool, output: Path | None) -> None:
     """Print the JSON Schema of the runbook format (for editors and other tools)."""
+    from rollbook.atomic import write_text_atomic
     from rollbook.schema import format_reference, schema_text
 
     text = format_reference() if markdown else schema_text(teams)
     if output is None:
         click.echo(text, nl=False)
         return
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    write_text_atomic(output, text)
     click.echo(f"Wrote {output}", err=True)
 
 

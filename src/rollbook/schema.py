@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rollbook.atomic import write_text_atomic
 from rollbook.model.runbook import (
     BOOL_WORDS_PATTERN,
     DURATION_PATTERN,
@@ -62,9 +63,7 @@ def write_schema_file(folder: Path, teams: bool = False) -> Path | None:
         ident = TEAMS_SCHEMA_ID if teams else SCHEMA_ID
         if ident.rsplit("/", 2)[0] not in current:
             return None
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)
     return path
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rollbook.atomic import write_text_atomic
 from rollbook.config import ConfigError
 
 PLATFORMS = ("github", "gitlab")
@@ -85,8 +86,7 @@ def write_ci(root: Path, platform: str | None = None) -> tuple[Path, str]:
     path = root / rel
     if path.exists():
         raise ConfigError(f"{rel.as_posix()} already exists; not overwriting it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_text_atomic(path, text)
     if platform == "gitlab":
         nxt = f"add to .gitlab-ci.yml:\n  include:\n    - local: {rel.as_posix()}"
     else:

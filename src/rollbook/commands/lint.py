@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rollbook.atomic import write_text_atomic
 from rollbook.config import ConfigError, Project
 from rollbook.lint.engine import LintOptions, LintResult, lint
 from rollbook.report import FORMATS, render
@@ -45,14 +46,6 @@ def choose_format(explicit: str | None, env: Mapping[str, str]) -> str:
     return "github" if env.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def _write(path: Path, text: str) -> None:
-    # Write beside the target and rename, so a CI step never uploads half a report.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def run_lint(
     project: Project,
     options: LintOptions,
@@ -70,7 +63,7 @@ def run_lint(
     result = lint(project, options)
     written = []
     for name, path in extra:
-        _write(path, render(name, result))
+        write_text_atomic(path, render(name, result))
         written.append(path)
     summary_file = env.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_file:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import jinja2
 
 from rollbook.assets import builtin_templates
+from rollbook.atomic import write_text_atomic
 from rollbook.config import ConfigError, Project
 from rollbook.model.runbook import SLUG_PATTERN
 from rollbook.schema import SCHEMA_FILE, TEAMS_SCHEMA_FILE, write_schema_file
@@ -39,14 +39,6 @@ def check_slug(value: str, what: str) -> None:
         )
 
 
-def _write_new(path: Path, text: str) -> None:
-    """Write a file that must not exist yet, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def new_runbook(
     project: Project,
     feature_id: str,
@@ -72,7 +64,7 @@ def new_runbook(
     text = render_scaffold(
         "runbook.yaml.j2", feature_id=feature_id, owner=owner, schema_path=SCHEMA_FILE
     )
-    _write_new(target, text)
+    write_text_atomic(target, text)
     written.append(target)
     return written
 
@@ -113,7 +105,7 @@ def init_project(
             f"{'it' if len(existing) == 1 else 'them'}"
         )
     for path, text in files.items():
-        _write_new(path, text)
+        write_text_atomic(path, text)
     written = list(files)
     for teams in (False, True):
         schema = write_schema_file(folder, teams=teams)
