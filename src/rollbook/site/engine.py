@@ -477,6 +477,8 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     """Build ``pages`` into ``out`` atomically: the old site stays until the new one is done."""
     env = page_environment(options.user_templates)
     assets = {f"assets/rollbook/{Path(a).name}": _template_bytes(env, a) for a in ASSETS}
+    css = "assets/rollbook/rollbook.css"
+    assets[css] += no_js_dark_css(assets[css].decode("utf-8")).encode("utf-8")
     kinds = {p.kind for p in pages}
     with (
         staged_output(out) as staging,
@@ -499,6 +501,37 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         files = [p for p in staging.rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
     return SiteReport(out.resolve(), len(pages), len(files) + 1, size, index_bytes, version)
+
+
+_SLATE = "[data-md-color-scheme=slate]"
+_SLATE_RULE = re.compile(r"([^{}@]*\[data-md-color-scheme=slate\][^{}]*)\{([^{}]*)\}")
+
+
+def no_js_dark_css(rollbook_css: str) -> str:
+    """Dark mode for readers without JavaScript, as CSS that follows the system setting.
+
+    Material switches to its dark scheme (slate) only from a script. For a page read with
+    JavaScript off on a phone set to dark, its slate colours, and rollbook's own slate rules,
+    are repeated under ``prefers-color-scheme: dark`` for ``.no-js`` pages.
+    """
+    import material
+
+    folder = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    palette = next(iter(sorted(folder.glob("palette.*.min.css"))), None)
+    rules = []
+    if palette is not None:
+        base = re.search(r"\[data-md-color-scheme=slate\]\{([^{}]*)\}", palette.read_text())
+        if base:
+            rules.append(f".no-js body[data-md-color-scheme]{{{base.group(1)}}}")
+    for selector, body in _SLATE_RULE.findall(rollbook_css):
+        scoped = ",".join(
+            part.strip().replace(_SLATE, ".no-js body[data-md-color-scheme]")
+            for part in selector.split(",")
+        )
+        rules.append(f"{scoped}{{{body.strip()}}}")
+    if not rules:
+        return ""
+    return "\n@media (prefers-color-scheme: dark){" + "".join(rules) + "}\n"
 
 
 def _template_bytes(env: Environment, name: str) -> bytes:
