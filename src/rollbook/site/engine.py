@@ -477,8 +477,8 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     """Build ``pages`` into ``out`` atomically: the old site stays until the new one is done."""
     env = page_environment(options.user_templates)
     assets = {f"assets/rollbook/{Path(a).name}": _template_bytes(env, a) for a in ASSETS}
-    css = "assets/rollbook/rollbook.css"
-    assets[css] += no_js_dark_css(assets[css].decode("utf-8")).encode("utf-8")
+    css = assets["assets/rollbook/rollbook.css"].decode("utf-8")
+    assets["assets/rollbook/dark.css"] = no_js_dark_css(css).encode("utf-8")
     kinds = {p.kind for p in pages}
     with (
         staged_output(out) as staging,
@@ -512,7 +512,8 @@ def no_js_dark_css(rollbook_css: str) -> str:
 
     Material switches to its dark scheme (slate) only from a script. For a page read with
     JavaScript off on a phone set to dark, its slate colours, and rollbook's own slate rules,
-    are repeated under ``prefers-color-scheme: dark`` for ``.no-js`` pages.
+    are repeated under ``prefers-color-scheme: dark`` for ``.no-js`` pages (the stylesheet
+    ``assets/rollbook/dark.css``).
     """
     import material
 
@@ -529,9 +530,7 @@ def no_js_dark_css(rollbook_css: str) -> str:
             for part in selector.split(",")
         )
         rules.append(f"{scoped}{{{body.strip()}}}")
-    if not rules:
-        return ""
-    return "\n@media (prefers-color-scheme: dark){" + "".join(rules) + "}\n"
+    return "@media (prefers-color-scheme: dark){" + "".join(rules) + "}\n"
 
 
 def _template_bytes(env: Environment, name: str) -> bytes:
