@@ -187,8 +187,14 @@ def load_teams(project: Project) -> Loaded | None:
     return load_model(path, project.display(path), TeamsFile)
 
 
-def load_project_runbooks(project: Project, paths: list[Path] | None = None) -> LoadedProject:
-    """Load the teams file and every runbook under ``paths`` (default: the configured ones)."""
+def load_project_runbooks(
+    project: Project, paths: list[Path] | None = None, *, keep_documents: bool = False
+) -> LoadedProject:
+    """Load the teams file and every runbook under ``paths`` (default: the configured ones).
+
+    Each runbook's YAML positions are dropped once its problems are known, unless
+    ``keep_documents``: they are most of the memory (about 80 KB a runbook).
+    """
     teams = load_teams(project)
     team_model = teams.model if teams and isinstance(teams.model, TeamsFile) else None
     roots = paths or project.runbook_roots
@@ -217,6 +223,8 @@ def load_project_runbooks(project: Project, paths: list[Path] | None = None) -> 
                 )
             else:
                 first_seen[rb.id] = item
+        if not keep_documents:
+            item.document = None
     if not loaded and not problems:
         where = ", ".join(project.display(p) for p in roots)
         raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
