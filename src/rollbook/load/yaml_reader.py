@@ -311,7 +311,7 @@ class _Builder:
         if event.__class__ is yaml.ScalarEvent and event.tag is None and not event.anchor:
             self.total += 1
             if self.total > MAX_VALUES:
-                self._count(0, event)
+                self._too_many(event)
             text = event.value
             self._add(text if event.style else resolve_plain(text), event, 1)
             return
@@ -373,20 +373,23 @@ class _Builder:
             anchor = self.anchor_stack.pop()
             if anchor:
                 self.anchors[anchor] = (frame.container, frame.count)
-            self._add(frame.container, event, frame.count, placed=True, path=frame.path)
+            self._add(frame.container, event, frame.count, placed=True)
             return
 
     def _count(self, n: int, event) -> None:
         self.total += n
         if self.total > MAX_VALUES:
-            self._stop(
-                _problem(
-                    "RB007",
-                    f"more than {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)",
-                    self._loc(event.start_mark),
-                    "use fewer anchors and aliases (&name, *name)",
-                )
+            self._too_many(event)
+
+    def _too_many(self, event) -> None:
+        self._stop(
+            _problem(
+                "RB007",
+                f"more than {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)",
+                self._loc(event.start_mark),
+                "use fewer anchors and aliases (&name, *name)",
             )
+        )
 
     def _check_tag(self, event, kind: str) -> None:
         tag = event.tag
@@ -451,9 +454,7 @@ class _Builder:
             )
         return (*top.path, top.key)
 
-    def _add(
-        self, value, event, count: int, placed: bool = False, path: Path_ | None = None
-    ) -> None:
+    def _add(self, value, event, count: int, placed: bool = False) -> None:
         mark = (event.start_mark.line + 1, event.start_mark.column + 1)
         if not self.stack:
             self.root = value
