@@ -27,6 +27,8 @@ def test_home_and_runbook_pages_do_not_shift(browser: object, demo: tuple[str, d
             page.goto(url + path)
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(500)
-            assert page.evaluate("window.__shifts") == [], path or "home"
+            # Sub-pixel shifts (1e-4) come and go with font rasterising; the header bug this
+            # guards against moved the page by 0.06. Lighthouse calls anything under 0.1 good.
+            assert sum(page.evaluate("window.__shifts")) < 0.01, path or "home"
     finally:
         context.close()
