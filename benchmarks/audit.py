@@ -31,6 +31,13 @@ CHROME_FLAGS = (
     "--disable-background-networking --disable-component-update --disable-sync"
 )
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+METRICS = (
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "speed-index",
+    "total-blocking-time",
+    "cumulative-layout-shift",
+)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -57,8 +64,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-def audit(url: str) -> dict[str, int]:
-    """The four Lighthouse scores (0-100) of ``url`` at Lighthouse's default mobile settings."""
+def audit(url: str) -> tuple[dict[str, int], dict[str, str]]:
+    """The four Lighthouse scores (0-100) of ``url`` at Lighthouse's default mobile settings,
+    and the performance metrics behind the first one (as Lighthouse displays them)."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
@@ -78,7 +86,9 @@ def audit(url: str) -> dict[str, int]:
             env=env,
         )
         data = json.loads(report.read_text(encoding="utf-8"))
-    return {c: round((data["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    scores = {c: round((data["categories"][c]["score"] or 0) * 100) for c in CATEGORIES}
+    metrics = {m: data["audits"][m].get("displayValue", "?") for m in METRICS}
+    return scores, metrics
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,11 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"{'page':<40}" + "".join(f"{c:>16}" for c in CATEGORIES))
         for path in ("", page):
-            scores = audit(base + path)
+            scores, metrics = audit(base + path)
             print(
                 f"{path or '(home)':<40}" + "".join(f"{scores[c]:>16}" for c in CATEGORIES),
                 flush=True,
             )
+            print("    " + ", ".join(f"{m} {v}" for m, v in metrics.items()), flush=True)
     finally:
         server.shutdown()
     return 0
