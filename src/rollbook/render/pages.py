@@ -401,10 +401,11 @@ class SiteRenderer:
 def search_text(rb: Runbook, team_name: str) -> str:
     """What search finds a runbook by: id, flag keys, signal and alert names, team, tags.
 
-    Deliberately not the summary or the steps: the phone downloads the whole index before
-    the first search, so every word here costs every reader bytes. Keys are written once:
-    the index splits words on dots, underscores and hyphens (see the search separator in
-    :mod:`rollbook.site.engine`), so ``one_click`` finds ``checkout.one_click``.
+    Deliberately not the summary or the steps: every word here makes the index files a
+    search fetches bigger, and a search for an incident's words should not find every page
+    that mentions them in passing. Keys are written once: the index splits words on dots,
+    underscores and hyphens (see :data:`rollbook.site.search.SEPARATOR`), so ``one_click``
+    finds ``checkout.one_click``.
     """
     words: list[str] = [rb.id]
     words.extend(flag.key for flag in rb.flags)

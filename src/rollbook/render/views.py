@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 class SitePage:
     """One generated page: where it goes, what it is called and its content as HTML.
 
-    ``search_text`` is what the site's search index holds for the page, kept short on purpose:
-    a phone downloads the whole index before it can search.
+    ``search_text`` is what the site's search index holds for the page besides its title, kept
+    short on purpose (see :func:`rollbook.render.pages.search_text`).
     """
 
     src_uri: str

@@ -2,7 +2,7 @@
 
 Material has no service worker (it declined one), and its offline plugin targets file://
 and loads a script from unpkg, so rollbook writes its own: small, versioned by the site's
-content, caching the pages and the search index so that a phone that lost its network
+content, caching the pages and the search files so that a phone that lost its network
 mid-incident still opens every runbook.
 """
 
@@ -20,6 +20,7 @@ from jinja2 import Environment
 _SKIP_SUFFIXES = (".map", ".gz", ".xml")
 _SKIP_PARTS = ("assets/javascripts/lunr/",)
 _SKIP_NAMES = {"sw.js", "precache.json", ".rollbook-site"}
+_SEARCH_PARTS = ("search/t/", "search/d/")
 
 
 # How much a first visit saves for offline use, beyond the core. A demo-sized site fits many
@@ -70,6 +71,11 @@ def precache_manifest(site: Path, budget: int | None = None) -> dict[str, object
                 candidates.append((_page_rank(url, data[:8192]), url, len(data)))
         elif rel.endswith(".html"):
             candidates.append((_page_rank(rel, data[:8192]), rel, len(data)))
+        elif rel.startswith(_SEARCH_PARTS):
+            # The split search index: thousands of small files at scale, fetched by a search
+            # as it needs them. Saved first of all, so that search works offline, but not
+            # in the core, which must arrive whole before anything is saved.
+            candidates.append((-1, rel, len(data)))
         else:
             core.append(rel)
     pages: list[str] = []
