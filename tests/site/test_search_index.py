@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from rollbook.render.views import SitePage
+from rollbook.site import search
 from rollbook.site.search import term_file_key, term_file_prefix, words, write_search_index
 from tests.site.sitetools import REPO, build_project, serve_folder
 
@@ -96,6 +97,30 @@ def test_one_search_reads_little_however_many_runbooks(tmp_path: Path) -> None:
     assert max(large_files[f] for f in large_files if f.startswith("search/d/")) < 20_000
 
 
+def test_every_word_is_in_the_file_a_query_for_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small limit splits many term files, some more than once.
+    monkeypatch.setattr(search, "TERM_FILE_LIMIT", 2000)
+    write_search_index(tmp_path, _pages(3000))
+    config = json.loads((tmp_path / "search" / "search_index.json").read_text())["config"]
+    split = set(config["rollbook"]["split"])
+    assert any(len(prefix) > 2 for prefix in split), "some prefixes are split twice"
+    files = list((tmp_path / "search" / "t").glob("*.json"))
+    for path in files:
+        for word in json.loads(path.read_text()):
+            assert path.stem == term_file_key(term_file_prefix(word, split)), word
+    # And a query by prefix reads one file that holds every word it can match.
+    everything = {w for p in files for w in json.loads(p.read_text())}
+    for query in ("fe", "fea", "featu", "shop", "err0123", "0421"):
+        path = tmp_path / "search" / "t" / f"{term_file_key(term_file_prefix(query, split))}.json"
+        held = set(json.loads(path.read_text())) if path.is_file() else set()
+        expected = {w for w in everything if w.startswith(query)}
+        if query in split:
+            expected = {query} & everything  # a split prefix's own file: that word only
+        assert {w for w in held if w.startswith(query)} == expected, query
+
+
 def test_term_file_names_are_safe_for_any_word(tmp_path: Path) -> None:
     hostile = SitePage(
         src_uri="runbooks/x.md",
@@ -118,7 +143,11 @@ CHROMIUM = os.environ.get("ROLLBOOK_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}")
-def test_a_search_in_the_browser_fetches_only_what_it_needs(tmp_path: Path) -> None:
+def test_a_search_in_the_browser_fetches_only_what_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small limit splits term files as a site of many thousand runbooks would.
+    monkeypatch.setattr(search, "TERM_FILE_LIMIT", 1000)
     corpus = tmp_path / "corpus"
     subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), "400", str(corpus)],
@@ -132,6 +161,9 @@ def test_a_search_in_the_browser_fetches_only_what_it_needs(tmp_path: Path) -> N
     target = runbooks[len(runbooks) // 2]
     key = target.flags[0].key
     search_files = _files(out)
+    config = json.loads((out / "search" / "search_index.json").read_text())["config"]
+    split = set(config["rollbook"]["split"])
+    assert any(term_file_prefix(word, split) != word[:2] for word in words(key)), (key, split)
 
     with playwright_api.sync_playwright() as p, serve_folder(out) as url:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
