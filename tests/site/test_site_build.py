@@ -85,6 +85,23 @@ def test_cli_build_failure_exits_1(project: Path) -> None:
     assert "broken internal link" in result.stderr and "tags/index.html: missing/" in result.stderr
 
 
+def test_links_to_a_missing_id_or_outside_the_site_fail_the_build(project: Path) -> None:
+    templates = project / "t" / "site" / "pages"
+    templates.mkdir(parents=True)
+    (templates / "tags.html").write_text(
+        '<h1 id="top">Tags</h1><a href="#top">ok</a> <a href="#nowhere">x</a>'
+        ' <a href="../../../etc/passwd">y</a> <a href="https://example.com/#z">ok</a>'
+        ' <a href="mailto:a@example.com">ok</a> <a href="../teams/">ok</a>',
+        encoding="utf-8",
+    )
+    add_config(project, 'templates = "t"')
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 1
+    assert "2 broken internal link(s)" in result.stderr, result.stderr
+    assert "tags/index.html: #nowhere (no such id on the page)" in result.stderr
+    assert "tags/index.html: ../../../etc/passwd" in result.stderr
+
+
 def test_refuses_to_replace_a_foreign_folder(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "docs"
     out.mkdir()

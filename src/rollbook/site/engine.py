@@ -341,7 +341,10 @@ def _stub_render(page, config, files) -> None:
 
 
 def _rollbook_plugin(
-    pages: list[SitePage], assets: dict[str, bytes], checked: set[str], shards: _Shards
+    pages: list[SitePage],
+    assets: dict[str, bytes],
+    checked: dict[str, PageLinks],
+    shards: _Shards,
 ):
     from mkdocs.plugins import BasePlugin, event_priority
     from mkdocs.structure.files import File
@@ -439,7 +442,7 @@ def _rollbook_plugin(
                 cleaned = check_page(output, page.file.dest_uri)
             except UnsafeOutput as exc:
                 raise SiteBuildError(f"unsafe output: {exc}") from None
-            checked.add(page.file.dest_uri)
+            checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)
             return cleaned
 
         @event_priority(100)
@@ -463,7 +466,7 @@ def _rollbook_plugin(
                 if isinstance(result, _Failed):
                     errors.append(result.error)
                 else:
-                    checked.update(result)  # type: ignore[arg-type]
+                    checked.update(result)  # type: ignore[call-overload]
             if errors:
                 raise errors[0]
 
@@ -501,7 +504,7 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         cfg = mkdocs_config(
             options, docs, staging, theme, has_tags="tag" in kinds, has_rules="rule" in kinds
         )
-        checked: set[str] = set()
+        checked: dict[str, PageLinks] = {}
         _run_mkdocs(cfg, pages, assets, checked, jobs=options.jobs)
         prune_unused_assets(staging)
         search = write_search_index(staging, pages)
@@ -569,7 +572,12 @@ def _template_bytes(env: Environment, name: str) -> bytes:
 
 
 def _run_mkdocs(
-    cfg: dict, pages: list[SitePage], assets: dict[str, bytes], checked: set[str], *, jobs: int = 1
+    cfg: dict,
+    pages: list[SitePage],
+    assets: dict[str, bytes],
+    checked: dict[str, PageLinks],
+    *,
+    jobs: int = 1,
 ) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -639,56 +647,66 @@ _HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
 
 
-def check_site(
-    site: Path, checked: set[str] | frozenset[str] = frozenset(), *, jobs: int = 1
-) -> None:
+# What a page links to, found as it was written: (site-relative files it needs, each with the
+# link as written, for messages), and its links to ids missing from the page itself.
+PageLinks = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+
+
+def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs: int = 1) -> None:
     """Check every page: nothing executable from runbook text, no broken internal link.
 
-    Each page is rewritten without rollbook's content markers; pages in ``checked`` were
-    checked as MkDocs wrote them, and only their links are checked here. With ``jobs`` > 1
-    the pages are dealt out to forked workers. Raises :class:`SiteBuildError` listing the
-    first problems found.
+    ``checked`` holds the pages checked as MkDocs wrote them, with their links: for those,
+    only the links' targets are looked up here, without reading the page again. Every other
+    page (MkDocs' own, such as 404.html) is read, checked, and rewritten without rollbook's
+    content markers; with ``jobs`` > 1 they are dealt out to forked workers. Raises
+    :class:`SiteBuildError` listing the first problems found.
     """
+    checked = checked or {}
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     pages = sorted(f for f in files if f.endswith(".html"))
-    jobs = max(1, min(jobs, len(pages) // 20 or 1))
+    unread = [n for n, rel in enumerate(pages) if rel not in checked]
+    jobs = max(1, min(jobs, len(unread) // 20 or 1))
 
-    def check(index: int) -> list[tuple[int, int, str]]:
-        broken: list[tuple[int, int, str]] = []
-        for n in range(index, len(pages), jobs):
-            problems = _check_file(site, pages[n], files, checked)
-            broken.extend((n, k, problem) for k, problem in enumerate(problems))
-        return broken
+    def check(index: int) -> list[tuple[int, PageLinks]]:
+        return [(n, _read_page(site, pages[n])) for n in unread[index::jobs]]
 
-    found = fork_map(check, jobs)
-    broken = [problem for *_, problem in sorted(p for part in found for p in part)]
+    links = {n: found for part in fork_map(check, jobs) for n, found in part}
+    broken: list[str] = []
+    for n, rel in enumerate(pages):
+        needed, problems = checked[rel] if rel in checked else links[n]
+        broken.extend(problems)
+        broken.extend(f"{rel}: {shown}" for target, shown in needed if target not in files)
     if broken:
         shown = "\n  ".join(broken[:20])
         more = f"\n  ... and {len(broken) - 20} more" if len(broken) > 20 else ""
         raise SiteBuildError(f"{len(broken)} broken internal link(s):\n  {shown}{more}")
 
 
-def _check_file(site: Path, rel: str, files: set[str], checked: set[str] | frozenset[str]):
-    """The broken links of one page (after checking it, unless MkDocs' build did)."""
+def _read_page(site: Path, rel: str) -> PageLinks:
+    """Check a page MkDocs wrote without rollbook seeing it, rewrite it clean; its links."""
     from rollbook.site.sanitize import UnsafeOutput
 
     path = site / rel
     html = path.read_text(encoding="utf-8")
-    if rel in checked:
-        cleaned = html
-    else:
-        try:
-            cleaned = check_page(html, rel)
-        except UnsafeOutput as exc:
-            raise SiteBuildError(f"unsafe output: {exc}") from None
-        if cleaned != html:
-            path.write_text(cleaned, encoding="utf-8")
+    try:
+        cleaned = check_page(html, rel)
+    except UnsafeOutput as exc:
+        raise SiteBuildError(f"unsafe output: {exc}") from None
+    if cleaned != html:
+        path.write_text(cleaned, encoding="utf-8")
+    return page_links(cleaned, rel)
+
+
+def page_links(html: str, rel: str) -> PageLinks:
+    """The internal links of the page at ``rel`` (see :data:`PageLinks`)."""
     # 404.html is served at any depth, so MkDocs writes its links from the site root.
     if rel == "404.html":
-        return
+        return (), ()
     ids = None
     base = posixpath.dirname(rel)
-    for raw in _HREF.findall(cleaned):
+    needed: dict[str, str] = {}
+    problems: list[str] = []
+    for raw in _HREF.findall(html):
         target = htmllib.unescape(raw)
         if not target or target.startswith(("//",)) or re.match(r"^[a-zA-Z][\w+.-]*:", target):
             continue
@@ -696,12 +714,15 @@ def _check_file(site: Path, rel: str, files: set[str], checked: set[str] | froze
         target_path = target_path.split("?", 1)[0]
         if not target_path:
             if fragment:
-                ids = ids if ids is not None else set(_ID.findall(cleaned))
+                ids = ids if ids is not None else set(_ID.findall(html))
                 if fragment not in ids:
-                    yield f"{rel}: #{fragment} (no such id on the page)"
+                    problems.append(f"{rel}: #{fragment} (no such id on the page)")
             continue
         resolved = posixpath.normpath(posixpath.join(base, target_path))
         if target_path.endswith("/") or resolved in {".", ""}:
             resolved = posixpath.join("" if resolved == "." else resolved, "index.html")
-        if resolved.startswith("../") or resolved not in files:
-            yield f"{rel}: {target}"
+        if resolved.startswith("../"):
+            problems.append(f"{rel}: {target}")
+        else:
+            needed.setdefault(resolved, target)
+    return tuple(needed.items()), tuple(problems)
