@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import re
+import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from rollbook.commands.build import build
 from rollbook.config import load_project
 from rollbook.render.jinja import safe_href
 from rollbook.render.urls import relative_url, safe_name
-from rollbook.site import OutputError, SiteBuildError
+from rollbook.site import OutputError, SiteBuildError, engine
 from rollbook.site.output import MARKER
 from tests.conftest import run_cli
 from tests.site.sitetools import EPOCH, REPO, build_project, make_project
@@ -100,6 +101,30 @@ def test_links_to_a_missing_id_or_outside_the_site_fail_the_build(project: Path)
     assert "2 broken internal link(s)" in result.stderr, result.stderr
     assert "tags/index.html: #nowhere (no such id on the page)" in result.stderr
     assert "tags/index.html: ../../../etc/passwd" in result.stderr
+
+
+def test_pages_start_rollbooks_search_worker(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_project(project, out)
+    for page in ("index.html", "runbooks/saved-search-alerts/index.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        config = json.loads(re.search(r'id="__config"[^>]*>(.*?)</script>', html, re.S)[1])
+        worker = urllib.parse.urljoin(f"http://x/{page}", config["search"])
+        assert worker == "http://x/assets/rollbook/search.js", page
+        assert (out / "assets" / "rollbook" / "search.js").is_file()
+    # Material's own worker is not shipped: nothing would start it.
+    assert not (out / "assets" / "javascripts" / "workers").exists()
+
+
+def test_build_fails_if_material_would_start_its_own_worker(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if a Material release named its worker so that the theme's swap no longer applies.
+    monkeypatch.setattr(engine, "material_search_worker", lambda: "search.unknown.min.js")
+    out = tmp_path / "site"
+    with pytest.raises(SiteBuildError, match="not rollbook's"):
+        build_project(project, out)
+    assert not out.exists()
 
 
 def test_refuses_to_replace_a_foreign_folder(project: Path, tmp_path: Path) -> None:
