@@ -90,10 +90,17 @@
     }).catch(function () {});
   } else if (me && "serviceWorker" in navigator && location.protocol !== "file:") {
     // The worker sits at the site root (two folders up from this script) so that its scope
-    // covers every page.
+    // covers every page. It is registered once the page has loaded, in a task of its own,
+    // so that starting it never holds up the reader's first tap.
     var sw = new URL("../../sw.js", me);
-    navigator.serviceWorker.register(sw.href, { scope: new URL("./", sw).pathname })
-      .catch(function () { /* no worker: the site still works online */ });
+    var register = function () {
+      setTimeout(function () {
+        navigator.serviceWorker.register(sw.href, { scope: new URL("./", sw).pathname })
+          .catch(function () { /* no worker: the site still works online */ });
+      }, 0);
+    };
+    if (doc.readyState === "complete") { register(); }
+    else { window.addEventListener("load", register); }
   }
 
   // Material's page script runs search and its keyboard shortcuts; nothing else on these
