@@ -35,6 +35,7 @@ from markupsafe import escape
 
 from rollbook.render.jinja import page_environment, template_search_path
 from rollbook.render.views import SitePage
+from rollbook.site import stylesheet
 from rollbook.site.offline import write_service_worker
 from rollbook.site.output import staged_output
 from rollbook.site.sanitize import CONTENT_END, CONTENT_START, check_page, sanitize
@@ -503,6 +504,10 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         docs.mkdir()
         cfg = mkdocs_config(
             options, docs, staging, theme, has_tags="tag" in kinds, has_rules="rule" in kinds
+        )
+        # One stylesheet instead of three, and Material's script only when search needs it.
+        stylesheet.add_to_build(
+            cfg, assets, theme_dir=theme, template_dirs=template_search_path(options.user_templates)
         )
         checked: dict[str, PageLinks] = {}
         _run_mkdocs(cfg, pages, assets, checked, jobs=options.jobs)

@@ -52,6 +52,19 @@
     sel.addRange(range);
   }
 
+  // A command too wide for the screen scrolls sideways: keyboard users reach it with Tab
+  // (what Material's page script does, which now loads only for search). Checked once the
+  // page is laid out, and again when the screen turns.
+  function focusableCode() {
+    Array.prototype.forEach.call(doc.querySelectorAll("pre > code"), function (code) {
+      if (code.scrollWidth > code.clientWidth) { code.setAttribute("tabindex", "0"); }
+      else { code.removeAttribute("tabindex"); }
+    });
+  }
+  if (doc.readyState === "complete") { focusableCode(); }
+  else { window.addEventListener("load", focusableCode); }
+  window.addEventListener("resize", focusableCode);
+
   var dark = window.matchMedia && matchMedia("(prefers-color-scheme: dark)");
   if (dark && dark.addEventListener) {
     dark.addEventListener("change", function (e) {
@@ -67,6 +80,8 @@
 
   var me = doc.currentScript && doc.currentScript.src;
   var wanted = doc.currentScript && doc.currentScript.getAttribute("data-rb-sw") !== "0";
+  var material = doc.currentScript && doc.currentScript.getAttribute("data-rb-material");
+  if (material) { materialWhenNeeded(material); }
   if (!wanted && "serviceWorker" in navigator) {
     // A preview (`rollbook serve`): drop any worker an earlier visit installed on this
     // address, or it would keep showing its saved copy instead of your edits.
@@ -75,9 +90,62 @@
     }).catch(function () {});
   } else if (me && "serviceWorker" in navigator && location.protocol !== "file:") {
     // The worker sits at the site root (two folders up from this script) so that its scope
-    // covers every page.
+    // covers every page. It is registered once the page has loaded, in a task of its own,
+    // so that starting it never holds up the reader's first tap.
     var sw = new URL("../../sw.js", me);
-    navigator.serviceWorker.register(sw.href, { scope: new URL("./", sw).pathname })
-      .catch(function () { /* no worker: the site still works online */ });
+    var register = function () {
+      setTimeout(function () {
+        navigator.serviceWorker.register(sw.href, { scope: new URL("./", sw).pathname })
+          .catch(function () { /* no worker: the site still works online */ });
+      }, 0);
+    };
+    if (doc.readyState === "complete") { register(); }
+    else { window.addEventListener("load", register); }
+  }
+
+  // Material's page script runs search and its keyboard shortcuts; nothing else on these
+  // pages needs it. It is over 100 KB that a phone would download and run while the reader
+  // is trying to tap the first step, so it is fetched when the reader first reaches for
+  // search: a touch, click, hover or focus on a search control, any key, or a search link
+  // (?q=). Material starts on DOMContentLoaded; arriving later, it is sent that event again.
+  function materialWhenNeeded(src) {
+    var parsed = doc.readyState === "complete";
+    var started = false;
+    var events = ["pointerdown", "touchstart", "mouseover", "focusin", "keydown"];
+    doc.addEventListener("DOMContentLoaded", function () { parsed = true; });
+    function start() {
+      if (started) { return; }
+      started = true;
+      events.forEach(function (type) { doc.removeEventListener(type, wake, true); });
+      var script = doc.createElement("script");
+      script.src = src;
+      script.onload = function () {
+        if (parsed) { doc.dispatchEvent(new Event("DOMContentLoaded", { bubbles: true })); }
+      };
+      doc.body.appendChild(script);
+    }
+    function wake(e) {
+      if (e.type === "keydown") {
+        openSearchOnShortcut(e);
+        start();
+      } else if (e.target && e.target.closest && e.target.closest('[for="__search"], .md-search')) {
+        start();
+      }
+    }
+    events.forEach(function (type) { doc.addEventListener(type, wake, true); });
+    if (/[?&]q=/.test(location.search)) { start(); }
+  }
+
+  // The first key press reaches the page before Material does: honour its search shortcuts.
+  function openSearchOnShortcut(e) {
+    var target = e.target || {};
+    if (e.ctrlKey || e.metaKey || e.altKey || ["/", "s", "f"].indexOf(e.key) < 0) { return; }
+    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName || "")) { return; }
+    var toggle = doc.getElementById("__search");
+    var input = doc.querySelector("[data-md-component=search-query]");
+    if (!toggle || !input) { return; }
+    e.preventDefault();
+    toggle.checked = true;
+    input.focus();
   }
 })();
