@@ -38,7 +38,13 @@ from rollbook.render.views import SitePage
 from rollbook.site import stylesheet
 from rollbook.site.offline import write_service_worker
 from rollbook.site.output import staged_output
-from rollbook.site.sanitize import CONTENT_END, CONTENT_START, check_page, sanitize
+from rollbook.site.sanitize import (
+    CONTENT_END,
+    CONTENT_START,
+    ChromeChecks,
+    check_page,
+    sanitize,
+)
 from rollbook.site.search import SEPARATOR as SEARCH_SEPARATOR
 from rollbook.site.search import SearchIndexReport, material_search_worker, write_search_index
 
@@ -352,6 +358,7 @@ def _rollbook_plugin(
     from mkdocs.utils import CountHandler
 
     by_uri = {page.src_uri: page for page in pages}
+    chrome_checks = ChromeChecks()
     # Pages are dealt to the workers in turn, so each gets a like mix of page kinds.
     worker_of = {page.src_uri: i % shards.jobs for i, page in enumerate(pages)}
 
@@ -439,8 +446,14 @@ def _rollbook_plugin(
             # again afterwards: a tenth of the build time at scale.
             from rollbook.site.sanitize import UnsafeOutput
 
+            own = page.meta.get("rb_title", ""), page.meta.get("rb_description", "")
             try:
-                cleaned = check_page(output, page.file.dest_uri)
+                cleaned = check_page(
+                    output,
+                    page.file.dest_uri,
+                    own_text=tuple(str(escape(text)) for text in own if text),
+                    checks=chrome_checks,
+                )
             except UnsafeOutput as exc:
                 raise SiteBuildError(f"unsafe output: {exc}") from None
             checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)

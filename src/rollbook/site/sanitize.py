@@ -148,11 +148,103 @@ class _ChromeChecker(HTMLParser):
             self.problems.append(f"unexpected inline script: {text[:60]!r}")
 
 
-def check_page(html: str, where: str) -> str:
+# Stands for a page's own text (its title and description) in a checked theme layout. Its
+# private-use characters keep it from ever meeting real text by chance (and no page string
+# can match inside it); its space makes it fall apart, so the layout is not trusted,
+# wherever the text would not stay one value (an unquoted attribute).
+_HOLE = "\ue000 \ue001"
+_TAG_BEFORE_HOLE = re.compile("<[/!?]?" + re.escape(_HOLE))
+_NOT_INERT = re.compile("[<>\"'`\ue000\ue001]")
+
+
+class _HoleChecker(_ChromeChecker):
+    """The chrome check, also counting the holes found where any inert text is harmless:
+    in text outside scripts and styles, and in attribute values that are not URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holes = 0
+        self.misplaced = False
+        self._style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
+        self._style = tag == "style"
+        for name, value in attrs:
+            if value and _HOLE in value:
+                if name in _URL_ATTRS or name.startswith("on") or name in {"style", "srcdoc"}:
+                    self.misplaced = True
+                self.holes += value.count(_HOLE)
+
+    def handle_data(self, data: str) -> None:
+        super().handle_data(data)
+        if _HOLE in data:
+            if self._script is not None or self._style:
+                self.misplaced = True
+            self.holes += data.count(_HOLE)
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        self._style = False
+
+
+class ChromeChecks:
+    """Theme layouts already checked, so that a site's pages are parsed once per layout.
+
+    Pages of one kind differ in their theme part only by their own title and description,
+    which the templates escape. A page's theme part, with those strings replaced by a hole,
+    is its *layout*. When a layout has been parsed and every hole sits where no inert string
+    (one without ``<``, ``>`` or quotes, as escaped text is) can change how the page parses,
+    every page with that layout and inert strings gets the same verdict as a full check, so
+    it needs none. Anything else (a string that is not inert, a hole in a URL, a script or
+    where it does not survive parsing as one value) is checked in full, as without this.
+    """
+
+    LIMIT = 256  # layouts remembered; a site has a few dozen
+
+    def __init__(self) -> None:
+        self._verdicts: dict[str, bool] = {}
+        self.parsed = 0
+
+    def known_safe(self, chrome: str, own_text: tuple[str, ...]) -> bool:
+        values = sorted({v for v in own_text if v.strip()}, key=len, reverse=True)
+        if not values or any(_NOT_INERT.search(v) for v in values):
+            return False
+        layout = chrome
+        for value in values:
+            layout = layout.replace(value, _HOLE)
+        verdict = self._verdicts.get(layout)
+        if verdict is None and _TAG_BEFORE_HOLE.search(layout):
+            # "<" then the text: a tag named by the page (a title of "script" opens one).
+            verdict = False
+        if verdict is None:
+            checker = _HoleChecker()
+            checker.feed(layout)
+            checker.close()
+            self.parsed += 1
+            verdict = (
+                not checker.problems
+                and not checker.misplaced
+                and checker.holes == layout.count(_HOLE)
+            )
+            if len(self._verdicts) < self.LIMIT:
+                self._verdicts[layout] = verdict
+        return verdict
+
+
+def check_page(
+    html: str,
+    where: str,
+    *,
+    own_text: tuple[str, ...] = (),
+    checks: ChromeChecks | None = None,
+) -> str:
     """Check a finished page and return it with rollbook's content markers removed.
 
     The content between the markers was sanitised by :func:`sanitize`; the rest (the theme)
-    is parsed and checked. Raises :class:`UnsafeOutput` naming what was found.
+    is parsed and checked, unless ``checks`` already checked its layout (``own_text`` are
+    the page's own strings as the templates print them: see :class:`ChromeChecks`). Raises
+    :class:`UnsafeOutput` naming what was found.
     """
     start = html.find(CONTENT_START)
     end = html.find(CONTENT_END)
@@ -164,11 +256,15 @@ def check_page(html: str, where: str) -> str:
         )
     else:
         head, content, tail = html, "", ""
-    checker = _ChromeChecker()
-    checker.feed(head + tail)
-    checker.close()
-    if checker.problems:
-        raise UnsafeOutput(f"{where}: " + "; ".join(checker.problems[:5]))
+    chrome = head + tail
+    if checks is None or not checks.known_safe(chrome, own_text):
+        checker = _ChromeChecker()
+        checker.feed(chrome)
+        checker.close()
+        if checks is not None:
+            checks.parsed += 1
+        if checker.problems:
+            raise UnsafeOutput(f"{where}: " + "; ".join(checker.problems[:5]))
     # The theme's indentation is a kilobyte or two of every page, ahead of the rollback steps
     # that must arrive in the first 14 KB. Only the theme's part is squeezed: the content
     # holds <pre> blocks whose spacing matters.
