@@ -3,8 +3,9 @@
 
    Material's worker needs the whole index before the first search: megabytes at 10,000
    runbooks. This one reads a split index (see rollbook/site/search.py): for each word of the
-   query, the small file of index words sharing its first two characters; then the page files
-   holding the results it shows. Files are fetched once per page view and kept in memory; the
+   query, the small file of index words sharing its first two characters (or more, where a
+   big site has many such words); then the page files holding the results it shows, once the
+   reader pauses typing. Files are fetched once per page view and kept in memory; the
    service worker keeps them for offline use.
 
    Titles and text come from runbooks and may be hostile: Material puts what this worker
