@@ -347,11 +347,9 @@ def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
         click.echo(f"error: the site was not built: {exc}", err=True)
         ctx.exit(EXIT_FINDINGS)
     report = outcome.report
-    search = report.search
     click.echo(
         f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB; search reads "
-        f"files of at most {max(search.largest_term_file, search.largest_page_file) / 1e3:.1f}"
-        " KB as it needs them)."
+        f"files of at most {report.search.largest_file / 1e3:.1f} KB as it needs them)."
     )
     if outcome.unreadable:
         click.echo(

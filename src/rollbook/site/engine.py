@@ -566,10 +566,7 @@ def no_js_dark_css(rollbook_css: str) -> str:
     are repeated under ``prefers-color-scheme: dark`` for ``.no-js`` pages (the stylesheet
     ``assets/rollbook/dark.css``).
     """
-    import material
-
-    folder = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
-    palette = next(iter(sorted(folder.glob("palette.*.min.css"))), None)
+    palette = stylesheet.material_file("stylesheets", "palette.*.min.css")
     rules = []
     if palette is not None:
         base = re.search(r"\[data-md-color-scheme=slate\]\{([^{}]*)\}", palette.read_text())

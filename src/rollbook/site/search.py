@@ -35,6 +35,7 @@ from pathlib import Path
 
 from rollbook.render.urls import src_uri_to_url
 from rollbook.render.views import SitePage
+from rollbook.site.stylesheet import material_file
 
 # Splits words in the index and in queries (so `one_click` finds `checkout.one_click`).
 SEPARATOR = r"[\s\-_.,:;/()]+"
@@ -51,22 +52,17 @@ _SPLIT = re.compile(SEPARATOR)
 
 @dataclass(frozen=True)
 class SearchIndexReport:
-    """Sizes in bytes: the index fetched on page load, and the biggest file a query reads."""
+    """Sizes in bytes: the index every page load fetches, and the biggest file a search
+    reads besides it."""
 
     index_bytes: int
-    term_files: int
-    largest_term_file: int
-    page_files: int
-    largest_page_file: int
+    largest_file: int
 
 
 def material_search_worker() -> str | None:
     """The file name of Material's own search worker, which rollbook's theme replaces."""
-    import material
-
-    folder = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
-    found = sorted(folder.glob("search.*.min.js"))
-    return found[0].name if found else None
+    found = material_file("javascripts/workers", "search.*.min.js")
+    return found.name if found else None
 
 
 def words(text: str) -> list[str]:
@@ -171,14 +167,8 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
     }
     index = _json({"config": config, "docs": []})
     index_path.write_bytes(index)
-    terms_sizes = [len(v) for k, v in written.items() if k.startswith("t/")] or [0]
-    page_sizes = [len(v) for k, v in written.items() if k.startswith("d/")] or [0]
     return SearchIndexReport(
-        index_bytes=len(index),
-        term_files=len(terms_sizes),
-        largest_term_file=max(terms_sizes),
-        page_files=len(chunks),
-        largest_page_file=max(page_sizes),
+        index_bytes=len(index), largest_file=max(map(len, written.values()), default=0)
     )
 
 
