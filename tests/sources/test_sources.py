@@ -17,8 +17,8 @@ from rollbook.sources import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# The shared fixtures sit beside the repository, here and in CI clones alike.
-FLAG_SOURCES = REPO_ROOT.parent / "shared" / "fixtures" / "flag-sources"
+# Real flag files from other projects, copied into the repository (tests/fixtures/README.md).
+FLAG_SOURCES = REPO_ROOT / "tests" / "fixtures" / "flag-sources"
 DATA = Path(__file__).parent / "data"
 
 
