@@ -1,14 +1,17 @@
-"""The split search index: what a phone downloads to search, however many runbooks there are.
+"""The split search index: what a phone downloads to search, however many runbooks there are,
+and that what it downloads is enough to find, and count, every page a query matches.
 
 The unit tests write the index from made-up pages; the browser test builds a 400-runbook
-corpus and watches what one search really fetches.
+corpus and watches what one search really fetches (test_search_browser.py searches 10,000).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -19,7 +22,16 @@ import pytest
 
 from rollbook.render.views import SitePage
 from rollbook.site import search
-from rollbook.site.search import term_file_key, term_file_prefix, words, write_search_index
+from rollbook.site.search import (
+    ALL_PAGES,
+    STEM_SUFFIXES,
+    query_files,
+    stem,
+    term_file_prefix,
+    words,
+    write_search_index,
+)
+from tests.site.searchtools import IndexReader, corpus_pages, matching_pages, page_words
 from tests.site.sitetools import REPO, build_project, serve_folder
 
 
@@ -49,33 +61,6 @@ def _files(site: Path) -> dict[str, int]:
     }
 
 
-def _fetched_for(site: Path, query: str) -> tuple[int, list[str]]:
-    """Bytes a search for ``query`` reads (as the worker does), and the pages it finds."""
-    config = json.loads((site / "search" / "search_index.json").read_text())["config"]
-    chunk = config["rollbook"]["chunk"]
-    split = set(config["rollbook"]["split"])
-    total = (site / "search" / "search_index.json").stat().st_size
-    found: set[int] | None = None
-    for term in words(query):
-        path = site / "search" / "t" / f"{term_file_key(term_file_prefix(term, split))}.json"
-        total += path.stat().st_size
-        entries = json.loads(path.read_text())
-        pages = {
-            e >> 1
-            for word, gaps in entries.items()
-            if word.startswith(term)
-            for e in itertools.accumulate(gaps)
-        }
-        found = pages if found is None else found & pages
-    titles = []
-    for chunk_no in sorted({page // chunk for page in found or ()}):
-        path = site / "search" / "d" / f"{chunk_no}.json"
-        total += path.stat().st_size
-        docs = json.loads(path.read_text())
-        titles += [docs[p % chunk][1] for p in sorted(found) if p // chunk == chunk_no]
-    return total, titles
-
-
 def test_one_search_reads_little_however_many_runbooks(tmp_path: Path) -> None:
     small, large = tmp_path / "small", tmp_path / "large"
     for site, n in ((small, 20), (large, 5000)):
@@ -88,37 +73,115 @@ def test_one_search_reads_little_however_many_runbooks(tmp_path: Path) -> None:
     # The whole index is large; one search for a flag key reads a sliver of it.
     everything = sum(large_files.values())
     assert everything > 500_000
-    read, titles = _fetched_for(large, "shop.flag_04321")
-    assert titles == ["Feature number 4321"]
-    assert read < 40_000, f"{read} bytes read of {everything}"
-    # A team's name matches a quarter of the runbooks: the first results come from one file.
-    read, titles = _fetched_for(large, "payments")
-    assert len(titles) == 1250
+    reader = IndexReader(large)
+    found = reader.query("shop.flag_04321")
+    assert (found.total, found.titles) == (1, ["Feature number 4321"])
+    assert found.read < 40_000, f"{found.read} bytes read of {everything}"
+    # A team's name matches a quarter of the runbooks: all are counted, the best 20 shown,
+    # and they come from few files.
+    found = reader.query("payments")
+    assert found.total == 1250
+    assert len(found.titles) == search.RESULTS
+    assert found.read < 40_000, (found.read, found.files)
     assert max(large_files[f] for f in large_files if f.startswith("search/d/")) < 20_000
 
 
-def test_every_word_is_in_the_file_a_query_for_it_reads(
+def _split_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> tuple:
+    """An index of ``n`` runbook-like pages with a small file limit, so that term files split
+    as in a site of many thousand runbooks, some prefixes several times over."""
+    monkeypatch.setattr(search, "TERM_FILE_LIMIT", 1500)
+    pages = corpus_pages(n)
+    write_search_index(tmp_path, pages)
+    reader = IndexReader(tmp_path)
+    assert max(map(len, reader.split)) >= 6, "some prefixes are split four times or more"
+    return pages, page_words(pages), reader
+
+
+@functools.cache
+def _decoded(reader: IndexReader, name: str, word: str) -> frozenset[int]:
+    """The pages listed under ``word`` in the file ``name``."""
+    gaps = (reader.file(name) or {}).get(word, [])
+    return frozenset(e >> 1 for e in itertools.accumulate(gaps))
+
+
+def test_every_prefix_of_every_word_reads_files_that_hold_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A small limit splits many term files, some more than once.
-    monkeypatch.setattr(search, "TERM_FILE_LIMIT", 2000)
-    write_search_index(tmp_path, _pages(3000))
-    config = json.loads((tmp_path / "search" / "search_index.json").read_text())["config"]
-    split = set(config["rollbook"]["split"])
-    assert any(len(prefix) > 2 for prefix in split), "some prefixes are split twice"
-    files = list((tmp_path / "search" / "t").glob("*.json"))
-    for path in files:
-        for word in json.loads(path.read_text()):
-            assert path.stem == term_file_key(term_file_prefix(word, split)), word
-    # And a query by prefix reads one file that holds every word it can match.
-    everything = {w for p in files for w in json.loads(p.read_text())}
-    for query in ("fe", "fea", "featu", "shop", "err0123", "0421"):
-        path = tmp_path / "search" / "t" / f"{term_file_key(term_file_prefix(query, split))}.json"
-        held = set(json.loads(path.read_text())) if path.is_file() else set()
-        expected = {w for w in everything if w.startswith(query)}
-        if query in split:
-            expected = {query} & everything  # a split prefix's own file: that word only
-        assert {w for w in held if w.startswith(query)} == expected, query
+    _, held, reader = _split_index(tmp_path, monkeypatch, 1500)
+    # Every indexed word, typed letter by letter from the second: the files the worker reads
+    # hold that word with all its pages, or (for a split prefix) list all its pages.
+    checked = 0
+    for word, where in held.items():
+        for end in range(2, len(word) + 1):
+            typed = word[:end]
+            names = query_files(typed, reader.split)
+            has_word = any(word in (reader.file(n) or {}) for n in names)
+            listed = any(
+                n.startswith("p/") and where <= _decoded(reader, n, ALL_PAGES) for n in names
+            )
+            assert has_word or listed, (typed, word, names)
+            checked += 1
+    assert checked > 30_000
+    # The prefixes this issue was about, in a big site: they are split, and still find pages.
+    for typed in ("ch", "check", "vouch", "addr"):
+        assert term_file_prefix(typed, reader.split) in reader.split or typed == "addr"
+        assert reader.query(typed).total > 0, typed
+
+
+def test_every_form_of_a_word_finds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, held, reader = _split_index(tmp_path, monkeypatch, 1500)
+    forms = elsewhere = 0
+    for word in held:
+        base = stem(word)
+        # Other forms of the word, indexed or not: `vouchers` finds `voucher`, `refund`
+        # finds `refunded`, `refunds` finds both.
+        for other in {base, word, *(base + s for s in STEM_SUFFIXES)}:
+            if stem(other) != base:
+                continue
+            names = query_files(other, reader.split)
+            assert any(word in (reader.file(n) or {}) for n in names), (other, word, names)
+            forms += 1
+            # The word is in the file of the stem, not in that of the form typed.
+            elsewhere += word not in (reader.file(names[0]) or {})
+    assert forms > 5_000
+    assert elsewhere > 100
+
+def test_counts_are_the_true_number_of_matching_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages, held, reader = _split_index(tmp_path, monkeypatch, 1500)
+    rng = random.Random(5)
+    vocabulary = sorted(held)
+    queries = sorted({w[:2] for w in vocabulary})  # every two-letter prefix
+    queries += [w[: rng.randint(2, len(w))] for w in rng.sample(vocabulary, 300)]
+    queries += ["ch", "check", "vouch", "addr", "vouchers", "refund", "refunds", "refunded"]
+    queries += ["addresses", "checking", "payment", "saving", "redeem", "issue", "fail"]
+    queries += ["check addr", "payments refunded", "voucher pay", "express ch", "zz"]
+    for query in queries:
+        expected = matching_pages(held, query)
+        found = reader.query(query)
+        assert found.total == len(expected), query
+        assert len(found.titles) == min(len(expected), search.RESULTS), query
+        assert {pages[n].title for n in expected} >= set(found.titles), query
+    # The stemmer joins forms both ways, and a query finds more than its letters alone would.
+    refunds = matching_pages(held, "refunds")
+    assert refunds == matching_pages(held, "refunded") == matching_pages(held, "refund")
+    assert refunds > {n for w, ns in held.items() if w.startswith("refunds") for n in ns}
+
+
+def test_a_short_prefix_reads_one_file_not_every_file_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, held, reader = _split_index(tmp_path, monkeypatch, 1500)
+    under_ch = [
+        name
+        for name in _files(tmp_path)
+        if name.startswith("search/t/ch") and name != "search/t/ch.json"
+    ]
+    assert len(under_ch) > 10
+    found = reader.query("ch")
+    assert [f for f in found.files if not f.startswith("d/")] == ["p/ch.json"]
+    assert found.total == len(matching_pages(held, "ch"))
 
 
 def test_term_file_names_are_safe_for_any_word(tmp_path: Path) -> None:
@@ -133,7 +196,7 @@ def test_term_file_names_are_safe_for_any_word(tmp_path: Path) -> None:
     names = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()]
     assert names, "the index was written"
     for name in names:
-        assert re.fullmatch(r"search/(search_index|[td]/[a-z0-9_]+)\.json", name), name
+        assert re.fullmatch(r"search/(search_index|[tpd]/[a-z0-9_]+)\.json", name), name
     # The page file keeps the text as it is (the worker escapes it for display).
     assert "<script>alert(1)</script>" in (tmp_path / "search" / "d" / "0.json").read_text()
 

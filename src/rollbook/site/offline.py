@@ -20,7 +20,7 @@ from jinja2 import Environment
 _SKIP_SUFFIXES = (".map", ".gz", ".xml")
 _SKIP_PARTS = ("assets/javascripts/lunr/",)
 _SKIP_NAMES = {"sw.js", "precache.json", ".rollbook-site"}
-_SEARCH_PARTS = ("search/t/", "search/d/")
+_SEARCH_PARTS = ("search/t/", "search/p/", "search/d/")
 
 
 # How much a first visit saves for offline use, beyond the core. A demo-sized site fits many

@@ -6,14 +6,30 @@ rollbook keeps Material's search box and results, and gives it a worker of its o
 (``templates/site/assets/search.js``) that reads a split index written here:
 
 - ``search/search_index.json``: what Material's page script fetches on load. Only the search
-  settings and where the rest is (a few hundred bytes, whatever the number of runbooks).
+  settings and where the rest is (a few hundred bytes; about a kilobyte at 10,000 runbooks,
+  for the list of split prefixes).
 - ``search/t/<key>.json``: the *term files*. Every indexed word, filed under its first two
-  characters (``checkout`` in ``ch.json``; a big file is split further, see
-  :func:`write_search_index`), with the pages it occurs in: page number times
+  characters (``checkout`` in ``ch.json``), with the pages it occurs in: page number times
   two, plus one where the word is in the title, written as gaps from the previous entry. A
-  query reads the file of each of its words, and matches words by prefix as the user types.
+  term file over :data:`TERM_FILE_LIMIT` bytes is *split*: its words go to files named by one
+  more character (``ch`` into ``che``, ``chi``, ...; again if need be), and the split
+  prefix's own file keeps only the word equal to it and the words of the same stem
+  (``voucher.json`` holds ``voucher`` and ``vouchers`` once ``voucher`` is split).
+- ``search/p/<key>.json``: the *prefix files*, one per split prefix, for a query that is
+  exactly that prefix (``ch`` in a big site): under the key ``""`` (never a word) every page
+  holding a word that starts with the prefix, encoded as above (plus one where such a word is
+  in the title), and the prefix's own words as in its term file. So a query of any length
+  reads one file per word to know every page it matches, however big the site.
 - ``search/d/<n>.json``: the *page files*. Location, title and the indexed words of
   :data:`CHUNK` pages each, in page order; a query reads those of the results it shows.
+
+A query word matches an indexed word that starts with it (``addr`` finds ``address``), or
+that has the same :func:`stem` (``refunds`` finds ``refund`` and ``refunded``). The worker
+reads, for each query word, the file holding the words that start with it (the term file of
+:func:`term_file_prefix`, or the prefix file when the word is a split prefix) and, when the
+word's stem is shorter than the word, the term file for its stem: see :func:`query_files`,
+which the worker's ``queryFiles`` mirrors. From those it knows every page that matches, so it
+can say how many there are while it shows only the best :data:`RESULTS`.
 
 Pages are numbered in the order they are given, and the worker breaks ties by that number, so
 the pages a broad query (a team's name) returns first sit in the same few page files.
@@ -43,11 +59,20 @@ SEPARATOR = r"[\s\-_.,:;/()]+"
 CHUNK = 8
 # A term file bigger than this is split by one more character of its words.
 TERM_FILE_LIMIT = 12_000
-# The most results a query shows (the best first); a longer query narrows them.
+# The most results a query shows (the best first); the results say how many pages match.
 RESULTS = 20
 # Characters kept as they are in term file names; others are written as _<hex>.
 _PLAIN = frozenset(string.ascii_lowercase + string.digits)
 _SPLIT = re.compile(SEPARATOR)
+# The key, in a prefix file, of every page with a word starting with the prefix ("" is never
+# a word: words have two characters or more).
+ALL_PAGES = ""
+
+# stem(): the endings it strips, tried in this order (the first that applies wins), and when.
+# search.js has the same table; a test checks that the two agree.
+STEM_SUFFIXES = ("ying", "ies", "ied", "ing", "es", "ed", "s", "e", "y")
+_STEMMABLE = re.compile(r"[a-z]+")
+_VOWELS = "aeiou"
 
 
 @dataclass(frozen=True)
@@ -74,6 +99,51 @@ def words(text: str) -> list[str]:
     return [w for w in _SPLIT.split(text.lower()) if len(w) > 1]
 
 
+def stem(word: str) -> str:
+    """The word without one English inflection: plurals and simple verb forms meet here.
+
+    A light suffix-stripper, predictable rather than clever (no dictionary, no derivations
+    such as ``-ation`` or ``-ness``). Only words of the letters a-z are stemmed; ids, numbers,
+    keys with digits and other scripts are left as they are. The first ending of
+    :data:`STEM_SUFFIXES` that the word has is removed, provided:
+
+    - at least three letters remain;
+    - ``-s``: the word does not end in ``-ss``, ``-us`` or ``-is`` (``address``, ``status``);
+    - ``-y``, ``-ying``: the letter before the ``y`` is not a vowel (``query``, ``retrying``;
+      not ``key``, ``playing``);
+    - ``-ed``: the word does not end in ``-eed`` (``speed``);
+    - ``-ing``, ``-ed``: a vowel remains; a doubled last consonant other than l, s, z is
+      then undoubled (``running`` -> ``run``; ``called`` -> ``call``).
+
+    So ``refunds``, ``refunded``, ``refunding`` -> ``refund``; ``addresses`` -> ``address``;
+    ``queries``, ``queried``, ``query`` -> ``quer``; ``prices``, ``priced``, ``pricing``,
+    ``price`` -> ``pric``. A stem is always the start of its word, so every word of one stem
+    sits in the term file of that stem (see :func:`query_files`). ``-ies`` is read as the
+    plural of ``-y``: ``cookies`` -> ``cook``, ``cookie`` -> ``cooki``.
+    """
+    if not _STEMMABLE.fullmatch(word):
+        return word
+    for suffix in STEM_SUFFIXES:
+        if not word.endswith(suffix):
+            continue
+        base = word[: -len(suffix)]
+        if len(base) < 3:
+            continue
+        if suffix in ("ying", "y") and base[-1] in _VOWELS:
+            continue
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            continue
+        if suffix == "ed" and word.endswith("eed"):
+            continue
+        if suffix in ("ing", "ed"):
+            if not any(c in _VOWELS + "y" for c in base):
+                continue
+            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in _VOWELS + "ylsz":
+                base = base[:-1]
+        return base
+    return word
+
+
 def term_file_key(prefix: str) -> str:
     """The file name (without ``.json``) of the term file for ``prefix``, made safe.
 
@@ -86,11 +156,32 @@ def term_file_key(prefix: str) -> str:
 
 def term_file_prefix(term: str, split: set[str] | frozenset[str]) -> str:
     """The prefix whose term file holds ``term`` (and every indexed word it is a prefix of,
-    unless that prefix was split further, see :func:`write_search_index`)."""
+    unless ``term`` is itself a split prefix: see :func:`query_files`)."""
     prefix = term[:2]
     while prefix in split and len(term) > len(prefix):
         prefix = term[: len(prefix) + 1]
     return prefix
+
+
+def query_files(term: str, split: set[str] | frozenset[str]) -> list[str]:
+    """The files (under ``search/``) the worker reads for one query word, which between them
+    hold every indexed word that starts with ``term`` or has its stem.
+
+    Words starting with ``term`` are in the term file of :func:`term_file_prefix`; when
+    ``term`` is itself a split prefix, its words are spread over many term files and its
+    prefix file answers instead. Words of the same stem start with the stem: when the stem is
+    shorter than ``term`` they may sit in another term file, the stem's. ``queryFiles`` in
+    search.js does the same.
+    """
+    prefix = term_file_prefix(term, split)
+    kind = "p" if prefix in split else "t"
+    files = [f"{kind}/{term_file_key(prefix)}.json"]
+    base = stem(term)
+    if base != term:
+        other = f"t/{term_file_key(term_file_prefix(base, split))}.json"
+        if other not in files:
+            files.append(other)
+    return files
 
 
 def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
@@ -99,9 +190,9 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
     Words go to the term file of their first two characters. A term file over
     :data:`TERM_FILE_LIMIT` bytes is split by one more character (``re`` into ``rea``,
     ``reb``, ...), again if need be; the split prefixes are listed in
-    ``search_index.json`` (a few hundred bytes at 10,000 runbooks), and the file of a split
-    prefix keeps only the words that equal it. So in a big site a two-letter query may match
-    whole words only until a third letter is typed.
+    ``search_index.json`` (about a kilobyte at 10,000 runbooks). The file of a split prefix
+    keeps the word equal to it and the words whose stem it is, and the prefix gets a prefix
+    file listing every page with a word that starts with it.
     """
     folder = site / "search"
     folder.mkdir(exist_ok=True)
@@ -139,19 +230,40 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
         files[prefix] = [w for w in members if len(w) == len(prefix)]
         for word in longer:
             groups[word[: len(prefix) + 1]].append(word)
+    # A split prefix's file also holds the words whose stem it is (they start with it, so
+    # they were filed deeper): a query for `vouchers` then finds `voucher`'s forms in one file.
+    for word in encoded:
+        base = stem(word)
+        if base != word and base in split:
+            files[base].append(word)
+    # Prefix files: for each split prefix, every page with a word that starts with it.
+    reach: dict[str, dict[int, int]] = {prefix: {} for prefix in split}
+    for word, entries in postings.items():
+        prefix = word[:2]
+        while prefix in split:
+            pages_of = reach[prefix]
+            for entry in entries:
+                pages_of[entry >> 1] = pages_of.get(entry >> 1, 0) | (entry & 1)
+            if len(prefix) == len(word):
+                break
+            prefix = word[: len(prefix) + 1]
 
     written: dict[str, bytes] = {}
     for prefix, members in files.items():
-        if members:
-            body = b",".join(_json(w) + b":" + encoded[w] for w in sorted(members))
-            written[f"t/{term_file_key(prefix)}.json"] = b"{" + body + b"}"
+        if members or prefix in split:
+            written[f"t/{term_file_key(prefix)}.json"] = _term_file(members, encoded)
+    for prefix, pages_of in reach.items():
+        union = _json(_deltas([page * 2 + title for page, title in sorted(pages_of.items())]))
+        written[f"p/{term_file_key(prefix)}.json"] = _term_file(
+            files[prefix], {**encoded, ALL_PAGES: union}, first=ALL_PAGES
+        )
     for n, chunk in enumerate(chunks):
         written[f"d/{n}.json"] = _json(chunk)
     digest = hashlib.sha256()
     for name in sorted(written):
         digest.update(name.encode() + b"\0" + written[name])
 
-    for sub in ("t", "d"):
+    for sub in ("t", "p", "d"):
         (folder / sub).mkdir(exist_ok=True)
     for name, data in written.items():
         (folder / name).write_bytes(data)
@@ -172,9 +284,15 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
     )
 
 
+def _term_file(members: list[str], encoded: dict[str, bytes], first: str | None = None) -> bytes:
+    """A JSON object of ``members`` (and ``first`` before them) with their encoded pages."""
+    keys = ([first] if first is not None else []) + sorted(set(members))
+    return b"{" + b",".join(_json(w) + b":" + encoded[w] for w in keys) + b"}"
+
+
 def _deltas(entries: list[int]) -> list[int]:
     """Ascending entries as the first and then the gaps: common words' lists shrink by half."""
-    return [b - a for a, b in zip([0, *entries], entries)]
+    return [b - a for a, b in zip([0, *entries], entries, strict=False)]
 
 
 def _json(value: object) -> bytes:

@@ -78,6 +78,8 @@
   window.addEventListener("offline", onlineState);
   onlineState();
 
+  watchSearchWorker();
+
   var me = doc.currentScript && doc.currentScript.src;
   var wanted = doc.currentScript && doc.currentScript.getAttribute("data-rb-sw") !== "0";
   var material = doc.currentScript && doc.currentScript.getAttribute("data-rb-material");
@@ -134,6 +136,52 @@
     }
     events.forEach(function (type) { doc.addEventListener(type, wake, true); });
     if (/[?&]q=/.test(location.search)) { start(); }
+  }
+
+  // Material writes "20 matching documents" above the results: the number of results the
+  // search worker returned. rollbook's worker returns the best 20 and, beside them, how many
+  // pages match (`total`), or why it has none to show (`note`). Material starts the worker
+  // itself, so the page catches it as it starts (the one Worker whose script is rollbook's
+  // search.js; any other passes through untouched) and listens to it first. Material then
+  // writes its line, in the same task; this rewrites it before the screen is drawn.
+  function watchSearchWorker() {
+    var Native = window.Worker;
+    var meta = doc.querySelector("[data-md-component=search-result] > :first-child");
+    if (!Native || !meta || !window.MutationObserver) { return; }
+    var pending = null;
+    function Catcher(url, options) {
+      var worker = options === undefined ? new Native(url) : new Native(url, options);
+      if (/(^|\/)assets\/rollbook\/search\.js([?#]|$)/.test(String(url))) {
+        window.Worker = Native;
+        worker.addEventListener("message", function (e) {
+          var message = e.data;
+          if (!message || message.type !== 3 || !message.data) { return; }
+          pending = message.data;
+          // Only Material's line for this message is rewritten, not a later one of its own
+          // (the prompt once the box is cleared).
+          setTimeout(function () { pending = null; }, 0);
+        });
+        new MutationObserver(function () {
+          var text = pending && searchSummary(pending);
+          if (text && meta.textContent !== text) { meta.textContent = text; }
+        }).observe(meta, { childList: true, characterData: true, subtree: true });
+      }
+      return worker;
+    }
+    Catcher.prototype = Native.prototype;
+    window.Worker = Catcher;
+  }
+
+  function searchSummary(data) {
+    var shown = data.items ? data.items.length : 0;
+    if (data.note === "short") { return "Type two or more letters to search"; }
+    if (data.note === "unavailable") {
+      return "Search could not load its index: check the connection and try again";
+    }
+    if (typeof data.total === "number" && data.total > shown) {
+      return "Showing the best " + shown + " of " + data.total.toLocaleString("en") + " matches";
+    }
+    return null;
   }
 
   // The first key press reaches the page before Material does: honour its search shortcuts.
