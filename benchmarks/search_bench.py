@@ -51,7 +51,9 @@ def site_pages(corpus: Path, cache: Path | None = None) -> list:
     if cache is not None and cache.is_file():
         return pickle.loads(cache.read_bytes())
     loaded = load_project_runbooks(load_project(corpus))
-    pages = render_pages(loaded, lint=LintResults(), built=build_time(), user_templates=None, jobs=2)
+    pages = render_pages(
+        loaded, lint=LintResults(), built=build_time(), user_templates=None, jobs=2
+    )
     pages = [dataclasses.replace(p, html="") for p in pages]
     if cache is not None:
         cache.write_bytes(pickle.dumps(pages))
@@ -109,7 +111,9 @@ def measure(site: Path, queries: list[str]) -> list[dict]:
                 fetched: list[str] = []
                 context.on(
                     "requestfinished",
-                    lambda r: fetched.append(unquote(urlsplit(r.url).path).lstrip("/")),
+                    lambda r, fetched=fetched: fetched.append(
+                        unquote(urlsplit(r.url).path).lstrip("/")
+                    ),
                 )
                 page = context.new_page()
                 page.goto(url)

@@ -146,6 +146,7 @@ def test_every_form_of_a_word_finds_it(tmp_path: Path, monkeypatch: pytest.Monke
     assert forms > 5_000
     assert elsewhere > 100
 
+
 def test_counts_are_the_true_number_of_matching_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

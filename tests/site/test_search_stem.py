@@ -138,7 +138,7 @@ process.stdout.write(JSON.stringify(vm.runInContext({json.dumps(expression)}, co
     done = subprocess.run(
         [node, "-e", script], capture_output=True, text=True, timeout=60, check=False
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 
 
