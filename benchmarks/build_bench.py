@@ -74,7 +74,7 @@ def _measure(site: Path, pages_under: str) -> dict:
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     index_path = site / "search" / "search_index.json"
     index = index_path.stat().st_size if index_path.is_file() else 0
-    split = [p.stat().st_size for sub in ("t", "d") for p in (site / "search" / sub).glob("*")]
+    split = [p.stat().st_size for sub in ("t", "p", "d") for p in (site / "search" / sub).glob("*")]
     return {
         "site_mb": total / 1e6,
         "median_page_kb": statistics.median(sizes) / 1e3 if sizes else 0,
