@@ -13,13 +13,14 @@ rollbook keeps Material's search box and results, and gives it a worker of its o
   two, plus one where the word is in the title, written as gaps from the previous entry. A
   term file over :data:`TERM_FILE_LIMIT` bytes is *split*: its words go to files named by one
   more character (``ch`` into ``che``, ``chi``, ...; again if need be), and the split
-  prefix's own file keeps only the word equal to it and the words of the same stem
+  prefix's own file keeps only the word equal to it and the words whose stem it is
   (``voucher.json`` holds ``voucher`` and ``vouchers`` once ``voucher`` is split).
 - ``search/p/<key>.json``: the *prefix files*, one per split prefix, for a query that is
   exactly that prefix (``ch`` in a big site): under the key ``""`` (never a word) every page
   holding a word that starts with the prefix, encoded as above (plus one where such a word is
   in the title), and the prefix's own words as in its term file. So a query of any length
-  reads one file per word to know every page it matches, however big the site.
+  reads one file per word (two when its stem is filed elsewhere) to know every page it
+  matches, however big the site.
 - ``search/d/<n>.json``: the *page files*. Location, title and the indexed words of
   :data:`CHUNK` pages each, in page order; a query reads those of the results it shows.
 
@@ -149,7 +150,7 @@ def term_file_key(prefix: str) -> str:
 
     Letters and digits stay as they are; any other character becomes ``_<hex>_``, its code
     point, so no name holds a dot, a slash or a character a file system refuses, and no two
-    prefixes share a name. The worker computes the same name (``termFileKey``).
+    prefixes share a name. The worker computes the same name (``fileKey``).
     """
     return "".join(c if c in _PLAIN else f"_{ord(c):x}_" for c in prefix)
 
