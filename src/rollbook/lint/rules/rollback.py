@@ -494,8 +494,8 @@ def rollback_without_handle(ctx: RunbookContext) -> Iterator[Hit]:
     - the key of a flag from the runbook's `flags:` (such as the kill switch) in its `do`,
       written as the flag system knows it: `checkout.one_click`;
     - a UI label in its `do`: the words on a button or menu item in quotes or backticks
-      (`press "Save"`, `` `Pay now` ``, typographic quotes too), or a menu path with `>`
-      (`Flag console > checkout.one_click > Off`).
+      (`press "Save"`, `` `Pay now` ``, typographic quotes too), or a menu path with `>`, `›`
+      or `→` between names (`Flag console > checkout.one_click > Off`).
 
     Text is matched after normalisation (see RB202). Prose alone ("roll back the release",
     "switch the feature off") is not a handle, however well written: the person on call must
@@ -505,9 +505,11 @@ def rollback_without_handle(ctx: RunbookContext) -> Iterator[Hit]:
     |---|---|
     | `do: Roll back the deployment.` | fails |
     | `do: Switch the new checkout off in the flag console.` | fails: no key, no label |
-    | `do: Switch checkout.one_click Off in the flag console.` (key in `flags:`) | passes |
+    | `do: Switch checkout.one_click Off in the flag console.` (its key is in flags) | passes |
     | `do: In the flag console, open Flags > checkout > One click and press Off.` | passes |
     | `do: Press "Disable one-click" on the admin page.` | passes |
+    | `do: Press “Save” on the checkout settings page.` | passes |
+    | `do: Open Settings › Checkout and untick One-click.` | passes |
     | `do: Scale the workers to zero.` with `command: kubectl scale ...` | passes |
     | `do: Open the flag page.` with `link: https://flags.example.com/...` | passes |
 
