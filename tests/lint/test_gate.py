@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from rollbook.lint.rules.coverage import did_you_mean
 from tests.lint.conftest import FLAGS, FLAGS_PATH, GOOD, RUNBOOK_PATH, position
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "flag-sources"
@@ -445,4 +444,6 @@ def test_system_must_agree_with_the_declaring_source(many, key, system, fails):
     ],
 )
 def test_did_you_mean(word, near):
+    from rollbook.lint.rules.coverage import did_you_mean
+
     assert did_you_mean(word, ["checkout.one_click", "search.ranking", "loyalty.points"]) == near

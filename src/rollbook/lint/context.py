@@ -106,6 +106,8 @@ class ProjectContext:
     declared: dict[str, list[Feature]] = field(default_factory=dict)
     # Keys that only plain feature lists know: ids, which a runbook's `id` may name.
     id_only: set[str] = field(default_factory=set)
+    # What project rules derive from all of the above once per run and share (indexes).
+    derived: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # One entry per key: the first place it is written (sources are read definition files

@@ -79,8 +79,16 @@ def _covers(summary: RunbookSummary, key: str, ctx: ProjectContext) -> bool:
     return key in summary.flag_keys or (key in ctx.id_only and summary.id == key)
 
 
+def _index(ctx: ProjectContext) -> _Index:
+    """The runbooks and keys of ``ctx``, indexed once for all coverage rules of a run."""
+    found = ctx.derived.get("coverage.index")
+    if not isinstance(found, _Index):
+        found = ctx.derived["coverage.index"] = _Index(ctx)
+    return found
+
+
 class _Index:
-    """Runbooks by the keys they list, by id and by slug: built once per project rule."""
+    """Runbooks by the keys they list and by id, and source keys by slug."""
 
     def __init__(self, ctx: ProjectContext):
         self.by_flag: dict[str, list[RunbookSummary]] = defaultdict(list)
@@ -155,7 +163,7 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.complete:
         return
-    index = _Index(ctx)
+    index = _index(ctx)
     unknown_listed: dict[str, RunbookSummary] = {}
     for summary in ctx.summaries:
         for key in summary.flag_keys:
@@ -303,7 +311,7 @@ def runbook_without_feature(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.sources_configured:
         return
-    index = _Index(ctx)
+    index = _index(ctx)
     for summary in ctx.summaries:
         if not summary.checked or not summary.deployable:
             continue
@@ -440,7 +448,7 @@ def matched_by_id_only(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.sources_configured:
         return
-    index = _Index(ctx)
+    index = _index(ctx)
     for summary in ctx.summaries:
         if not summary.checked or not summary.deployable:
             continue
@@ -499,7 +507,7 @@ def deployed_feature_marked_undeployable(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.sources_configured:
         return
-    index = _Index(ctx)
+    index = _index(ctx)
     for summary in ctx.summaries:
         if not summary.checked or summary.deployable:
             continue

@@ -69,22 +69,31 @@ _WORD = re.compile(r"[a-z0-9]+(?:[._/:-][a-z0-9]+)*")
 
 def vague_phrase(text: str) -> str | None:
     """The first vague phrase or marker in ``text``, if any, matched on folded text."""
-    match = _MARKERS.search(fold(text, keep_case=True)) or _VAGUE_PHRASES.search(fold(text))
-    return match.group(1) if match else None
+    return _phrase(fold(text, keep_case=True))
 
 
 def only_generic_words(text: str) -> bool:
     """Whether ``text`` says nothing specific: every word is in :data:`GENERIC_WORDS`."""
-    words = _WORD.findall(fold(text).replace("'", ""))
-    return all(word in GENERIC_WORDS for word in words)
+    return _generic(fold(text))
+
+
+def _phrase(kept: str) -> str | None:
+    # ``kept`` is folded with its case; folding its case too gives fold(text).
+    match = _MARKERS.search(kept) or _VAGUE_PHRASES.search(kept.casefold())
+    return match.group(1) if match else None
+
+
+def _generic(folded: str) -> bool:
+    return all(word in GENERIC_WORDS for word in _WORD.findall(folded.replace("'", "")))
 
 
 def _vague(text: str, generic: bool) -> str | None:
-    phrase = vague_phrase(text)
+    kept = fold(text, keep_case=True)
+    phrase = _phrase(kept)
     if phrase:
         return repr(phrase)
-    if generic and only_generic_words(text):
-        shown = " ".join(text.split())
+    if generic and _generic(kept.casefold()):
+        shown = kept.strip()
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         return f"{shown!r} names nothing specific"
     return None
@@ -104,31 +113,51 @@ _LABELS = (
 _MENU_PATH = re.compile(r"[A-Za-z0-9][^>\n]*?\s*(?:>|→)\s*[A-Za-z0-9]")
 
 
-def step_handles(step: Step, flag_keys: list[str]) -> list[str]:
-    """The concrete handles of ``step``: what a non-expert can act on (see RB207)."""
-    found = []
+def step_handles(step: Step, flag_keys: list[str]) -> Iterator[str]:
+    """The concrete handles of ``step``, cheapest first: what a non-expert can act on (RB207)."""
     if step.command and step.command.strip():
-        found.append("command")
+        yield "command"
     if step.link:
-        found.append("link")
+        yield "link"
     text = fold(step.do, keep_case=True)
     if _URL.search(text):
-        found.append("link in the text")
+        yield "link in the text"
     lowered = text.casefold()
     for key in flag_keys:
-        folded_key = re.escape(fold(key))
-        if re.search(rf"(?<![\w.-]){folded_key}(?![\w-]|\.\w)", lowered):
-            found.append(f"flag key {key}")
+        if _mentions(lowered, fold(key)):
+            yield f"flag key {key}"
             break
-    if any(
-        any(ch.isalnum() for ch in match.group(1))
-        for pattern in _LABELS
-        for match in pattern.finditer(text)
-    ):
-        found.append("label")
+    for pattern in _LABELS:
+        if any(any(ch.isalnum() for ch in m.group(1)) for m in pattern.finditer(text)):
+            yield "label"
+            break
     if _MENU_PATH.search(text):
-        found.append("menu path")
-    return found
+        yield "menu path"
+
+
+def _mentions(text: str, key: str) -> bool:
+    """Whether ``key`` is in ``text`` as a whole key, not inside a longer key or word.
+
+    A key may end a sentence (``... checkout.one_click.``) but not go on
+    (``checkout.one_click.v2``, ``checkout.one_click_v2``).
+    """
+    start = text.find(key)
+    while start >= 0:
+        end = start + len(key)
+        before = text[start - 1] if start else " "
+        after = text[end : end + 2] + "  "
+        joined_before = _word_char(before) or before in ".-"
+        joined_after = (
+            _word_char(after[0]) or after[0] == "-" or (after[0] == "." and _word_char(after[1]))
+        )
+        if not joined_before and not joined_after:
+            return True
+        start = text.find(key, start + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 @rule(
@@ -541,7 +570,7 @@ def rollback_without_handle(ctx: RunbookContext) -> Iterator[Hit]:
     if rollback is None or not rollback.steps:
         return
     keys = [flag.key for flag in ctx.runbook.flags]
-    if any(step_handles(step, keys) for step in rollback.steps):
+    if any(next(step_handles(step, keys), None) for step in rollback.steps):
         return
     yield Hit(
         f"no rollback step has a command, a link, a flag key or a UI label to act on "
