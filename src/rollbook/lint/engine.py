@@ -3,7 +3,7 @@
 Each runbook is loaded, checked and its document dropped before the next is read; only a
 small :class:`RunbookSummary` is kept for the cross-file coverage rules, so memory stays flat
 on ten thousand files. Inline suppressions are applied at the end, because coverage findings
-(RB103, RB104) land in runbook files too.
+(RB103, RB104, RB106-RB110) land in runbook files too.
 """
 
 from __future__ import annotations

@@ -87,15 +87,27 @@ def _generic(folded: str) -> bool:
     return all(word in GENERIC_WORDS for word in _WORD.findall(folded.replace("'", "")))
 
 
-def _vague(text: str, generic: bool) -> str | None:
+def _no_object(folded: str) -> bool:
+    """Whether an action names no object: its one specific word is the verb ("Press.")."""
+    words = _WORD.findall(folded.replace("'", ""))
+    specific = [word for word in words if word not in GENERIC_WORDS]
+    return len(specific) == 1 and words[0] == specific[0] and specific[0].isalpha()
+
+
+def _vague(text: str, generic: bool, action: bool = False) -> str | None:
+    """Why ``text`` is too vague, or None. ``action``: it is a step's `do`."""
     kept = fold(text, keep_case=True)
     phrase = _phrase(kept)
     if phrase:
         return repr(phrase)
-    if generic and _generic(kept.casefold()):
-        shown = kept.strip()
-        shown = shown if len(shown) <= 60 else shown[:57] + "..."
-        return f"{shown!r} names nothing specific"
+    if not generic:
+        return None
+    shown = kept.strip()
+    shown = repr(shown if len(shown) <= 60 else shown[:57] + "...")
+    if _generic(kept.casefold()):
+        return f"{shown} names nothing specific"
+    if action and _no_object(kept.casefold()):
+        return f"{shown} says what to do but not to what"
     return None
 
 
@@ -221,7 +233,9 @@ def vague_step(ctx: RunbookContext) -> Iterator[Hit]:
       ask ...), generic objects (it, everything, the deployment, the release, the service,
       the flag, the change, the previous version, the database ...), generic outcomes (works,
       fine, OK, good, normal, healthy, as expected, resolved, done, success, looks good ...)
-      and filler words. One specific word (a name, a number, a flag key, a button) is enough.
+      and filler words. One specific word (a name, a number, a flag key, a button) is enough;
+    - or, for a `do`, names an action and no object: its only specific word is the verb it
+      starts with ("Press.", "Refresh it.").
 
     A `do` made only of generic words is accepted when the step has a `command` or a `link`,
     which names the object. Every text is matched after normalisation (NFKC, invisible
@@ -235,12 +249,14 @@ def vague_step(ctx: RunbookContext) -> Iterator[Hit]:
     | `do: Roll back the deployment.` | fails: generic action and object |
     | `do: Restart.`, `do: Revert.`, `do: Fix it.`, `do: Turn the flag off.` | fail |
     | `do: Follow the usual procedure.` | fails |
+    | `do: Press.`, `do: Refresh it.`, `do: Scale down.` | fail: no object |
     | `expect: It works.`, `Everything is fine.`, `Looks good.`, `No errors.` | fail |
     | `if_not: Escalate.`, `if_not: Ask for help.`, `if_not: Try again.` | fail |
     | `verify: The service is healthy again.` | fails |
     | `do: Restart the orders service.` | passes: `orders` is specific |
     | `do: Roll back the deployment.` with `command: kubectl rollout undo` | passes |
     | `do: Roll back to release 4.2.1.` | passes |
+    | `do: Press Save.`, `do: Restart checkout-worker.` | pass |
     | `do: Wait 5 minutes.` | passes |
     | `expect: The switch shows Off.` | passes |
     | `expect: Checkout error rate back below 0.5%.` | passes |
@@ -281,7 +297,7 @@ def vague_step(ctx: RunbookContext) -> Iterator[Hit]:
                 continue
             # A command or a link names what a generic `do` acts on.
             generic = name != "do" or not (step.command or step.link)
-            why = _vague(text, generic)
+            why = _vague(text, generic, action=name == "do")
             if why:
                 yield Hit(
                     f"rollback step {i + 1} `{name}` is too vague to act on: {why}",
