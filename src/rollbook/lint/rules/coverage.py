@@ -608,7 +608,9 @@ def off_value_mismatch(ctx: ProjectContext) -> Iterator[Hit]:
 
     - **flagd**: `off` (and `on`, when given) is one of the flag's `variants`, by value
       (`false`, `v1`, `0`) or by variant name (`off`); `off` is not the variant named `on` (or
-      `enabled`), which turns the feature on. The default variant is shown in the message.
+      `enabled`), which turns the feature on. The `defaultVariant` is shown in the message
+      but says nothing about polarity: it is what flagd serves when no targeting rule
+      matches, the off variant during a rollout and the on variant after it.
     - **OpenFeature manifest**: `off` has the flag's `flagType` (`boolean`, `string`,
       `integer`, `float`); object flags are not checked.
     - **Unleash**: a toggle is on or off: `off` is `false` (or `off`), not `true`; for a
