@@ -54,6 +54,28 @@ CASES: list[tuple[str, list[tuple[str, str]], str, int]] = [
         "checkout.oneClick",
         0,
     ),
+    (
+        "RB106",
+        [
+            ("id: one-click-checkout", "id: checkout-one-click"),
+            ("- key: checkout.one_click", "- key: checkout.express"),
+            ("kill_switch: checkout.one_click", "kill_switch: checkout.express"),
+        ],
+        "checkout-one-click",
+        0,
+    ),
+    ("RB107", [("risk: critical\n", "deployable: false\nrisk: critical\n")], "false", 0),
+    (
+        "RB108",
+        [
+            ("- key: checkout.one_click", "- key: checkout.oneclick"),
+            ("kill_switch: checkout.one_click", "kill_switch: checkout.oneclick"),
+        ],
+        "checkout.oneclick",
+        1,
+    ),
+    ("RB109", [("    off: false\n", "    off: true\n")], "true", 0),
+    ("RB110", [("    system: flagd\n", "    system: unleash\n")], "unleash", 0),
     ("RB201", [(STEP_EXPECT, "")], "do: Switch", 0),
     (
         "RB202",
@@ -78,6 +100,17 @@ CASES: list[tuple[str, list[tuple[str, str]], str, int]] = [
         "RB206",
         [("  verify:\n    - Checkout error rate back below 0.5% within 10 minutes.\n", "")],
         "rollback:",
+        0,
+    ),
+    (
+        "RB207",
+        [
+            (
+                "- do: Switch checkout.one_click Off in the flag console.",
+                "- do: Switch the new checkout off in the flag console.",
+            )
+        ],
+        "steps:",
         0,
     ),
     ("RB301", [("    threshold: above 2% for 5 minutes\n", "")], "name: Checkout error", 0),
@@ -186,10 +219,21 @@ def test_rb101_points_at_the_feature_in_its_source(project):
     assert "checkout.express" in found.message
 
 
-def test_rb101_passes_when_the_id_is_the_key_as_a_slug(project, edit):
-    project.write(FLAGS_PATH, FLAGS.replace("checkout.one_click", "oneClickCheckout"))
+def test_rb101_a_matching_id_alone_no_longer_covers_the_feature(project, edit):
+    # Before issue 8 a runbook whose id was the key as a slug covered the feature; now the
+    # runbook must list the key (RB101 at the source, RB106 at the runbook).
+    flags = FLAGS.replace("checkout.one_click", "oneClickCheckout")
+    project.write(FLAGS_PATH, flags)
     project.runbook(edit(("    system: flagd\n", "    system: env\n")))
-    assert project.findings("RB101") == []
+    [found] = project.findings("RB101")
+    assert (found.path, found.line, found.column) == (FLAGS_PATH, *position(flags, '"oneClick'))
+    assert found.message == (
+        "deployable feature `oneClickCheckout` (flagd) has no runbook that lists it: "
+        f"{RUNBOOK_PATH} has the id `one-click-checkout` but does not list `oneClickCheckout` "
+        "under `flags:`"
+    )
+    [at_runbook] = project.findings("RB106")
+    assert (at_runbook.path, at_runbook.line, at_runbook.column) == (RUNBOOK_PATH, 1, 5)
 
 
 def test_rb101_skipped_when_only_some_paths_are_linted(project):

@@ -112,6 +112,83 @@ def test_real_files_carry_source_kind_and_description() -> None:
     assert all(f.source == "unleash" and f.deployable for f in legacy)
 
 
+def test_flagd_flags_carry_their_variants_default_and_on_variant() -> None:
+    otel = by_key(
+        collect_features([SourceSpec("flagd", ("flagd/otel-demo.flagd.json",))], FLAG_SOURCES)
+    )
+    ad = otel["adFailure"]
+    assert ad.system == "flagd"
+    assert [(v.name, v.value) for v in ad.variants] == [("off", False), ("on", True)]
+    assert (ad.default_variant, ad.on_variant, ad.value_type) == ("off", "on", "boolean")
+    # The variants object is where the values are declared (the key "variants", line 8).
+    assert str(ad.values_location) == "flagd/otel-demo.flagd.json:8:19"
+    cart = otel["cartFailure"]
+    assert ("off", 0) in [(v.name, v.value) for v in cart.variants]
+    assert (cart.on_variant, cart.value_type) == (None, "float")
+    colour = by_key(
+        collect_features([SourceSpec("flagd", ("flagd/with-metadata.json",))], FLAG_SOURCES)
+    )["headerColor"]
+    assert [v.name for v in colour.variants] == ["red", "blue", "green", "yellow"]
+    assert (colour.default_variant, colour.on_variant, colour.value_type) == (
+        "red",
+        None,
+        "string",
+    )
+    objects = by_key(
+        collect_features(
+            [SourceSpec("flagd", ("flagd/example.flagdimport.map.json",))], FLAG_SOURCES
+        )
+    )
+    assert objects["myObjectFlag"].value_type == "object"
+    assert objects["myIntFlag"].value_type == "integer"
+    # The YAML import form: `on` and `off` are variant names (YAML 1.2), not booleans.
+    listed = collect_features([SourceSpec("flagd", ("import-list-flags.yaml",))], DATA)
+    assert [(v.name, v.value) for v in listed[0].variants] == [("on", True), ("off", False)]
+    assert str(listed[0].values_location) == "import-list-flags.yaml:5:15"
+
+
+def test_openfeature_flags_carry_type_and_default() -> None:
+    manifest = by_key(
+        collect_features([SourceSpec("openfeature", ("openfeature/*.json",))], FLAG_SOURCES)
+    )
+    beta = manifest["enableBeta"]
+    assert (beta.system, beta.value_type, beta.default_value) == ("openfeature", "boolean", False)
+    assert beta.variants == ()
+    assert (manifest["greeting"].value_type, manifest["greeting"].default_value) == (
+        "string",
+        "Hello!",
+    )
+    assert manifest["typedObject"].default_value == {"color": "#000"}
+
+
+def test_unleash_toggles_are_on_or_off_and_kill_switches_inverted(tmp_path: Path) -> None:
+    (tmp_path / "export.json").write_text(
+        json.dumps(
+            {
+                "features": [
+                    {"name": "a", "type": "release"},
+                    {"name": "b", "type": "kill-switch"},
+                    {"name": "c"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    found = by_key(collect_features([SourceSpec("unleash", ("export.json",))], tmp_path))
+    assert [(v.name, v.value) for v in found["a"].variants] == [("on", True), ("off", False)]
+    assert [found[k].on_variant for k in "abc"] == ["on", "off", "on"]
+    real = collect_features([SourceSpec("unleash", ("unleash/import-data.json",))], FLAG_SOURCES)
+    assert [(f.key, f.system, f.on_variant) for f in real] == [("first_feature", "unleash", "on")]
+
+
+def test_lists_and_code_declare_keys_only() -> None:
+    features = collect_features([SourceSpec("list", ("features.txt",))], DATA)
+    assert all(
+        f.system is None and f.variants == () and not f.declares_values and not f.keyed
+        for f in features
+    )
+
+
 def test_flagd_default_paths_find_flagd_files_in_a_repo(tmp_path: Path) -> None:
     (tmp_path / "deploy").mkdir()
     shutil.copy(FLAG_SOURCES / "flagd/otel-demo.flagd.json", tmp_path / "deploy")

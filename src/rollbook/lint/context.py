@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rollbook.config import Config
@@ -47,6 +47,24 @@ def _strings(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple,
             yield from _strings(value, (*path, index))
 
 
+# `off` or `on` not written in the runbook (None is not a YAML scalar a runbook can give).
+NOT_GIVEN: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSummary:
+    """One flag of a runbook as coverage rules need it: key, system, values, and where."""
+
+    key: str
+    system: str
+    key_location: Location
+    off: object = NOT_GIVEN  # the scalar written, or NOT_GIVEN
+    on: object = NOT_GIVEN
+    off_location: Location | None = None
+    on_location: Location | None = None
+    system_location: Location | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class RunbookSummary:
     """What coverage rules need to remember of a runbook once its document is dropped.
@@ -58,9 +76,17 @@ class RunbookSummary:
     id: str
     path: str
     id_location: Location
-    flags: tuple[tuple[str, str, Location], ...]  # (key, system, where the key is written)
+    flags: tuple[FlagSummary, ...]
     deployable: bool
     checked: bool  # False when the runbook is loaded only to know what it covers (--since)
+    has_rollback: bool = True  # a `rollback` with at least one step
+    deployable_location: Location | None = None  # where `deployable: false` is written
+    kill_switch: str | None = None
+    kill_switch_location: Location | None = None
+
+    @property
+    def flag_keys(self) -> set[str]:
+        return {flag.key for flag in self.flags}
 
 
 @dataclass
@@ -75,15 +101,26 @@ class ProjectContext:
     feature_filter: set[str] | None = None
     complete: bool = True  # False when only some runbooks were given on the command line
     by_key: dict[str, Feature] = field(default_factory=dict)
+    # Every place a flag system declares a key (flagd, OpenFeature, Unleash), in source order:
+    # what the runbook's `system` and `off` are checked against.
+    declared: dict[str, list[Feature]] = field(default_factory=dict)
+    # Keys that only plain feature lists know: ids, which a runbook's `id` may name.
+    id_only: set[str] = field(default_factory=set)
+    # What project rules derive from all of the above once per run and share (indexes).
+    derived: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # One entry per key: the first place it is written (sources are read definition files
         # first), deployable if any occurrence is.
+        keyed: set[str] = set()
         for feature in self.features:
             first = self.by_key.get(feature.key)
             if first is None:
                 self.by_key[feature.key] = feature
             elif feature.deployable and not first.deployable:
-                self.by_key[feature.key] = Feature(
-                    first.key, first.location, first.source, True, first.description
-                )
+                self.by_key[feature.key] = replace(first, deployable=True)
+            if feature.system is not None:
+                self.declared.setdefault(feature.key, []).append(feature)
+            if feature.keyed:
+                keyed.add(feature.key)
+        self.id_only = set(self.by_key) - keyed

@@ -3,7 +3,7 @@
 Each runbook is loaded, checked and its document dropped before the next is read; only a
 small :class:`RunbookSummary` is kept for the cross-file coverage rules, so memory stays flat
 on ten thousand files. Inline suppressions are applied at the end, because coverage findings
-(RB103, RB104) land in runbook files too.
+(RB103, RB104, RB106-RB110) land in runbook files too.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from pathlib import Path
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
 from rollbook.lint.changes import Changes, changes_since
-from rollbook.lint.context import ProjectContext, RunbookContext, RunbookSummary
+from rollbook.lint.context import (
+    NOT_GIVEN,
+    FlagSummary,
+    ProjectContext,
+    RunbookContext,
+    RunbookSummary,
+)
 from rollbook.lint.finding import Finding, fingerprint
 from rollbook.lint.registry import REGISTRY, Hit, Rule
 from rollbook.lint.rules import all_rules
@@ -427,27 +433,65 @@ def _summarise(loaded: Loaded, display: str, checked: bool) -> RunbookSummary | 
     doc = loaded.document
     if doc is None or not isinstance(doc.data, dict):
         return None
-    runbook = loaded.runbook
-    if runbook is not None:
-        flags = tuple(
-            (f.key, f.system, doc.locate(("flags", i, "key"))) for i, f in enumerate(runbook.flags)
-        )
-        return RunbookSummary(
-            runbook.id, display, doc.locate(("id",)), flags, runbook.deployable, checked
-        )
-    # An invalid runbook still covers its feature: a typo elsewhere in it must not also
-    # produce "feature without runbook" noise.
-    ident = doc.data.get("id")
+    # Read from the document, valid or not: an invalid runbook still covers its feature, so a
+    # typo elsewhere in it must not also produce "feature without runbook" noise. Its values
+    # are taken only where they have the right type.
+    data = doc.data
+    ident = data.get("id")
     if not isinstance(ident, str):
         return None
-    flags_data = doc.data.get("flags")
+    flags_data = data.get("flags")
     flags = tuple(
-        (f["key"], str(f.get("system", "")), doc.locate(("flags", i, "key")))
+        _flag_summary(doc, i, f)
         for i, f in enumerate(flags_data if isinstance(flags_data, list) else [])
         if isinstance(f, dict) and isinstance(f.get("key"), str)
     )
+    runbook = loaded.runbook
+    if runbook is not None:
+        deployable = runbook.deployable
+        rollback = runbook.rollback
+        has_rollback = rollback is not None and bool(rollback.steps)
+        kill_switch = rollback.kill_switch if rollback is not None else None
+    else:
+        deployable = data.get("deployable") not in (False, "false", "no", "off", "n")
+        rollback_data = data.get("rollback")
+        steps = rollback_data.get("steps") if isinstance(rollback_data, dict) else None
+        has_rollback = isinstance(steps, list) and bool(steps)
+        raw_switch = rollback_data.get("kill_switch") if isinstance(rollback_data, dict) else None
+        kill_switch = raw_switch if isinstance(raw_switch, str) else None
     return RunbookSummary(
-        ident, display, doc.locate(("id",)), flags, doc.data.get("deployable") is not False, checked
+        ident,
+        display,
+        doc.locate(("id",)),
+        flags,
+        deployable,
+        checked,
+        has_rollback=has_rollback,
+        deployable_location=doc.locate(("deployable",)) if "deployable" in data else None,
+        kill_switch=kill_switch,
+        kill_switch_location=doc.locate(("rollback", "kill_switch")) if kill_switch else None,
+    )
+
+
+def _flag_summary(doc, index: int, flag: dict) -> FlagSummary:
+    """One flag of a runbook document; values that are not scalars are left out."""
+
+    def scalar(name: str) -> object:
+        value = flag.get(name)
+        return value if isinstance(value, bool | int | float | str) else NOT_GIVEN
+
+    def where(name: str) -> Location | None:
+        return doc.locate(("flags", index, name)) if name in flag else None
+
+    return FlagSummary(
+        key=flag["key"],
+        system=str(flag.get("system", "")),
+        key_location=doc.locate(("flags", index, "key")),
+        off=scalar("off"),
+        on=scalar("on"),
+        off_location=where("off"),
+        on_location=where("on"),
+        system_location=where("system"),
     )
 
 

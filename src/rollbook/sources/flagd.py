@@ -7,6 +7,10 @@ objects that each carry a ``key``. Real files add fields the schema does not def
 only ``flags`` is read and everything else is left alone. A flag whose ``state`` is
 ``DISABLED`` is still a feature: it exists, and switching it on needs a runbook too.
 
+Each flag's ``variants`` are the values it can take (a runbook's ``off`` must be one of them,
+by value or by variant name), ``defaultVariant`` the one served when no targeting rule matches,
+and a variant named ``on`` (or ``enabled``) is the one that turns the feature on.
+
 Passing example (one feature, ``checkout.one_click``, at line 3)::
 
     {
@@ -22,7 +26,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from rollbook.sources.documents import PositionedDocument, kind_name, read_document
-from rollbook.sources.feature import Feature, SourceError
+from rollbook.sources.feature import (
+    Feature,
+    SourceError,
+    Variant,
+    on_variant_of,
+    value_type_of,
+)
 
 SOURCE = "flagd"
 DEFAULT_PATHS = (
@@ -81,6 +91,7 @@ def _map_entry(doc: PositionedDocument, key: str, flag: object) -> Feature:
         location=doc.locate(("flags", key), key=True),
         source=SOURCE,
         description=_description(flag),
+        **_declared(doc, ("flags", key), flag),
     )
 
 
@@ -97,7 +108,29 @@ def _list_entry(doc: PositionedDocument, index: int, flag: object) -> Feature:
         location=doc.locate(("flags", index, "key")),
         source=SOURCE,
         description=_description(flag),
+        **_declared(doc, ("flags", index), flag),
     )
+
+
+def _declared(doc: PositionedDocument, path: tuple, flag: dict) -> dict:
+    """What the flag declares about its values: variants, default variant, the "on" variant.
+
+    A malformed ``variants`` (not an object) declares nothing rather than failing the read:
+    flagd itself reports it, and the runbook checks then simply have nothing to compare with.
+    """
+    raw = flag.get("variants")
+    if not isinstance(raw, dict) or not raw:
+        return {"system": SOURCE}
+    variants = tuple(Variant(str(name), value) for name, value in raw.items())
+    default = flag.get("defaultVariant")
+    return {
+        "system": SOURCE,
+        "variants": variants,
+        "default_variant": default if isinstance(default, str) else None,
+        "on_variant": on_variant_of(variants),
+        "value_type": value_type_of([v.value for v in variants]),
+        "values_location": doc.locate((*path, "variants")),
+    }
 
 
 def _description(flag: dict) -> str:

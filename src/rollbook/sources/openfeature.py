@@ -2,7 +2,8 @@
 
 ``flags`` maps each flag key to ``{flagType, defaultValue, description}``; the CLI generates
 typed SDK accessors from it. Fields beyond those (``schema`` for object flags, ``$schema``) are
-left alone.
+left alone. ``flagType`` (boolean, string, integer, float, object) is the type a runbook's
+``off`` value must have, and ``defaultValue`` the value the generated code falls back to.
 
 Passing example (one feature, ``enableBeta``, at line 3)::
 
@@ -26,6 +27,8 @@ from rollbook.sources.documents import (
 from rollbook.sources.feature import Feature, SourceError
 
 SOURCE = "openfeature-manifest"
+SYSTEM = "openfeature"
+FLAG_TYPES = frozenset({"boolean", "string", "integer", "float", "object"})
 DEFAULT_PATHS = ("flags.json",)
 
 _SHAPE_HINT = (
@@ -59,12 +62,18 @@ def features_from(doc: PositionedDocument) -> list[Feature]:
                 _SHAPE_HINT,
             )
         description = flag.get("description")
+        flag_type = flag.get("flagType")
+        known_type = flag_type if flag_type in FLAG_TYPES else None
         features.append(
             Feature(
                 key=str(key),
                 location=doc.locate(("flags", key), key=True),
                 source=SOURCE,
                 description=description if isinstance(description, str) else "",
+                system=SYSTEM,
+                value_type=known_type,
+                default_value=flag.get("defaultValue"),
+                values_location=doc.locate(("flags", key, "flagType")) if known_type else None,
             )
         )
     return features

@@ -6,6 +6,10 @@ export gives each feature ``enabled`` and ``strategies``. Archived toggles (``ar
 or an ``archivedAt`` date) are still reported, because runbooks may still mention them, but
 as not deployable: they cannot be switched on until someone revives them.
 
+A toggle is on or off, whatever variants it serves when on: a runbook switches it off with
+``off: false`` (or ``off: "off"``). A toggle of type ``kill-switch`` works the other way round:
+turning it on turns the feature off, so its ``off`` value is ``true``.
+
 Passing example (one feature, ``checkout.one_click``, at line 2)::
 
     {"features": [
@@ -18,9 +22,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from rollbook.sources.documents import PositionedDocument, read_document, required_member
-from rollbook.sources.feature import Feature, SourceError
+from rollbook.sources.feature import Feature, SourceError, Variant
 
 SOURCE = "unleash"
+KILL_SWITCH_TYPE = "kill-switch"
+# Unleash shows each toggle as a switch: enabled (on) or disabled (off).
+_STATES = (Variant("on", True), Variant("off", False))
 DEFAULT_PATHS: tuple[str, ...] = ()  # exports have no conventional name: paths are required
 
 _SHAPE_HINT = (
@@ -58,6 +65,12 @@ def features_from(doc: PositionedDocument) -> list[Feature]:
                 source=SOURCE,
                 deployable=not archived,
                 description=description if isinstance(description, str) else "",
+                system=SOURCE,
+                variants=_STATES,
+                # A kill switch turns the feature on by being off.
+                on_variant="off" if toggle.get("type") == KILL_SWITCH_TYPE else "on",
+                value_type="boolean",
+                values_location=doc.locate(("features", index)),
             )
         )
     return found_features

@@ -1,23 +1,51 @@
-"""Coverage rules RB1xx: every deployable feature has a runbook, every runbook a rollback.
+"""Coverage rules RB1xx: every deployable feature has a runbook, and runbooks agree with sources.
 
 Features come from the configured sources (flag files, feature lists, code), which exist
-independently of the runbooks. A runbook covers a feature when it lists the feature's key
-under `flags`, or when its `id` is the key written as a slug (`checkout.oneClick` and
-`checkout-one-click` are the same feature).
+independently of the runbooks. A runbook *covers* a feature when
+
+- it lists the feature's key under `flags:` (for a plain feature list, which has ids rather
+  than flag keys, its `id` may be the feature id instead, written exactly),
+- it has a rollback with at least one step, and
+- it does not say `deployable: false`.
+
+Nothing else counts: a runbook whose `id` is merely the key written as a slug
+(`checkout-one-click` for `checkout.one_click`) does not cover it (RB106 says so at the
+runbook). Where a source declares a flag's values or its system, the runbook must agree with
+it: `off` is one of the flag's values and not the one that turns the feature on (RB109), and
+`system` names the system that declares the key (RB110).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from rollbook.diagnostics import Location, Severity
-from rollbook.lint.context import ProjectContext, RunbookContext
+from rollbook.lint.context import (
+    NOT_GIVEN,
+    FlagSummary,
+    ProjectContext,
+    RunbookContext,
+    RunbookSummary,
+)
 from rollbook.lint.registry import Hit, rule
+from rollbook.sources import Feature
+from rollbook.sources.feature import Variant
 
 # Flags that live in environment variables or config files are not in any flag system, so no
 # source can be expected to know them.
-_UNSOURCED_SYSTEMS = frozenset({"env", "config"})
+UNSOURCED_SYSTEMS = frozenset({"env", "config"})
+
+# The runbook `system:` values that agree with each flag-system source. An OpenFeature
+# manifest declares the flags code evaluates through OpenFeature, whatever service serves
+# them; flagd files and Unleash exports are the service itself.
+AGREEING_SYSTEMS: dict[str, frozenset[str]] = {
+    "flagd": frozenset({"flagd"}),
+    "unleash": frozenset({"unleash"}),
+    "openfeature": frozenset({"openfeature", "flagd", "unleash", "launchdarkly", "flipt", "other"}),
+}
 
 
 def slug(key: str) -> str:
@@ -26,10 +54,59 @@ def slug(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")
 
 
-def _covered(ctx: ProjectContext) -> tuple[set[str], set[str]]:
-    ids = {s.id for s in ctx.summaries}
-    flags = {key for s in ctx.summaries for key, _, _ in s.flags}
-    return ids, flags
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` most likely misspells: same letters and digits, or close enough."""
+    options = list(choices)
+    squashed = _squash(word)
+    same = [c for c in options if _squash(c) == squashed and c != word]
+    if same:
+        return sorted(same)[0]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _squash(key: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def _mean(word: str, choices: Iterable[str]) -> str:
+    near = did_you_mean(word, choices)
+    return f"; did you mean `{near}`?" if near else ""
+
+
+def _covers(summary: RunbookSummary, key: str, ctx: ProjectContext) -> bool:
+    """Whether ``summary`` names feature ``key``: lists it, or (list ids only) is its id."""
+    return key in summary.flag_keys or (key in ctx.id_only and summary.id == key)
+
+
+def _index(ctx: ProjectContext) -> _Index:
+    """The runbooks and keys of ``ctx``, indexed once for all coverage rules of a run."""
+    found = ctx.derived.get("coverage.index")
+    if not isinstance(found, _Index):
+        found = ctx.derived["coverage.index"] = _Index(ctx)
+    return found
+
+
+class _Index:
+    """Runbooks by the keys they list and by id, and source keys by slug."""
+
+    def __init__(self, ctx: ProjectContext):
+        self.by_flag: dict[str, list[RunbookSummary]] = defaultdict(list)
+        self.by_id: dict[str, list[RunbookSummary]] = defaultdict(list)
+        for summary in ctx.summaries:
+            self.by_id[summary.id].append(summary)
+            for key in summary.flag_keys:
+                self.by_flag[key].append(summary)
+        self.slugs: dict[str, list[str]] = defaultdict(list)  # slug -> source keys
+        for key, feature in ctx.by_key.items():
+            if feature.keyed:
+                self.slugs[slug(key)].append(key)
+
+    def naming(self, key: str, ctx: ProjectContext) -> list[RunbookSummary]:
+        found = list(self.by_flag.get(key, ()))
+        if key in ctx.id_only:
+            found += [s for s in self.by_id.get(key, ()) if s not in found]
+        return found
 
 
 @rule(
@@ -40,22 +117,32 @@ def _covered(ctx: ProjectContext) -> tuple[set[str], set[str]]:
     help="write one with `rollbook new <id>` and list the flag under `flags:`",
 )
 def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
-    """A deployable feature has no runbook.
+    """A deployable feature has no runbook that covers it.
 
     **What it checks**: every deployable feature found by the configured sources (flagd,
-    OpenFeature, Unleash, feature lists, flag keys in code) is covered by a runbook: one that
-    lists its key under `flags`, or whose `id` is the key as a slug. The finding points at the
-    line of the source that declares the feature. Archived features are skipped.
+    OpenFeature, Unleash, feature lists, flag keys in code) is covered by a runbook. A runbook
+    covers a feature only when all of these hold:
+
+    - it lists the feature's key under `flags:`, exactly as the source writes it (a plain
+      feature list has ids, not flag keys: there the runbook's `id` may be the id instead);
+    - it has `rollback:` with at least one step;
+    - it does not say `deployable: false`.
+
+    A runbook whose `id` is only the key written as a slug (`checkout-one-click` for
+    `checkout.one_click`) does not cover it. The finding points at the line of the source that
+    declares the feature and says which runbook came close, and why it does not count (or
+    which listed key looks like a misspelling of it). Archived features are skipped.
 
     **Why it matters**: a feature that reaches production without a rollback procedure is the
-    one nobody knows how to switch off during an incident.
+    one nobody knows how to switch off during an incident. A runbook that merely shares the
+    feature's name may be about something else, and says nothing about which flag to switch.
 
     **Failing**:
 
     ```yaml
-    # flags.flagd.yaml declares checkout.one_click; no runbook mentions it.
-    flags:
-      checkout.one_click: {state: ENABLED, variants: {on: true, off: false}, defaultVariant: off}
+    # flags.flagd.yaml declares checkout.one_click; the only runbook does not list it.
+    id: checkout-one-click
+    flags: []
     ```
 
     **Passing**:
@@ -68,23 +155,79 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
         system: flagd
         off: false
         change: Flag console > checkout.one_click > Off
+    rollback:
+      steps:
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off.
     ```
     """
     if not ctx.complete:
         return
-    ids, flags = _covered(ctx)
+    index = _index(ctx)
+    unknown_listed: dict[str, RunbookSummary] = {}
+    for summary in ctx.summaries:
+        for key in summary.flag_keys:
+            if key not in ctx.by_key:
+                unknown_listed.setdefault(key, summary)
     for key, feature in ctx.by_key.items():
-        if not feature.deployable or key in flags or slug(key) in ids:
+        if not feature.deployable:
             continue
         if ctx.feature_filter is not None and key not in ctx.feature_filter:
             continue
-        yield Hit(
-            f"deployable feature `{key}` ({feature.source}) has no runbook",
+        naming = index.naming(key, ctx)
+        if any(s.deployable and s.has_rollback for s in naming):
+            continue
+        yield _uncovered(key, feature, naming, index, unknown_listed)
+
+
+def _uncovered(
+    key: str,
+    feature: Feature,
+    naming: list[RunbookSummary],
+    index: _Index,
+    unknown_listed: dict[str, RunbookSummary],
+) -> Hit:
+    what = f"deployable feature `{key}` ({feature.source})"
+    id_hint = slug(key) or "feature-id"
+    if naming:
+        summary = naming[0]
+        if not summary.deployable:
+            why = f"{summary.path} lists it but says `deployable: false`"
+            fix = f"remove `deployable: false` from {summary.path}: a source says it is deployed"
+        else:
+            why = f"{summary.path} lists it but has no rollback steps"
+            fix = f"add `rollback:` with `steps:` to {summary.path}"
+        return Hit(
+            f"{what} has no runbook with a rollback: {why}",
             location=feature.location,
             anchor=key,
-            help=f"write one with `rollbook new {slug(key) or 'feature-id'}` and list "
-            f"`{key}` under `flags:`",
+            help=fix,
         )
+    by_slug = index.by_id.get(slug(key), []) if feature.keyed else []
+    if by_slug:
+        summary = by_slug[0]
+        return Hit(
+            f"{what} has no runbook that lists it: {summary.path} has the id `{summary.id}` "
+            f"but does not list `{key}` under `flags:`",
+            location=feature.location,
+            anchor=key,
+            help=f"list `{key}` under `flags:` in {summary.path}, with its `off` value",
+        )
+    near = did_you_mean(key, unknown_listed)
+    if near:
+        summary = unknown_listed[near]
+        return Hit(
+            f"{what} has no runbook; did you mean `{near}`, which {summary.path} lists?",
+            location=feature.location,
+            anchor=key,
+            help=f"write the key as the source does: `{key}`",
+        )
+    return Hit(
+        f"{what} has no runbook",
+        location=feature.location,
+        anchor=key,
+        help=f"write one with `rollbook new {id_hint}` and list `{key}` under `flags:`",
+    )
 
 
 @rule(
@@ -142,8 +285,9 @@ def runbook_without_rollback(ctx: RunbookContext) -> Iterator[Hit]:
 def runbook_without_feature(ctx: ProjectContext) -> Iterator[Hit]:
     """A runbook is for a feature that no source knows.
 
-    **What it checks**: when feature sources are configured, each deployable runbook's `id`
-    (as a slug) or one of its flag keys matches a feature a source declares.
+    **What it checks**: when feature sources are configured, each deployable runbook lists a
+    flag key that a source declares, or its `id` is a feature id from a feature list, or its
+    `id` is a source key written as a slug (that last case is an error of its own, RB106).
 
     **Why it matters**: a runbook that matches nothing is often for a feature that was renamed
     or removed, or it names the flag wrongly, so the coverage check cannot see it.
@@ -167,12 +311,13 @@ def runbook_without_feature(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.sources_configured:
         return
-    known = set(ctx.by_key)
-    slugs = {slug(k) for k in known}
+    index = _index(ctx)
     for summary in ctx.summaries:
         if not summary.checked or not summary.deployable:
             continue
-        if summary.id in slugs or any(key in known for key, _, _ in summary.flags):
+        if summary.id in index.slugs or summary.id in ctx.id_only:
+            continue
+        if any(key in ctx.by_key for key in summary.flag_keys):
             continue
         yield Hit(
             f"no feature source knows `{summary.id}` or its flags",
@@ -192,10 +337,11 @@ def unknown_flag(ctx: ProjectContext) -> Iterator[Hit]:
     """A flag in a runbook that no source knows.
 
     **What it checks**: when feature sources are configured, each flag a runbook lists (other
-    than `system: env` and `system: config`) is declared by a source, key for key.
+    than `system: env` and `system: config`) is declared by a source, key for key; the finding
+    suggests a near key. An unknown kill switch is also an error of its own (RB108).
 
-    **Why it matters**: a kill switch with a misspelt key is found to be wrong at the worst
-    moment: when someone searches the flag console for it during an incident.
+    **Why it matters**: a flag with a misspelt key is found to be wrong at the worst moment:
+    when someone searches the flag console for it during an incident.
 
     **Failing**:
 
@@ -216,13 +362,14 @@ def unknown_flag(ctx: ProjectContext) -> Iterator[Hit]:
     for summary in ctx.summaries:
         if not summary.checked:
             continue
-        for key, system, where in summary.flags:
-            if system in _UNSOURCED_SYSTEMS or key in ctx.by_key:
+        for flag in summary.flags:
+            if flag.system in UNSOURCED_SYSTEMS or flag.key in ctx.by_key:
                 continue
             yield Hit(
-                f"flag `{key}` is not declared by any feature source",
-                location=where,
-                anchor=f"{summary.id}:{key}",
+                f"flag `{flag.key}` is not declared by any feature source"
+                f"{_mean(flag.key, ctx.by_key)}",
+                location=flag.key_location,
+                anchor=f"{summary.id}:{flag.key}",
             )
 
 
@@ -263,3 +410,458 @@ def no_feature_sources(ctx: ProjectContext) -> Iterator[Hit]:
         location=Location(ctx.config_path),
         anchor="sources",
     )
+
+
+@rule(
+    "RB106",
+    "matched-by-id-only",
+    Severity.ERROR,
+    "project",
+    help="list the flag under `flags:` with its `off` value; a matching id is not enough",
+)
+def matched_by_id_only(ctx: ProjectContext) -> Iterator[Hit]:
+    """A runbook matches a feature by its id only, without listing the feature's flag.
+
+    **What it checks**: when a runbook's `id` is a source's flag key written as a slug
+    (`checkout-one-click` for `checkout.one_click`), the runbook lists that key under `flags:`.
+    Runbooks marked `deployable: false` are left to RB107.
+
+    **Why it matters**: a name is not a rollback. A runbook that does not name the flag does
+    not tell the person on call which switch to use, and its `off` value cannot be checked
+    against the flag system; an id can also match a different feature by chance.
+
+    **Failing**:
+
+    ```yaml
+    # a flagd file declares checkout.one_click
+    id: checkout-one-click
+    flags: []
+    ```
+
+    **Passing**:
+
+    ```yaml
+    id: checkout-one-click
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    ```
+    """
+    if not ctx.sources_configured:
+        return
+    index = _index(ctx)
+    for summary in ctx.summaries:
+        if not summary.checked or not summary.deployable:
+            continue
+        for key in index.slugs.get(summary.id, ()):
+            feature = ctx.by_key[key]
+            if key in summary.flag_keys or not feature.deployable:
+                continue
+            yield Hit(
+                f"runbook `{summary.id}` matches feature `{key}` ({feature.source}, "
+                f"{feature.location}) by its id only; it does not list `{key}` under `flags:`",
+                location=summary.id_location,
+                anchor=f"{summary.id}:{key}",
+                help=f"list `{key}` under `flags:` with its `off` value",
+            )
+
+
+@rule(
+    "RB107",
+    "deployed-feature-marked-undeployable",
+    Severity.ERROR,
+    "project",
+    help="remove `deployable: false`, and give the runbook a rollback",
+)
+def deployed_feature_marked_undeployable(ctx: ProjectContext) -> Iterator[Hit]:
+    """A runbook says `deployable: false` for a feature a source says is deployed.
+
+    **What it checks**: a runbook with `deployable: false` lists no flag key, has no `id`
+    written as a key's slug, and is no feature id, of a deployable feature a source declares
+    (archived Unleash toggles are not deployable).
+
+    **Why it matters**: `deployable: false` switches off the checks that a deployed feature
+    needs (a rollback, RB102; coverage, RB101). If the flag system serves the feature, it can
+    break in production, and its runbook must be one.
+
+    **Failing**:
+
+    ```yaml
+    # a flagd file declares checkout.one_click
+    id: one-click-checkout
+    deployable: false
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    ```
+
+    **Passing**:
+
+    ```yaml
+    id: one-click-checkout
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    rollback:
+      steps:
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off.
+    ```
+    """
+    if not ctx.sources_configured:
+        return
+    index = _index(ctx)
+    for summary in ctx.summaries:
+        if not summary.checked or summary.deployable:
+            continue
+        keys = [k for k in summary.flags if k.key in ctx.by_key]
+        named = [flag.key for flag in keys]
+        named += [k for k in index.slugs.get(summary.id, ()) if k not in named]
+        if summary.id in ctx.id_only and summary.id not in named:
+            named.append(summary.id)
+        deployed = [k for k in named if ctx.by_key[k].deployable]
+        if not deployed:
+            continue
+        key = deployed[0]
+        feature = ctx.by_key[key]
+        yield Hit(
+            f"runbook says `deployable: false`, but `{key}` is deployed: {feature.source} "
+            f"declares it at {feature.location}",
+            location=summary.deployable_location or summary.id_location,
+            anchor=f"{summary.id}:deployable",
+        )
+
+
+@rule(
+    "RB108",
+    "kill-switch-not-in-source",
+    Severity.ERROR,
+    "project",
+    help="write the kill switch's key exactly as the flag system knows it",
+)
+def kill_switch_not_in_source(ctx: ProjectContext) -> Iterator[Hit]:
+    """The kill switch is not a key any source declares, or its flag is archived.
+
+    **What it checks**: when feature sources are configured, `rollback.kill_switch` names a
+    flag that a source declares and that is not archived; the finding suggests a near key.
+    A kill switch listed with `system: env` or `system: config` lives outside any flag system
+    and is not checked.
+
+    **Why it matters**: the kill switch is the one step the person on call is told to trust.
+    If the flag system does not know the key, the switch does nothing, and nobody finds out
+    until the incident.
+
+    **Failing**:
+
+    ```yaml
+    # the flagd file declares checkout.one_click
+    flags:
+      - {key: checkout.oneclick, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: checkout.oneclick
+    ```
+
+    **Passing**:
+
+    ```yaml
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: checkout.one_click
+    ```
+    """
+    if not ctx.sources_configured:
+        return
+    for summary in ctx.summaries:
+        key = summary.kill_switch
+        if not summary.checked or not key or summary.kill_switch_location is None:
+            continue
+        flag = next((f for f in summary.flags if f.key == key), None)
+        if flag is None or flag.system in UNSOURCED_SYSTEMS:
+            continue  # a kill switch missing from `flags` is the loader's RB008
+        feature = ctx.by_key.get(key)
+        if feature is None:
+            yield Hit(
+                f"kill switch `{key}` is not declared by any feature source"
+                f"{_mean(key, ctx.by_key)}",
+                location=summary.kill_switch_location,
+                anchor=f"{summary.id}:kill_switch",
+            )
+        elif not feature.deployable:
+            yield Hit(
+                f"kill switch `{key}` is archived in {feature.source} ({feature.location}): "
+                "it cannot be switched",
+                location=summary.kill_switch_location,
+                anchor=f"{summary.id}:kill_switch",
+                help="revive the flag in its flag system, or name a live flag as the kill switch",
+            )
+
+
+@rule(
+    "RB109",
+    "off-value-mismatch",
+    Severity.ERROR,
+    "project",
+    help="write the value (or variant name) the flag system uses to turn the feature off",
+)
+def off_value_mismatch(ctx: ProjectContext) -> Iterator[Hit]:
+    """A flag's `off` value is not one of the flag's values, or is the value that turns it on.
+
+    **What it checks**: for each flag a runbook lists, against what the flag system declares:
+
+    - **flagd**: `off` (and `on`, when given) is one of the flag's `variants`, by value
+      (`false`, `v1`, `0`) or by variant name (`off`); `off` is not the variant named `on` (or
+      `enabled`), which turns the feature on. The `defaultVariant` is shown in the message
+      but says nothing about polarity: it is what flagd serves when no targeting rule
+      matches, the off variant during a rollout and the on variant after it.
+    - **OpenFeature manifest**: `off` has the flag's `flagType` (`boolean`, `string`,
+      `integer`, `float`); object flags are not checked.
+    - **Unleash**: a toggle is on or off: `off` is `false` (or `off`), not `true`; for a
+      toggle of type `kill-switch` it is the other way round.
+    - **any flag**: `off` and `on` are not the same value.
+
+    Types count: the text `"false"` is not the boolean `false`. A flag whose meaning is
+    inverted (its `on` variant turns the feature off) says so with `on:` in the runbook,
+    which then decides which value turns the feature on.
+
+    **Why it matters**: kill-switch polarity is a classic source of incidents. An `off` value
+    the flag system does not have, or the one that turns the feature on, makes the rollback
+    do nothing, or the opposite of what the page says.
+
+    **Failing**:
+
+    ```yaml
+    # flagd declares checkout.one_click with variants {"on": true, "off": false}
+    flags:
+      - {key: checkout.one_click, system: flagd, off: true, change: Flag console}
+    ```
+
+    **Passing**:
+
+    ```yaml
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    ```
+    """
+    for summary in ctx.summaries:
+        if not summary.checked:
+            continue
+        for flag in summary.flags:
+            declared = _declaring(ctx.declared.get(flag.key, ()), flag.system)
+            yield from _check_values(flag, declared)
+
+
+def _declaring(features: Iterable[Feature], system: str) -> Feature | None:
+    """The declaration to check values against: the one of the runbook's system, if any."""
+    with_values = [f for f in features if f.declares_values]
+    if not with_values:
+        return None
+    same = [f for f in with_values if system in AGREEING_SYSTEMS.get(f.system or "", ())]
+    return (same or with_values)[0]
+
+
+def _check_values(flag: FlagSummary, feature: Feature | None) -> Iterator[Hit]:
+    off, on = flag.off, flag.on
+    if off is NOT_GIVEN or flag.off_location is None:
+        return
+    anchor = f"{flag.key}:off"
+    if feature is None:
+        if on is not NOT_GIVEN and _same(off, on):
+            yield Hit(
+                f"`off` and `on` of `{flag.key}` are the same value ({_show(off)})",
+                location=flag.off_location,
+                anchor=anchor,
+            )
+        return
+    where = f"{feature.source} declares it at {feature.location}"
+    if feature.variants:
+        off_variant = _variant(feature.variants, off)
+        if off_variant is None:
+            yield Hit(
+                f"`off: {_show(off)}` is not a value of `{flag.key}`: {where} with "
+                f"{_variants_text(feature)}{_type_hint(off, feature)}",
+                location=flag.off_location,
+                anchor=anchor,
+            )
+            return
+        on_variant: Variant | None = None
+        if on is not NOT_GIVEN:
+            on_variant = _variant(feature.variants, on)
+            if on_variant is None:
+                yield Hit(
+                    f"`on: {_show(on)}` is not a value of `{flag.key}`: {where} with "
+                    f"{_variants_text(feature)}{_type_hint(on, feature)}",
+                    location=flag.on_location or flag.off_location,
+                    anchor=f"{flag.key}:on",
+                )
+                return
+        elif feature.on_variant is not None:
+            on_variant = next(v for v in feature.variants if v.name == feature.on_variant)
+        if on_variant is not None and on_variant.name == off_variant.name:
+            said = "the runbook's `on`" if on is not NOT_GIVEN else f"variant `{on_variant.name}`"
+            yield Hit(
+                f"`off: {_show(off)}` is the value that turns `{flag.key}` on ({said}): "
+                f"{where} with {_variants_text(feature)}",
+                location=flag.off_location,
+                anchor=anchor,
+                help="write the value that turns the feature off; if this flag is inverted "
+                "(its `on` variant turns the feature off), say so with `on:` as well",
+            )
+        return
+    value_type = feature.value_type
+    if value_type in (None, "object"):
+        return
+    for name, value, location in (("off", off, flag.off_location), ("on", on, flag.on_location)):
+        if value is NOT_GIVEN:
+            continue
+        if not _fits(value, value_type):
+            yield Hit(
+                f"`{name}: {_show(value)}` is {_kind_text(value)}, but `{flag.key}` is a "
+                f"{value_type} flag: {where}",
+                location=location or flag.off_location,
+                anchor=f"{flag.key}:{name}",
+            )
+            return
+    if on is not NOT_GIVEN and _same(off, on):
+        yield Hit(
+            f"`off` and `on` of `{flag.key}` are the same value ({_show(off)})",
+            location=flag.off_location,
+            anchor=anchor,
+        )
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal as the flag system sees it: booleans are not numbers, text is not a number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def _variant(variants: tuple[Variant, ...], value: object) -> Variant | None:
+    """The variant ``value`` names: by value first, then by variant name (any case)."""
+    for variant in variants:
+        if _same(variant.value, value):
+            return variant
+    if isinstance(value, str):
+        for variant in variants:
+            if variant.name == value:
+                return variant
+        named = [v for v in variants if v.name.lower() == value.lower()]
+        if len(named) == 1:
+            return named[0]
+    return None
+
+
+def _fits(value: object, value_type: str) -> bool:
+    if value_type == "boolean":
+        return isinstance(value, bool)
+    if value_type == "string":
+        return isinstance(value, str)
+    if value_type == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if value_type == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return True
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"' if _looks_typed(value) else value
+    return str(value)
+
+
+def _looks_typed(text: str) -> bool:
+    return text.lower() in {"true", "false", "null"} or bool(re.fullmatch(r"-?\d+(\.\d+)?", text))
+
+
+def _kind_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text"
+
+
+def _variants_text(feature: Feature) -> str:
+    shown = ", ".join(
+        f"{v.name} ({_json(v.value)})" if v.name != _json(v.value) else v.name
+        for v in feature.variants[:8]
+    )
+    more = f" and {len(feature.variants) - 8} more" if len(feature.variants) > 8 else ""
+    default = f", default {feature.default_variant}" if feature.default_variant else ""
+    return f"variants {shown}{more}{default}"
+
+
+def _json(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return "an object" if isinstance(value, dict) else "a list"
+    return str(value)
+
+
+def _type_hint(value: object, feature: Feature) -> str:
+    """A hint when the text ``value`` spells one of the values: quotes made it text."""
+    if not isinstance(value, str):
+        return ""
+    for variant in feature.variants:
+        if not isinstance(variant.value, str) and _json(variant.value) == value.lower():
+            return f" (`{value}` in quotes is text; write it without quotes)"
+    return ""
+
+
+@rule(
+    "RB110",
+    "flag-system-mismatch",
+    Severity.ERROR,
+    "project",
+    help="write the `system:` of the flag system that declares the key",
+)
+def flag_system_mismatch(ctx: ProjectContext) -> Iterator[Hit]:
+    """A flag's `system:` disagrees with the source that declares its key.
+
+    **What it checks**: when a flagd file or an Unleash export declares a flag key, a runbook
+    that lists the key says `system: flagd` or `system: unleash` accordingly. A key declared by
+    an OpenFeature manifest (which says how code evaluates a flag, not which service serves
+    it) may say `openfeature` or the service (flagd, unleash, launchdarkly, flipt, other), but
+    not `env` or `config`. Keys that only lists or code know are not checked.
+
+    **Why it matters**: `system:` tells the person on call where to switch the flag. A runbook
+    that sends them to the wrong console, or claims a flag-system flag is an environment
+    variable (which also skips the checks against the source), costs minutes in an incident.
+
+    **Failing**:
+
+    ```yaml
+    # a flagd file declares checkout.one_click
+    flags:
+      - {key: checkout.one_click, system: env, off: false, change: Set CHECKOUT_ONE_CLICK=0}
+    ```
+
+    **Passing**:
+
+    ```yaml
+    flags:
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    ```
+    """
+    for summary in ctx.summaries:
+        if not summary.checked:
+            continue
+        for flag in summary.flags:
+            declared = [f for f in ctx.declared.get(flag.key, ()) if f.system in AGREEING_SYSTEMS]
+            if not declared:
+                continue
+            sets = [AGREEING_SYSTEMS[f.system or ""] for f in declared]
+            agreeing = frozenset.intersection(*sets) or frozenset.union(*sets)
+            if flag.system in agreeing:
+                continue
+            first = declared[0]
+            expected = first.system if first.system in agreeing else sorted(agreeing)[0]
+            yield Hit(
+                f"`system: {flag.system}` disagrees with {first.source}, which declares "
+                f"`{flag.key}` at {first.location}; write `system: {expected}`",
+                location=flag.system_location or flag.key_location,
+                anchor=f"{flag.key}:system",
+            )

@@ -1,4 +1,9 @@
-"""Hygiene rules RB8xx: no secrets, no insecure links, no placeholders left behind."""
+"""Hygiene rules RB8xx: no secrets, no insecure links, no placeholders left behind.
+
+The secret and placeholder rules match on :func:`rollbook.lint.normalise.fold` of the text
+(case kept: token formats and the `FILL IN` marker are case-sensitive), so that invisible
+characters, odd spaces, fullwidth letters or look-alike letters do not hide what they look for.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterator
 
 from rollbook.diagnostics import Location, Severity, format_path
 from rollbook.lint.context import RunbookContext
+from rollbook.lint.normalise import fold, fold_with_offsets
 from rollbook.lint.registry import FieldPath, Hit, rule
 
 # What a secret looks like. A value that reads a variable (`$TOKEN`, `${TOKEN}`, `<token>`,
@@ -94,6 +100,14 @@ def find_secret(text: str) -> str | None:
     return None
 
 
+def secret_kind(text: str) -> str | None:
+    """What kind of secret ``text`` holds as a reader sees it (matched on folded text)."""
+    # For ASCII, folding with case kept only joins runs of whitespace (YAML refuses control
+    # characters), and the patterns accept runs where a token can have them: skip it, as it
+    # is most of this rule's cost.
+    return find_secret(text if text.isascii() else fold(text, keep_case=True))
+
+
 @rule(
     "RB801",
     "secret-in-runbook",
@@ -107,7 +121,10 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
     **What it checks**: no value contains a private key, a cloud or chat token (AWS, GitHub,
     GitLab, Slack, Stripe), a JSON web token, a password in a URL, or a `password=`/`token:`
     followed by a literal value. Values that read a variable (`$TOKEN`, `${TOKEN}`, `<token>`)
-    are fine. The finding never repeats the secret.
+    are fine. The finding never repeats the secret. Values are matched after normalisation
+    (NFKC, invisible characters removed, spaces folded, look-alike letters mapped to Latin;
+    case kept), so a zero-width space inside a token or a Cyrillic letter in `password` does
+    not hide it.
 
     **Why it matters**: runbooks are rendered into a site many people can read, and stay in
     git history for ever. A secret there is a leaked secret.
@@ -133,10 +150,11 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
     ```
     """
     strings = ctx.strings
-    if not may_hold_secret("\n".join(text for _, text in strings)):
+    joined = "\n".join(text for _, text in strings)
+    if not may_hold_secret(joined if joined.isascii() else fold(joined, keep_case=True)):
         return
     for path, text in strings:
-        kind = find_secret(text)
+        kind = secret_kind(text)
         if kind:
             yield Hit(f"`{_dotted(path)}` looks like it contains {kind}", path)
 
@@ -182,7 +200,10 @@ def placeholder_left(text: str, path: str) -> Iterator[Hit]:
     **What it checks**: the file does not contain `FILL IN`, the marker `rollbook new` writes
     beside every value to fill in. It is checked in the raw text, so it is found even when the
     file does not load; the loader's complaint about the empty value on the same line is folded
-    into this finding.
+    into this finding. The text is normalised first (NFKC, invisible characters removed, every
+    kind of space folded to one, look-alike letters mapped to Latin; case kept), so
+    `FILL` and `IN` joined by a non-breaking space, or spelt with fullwidth or Cyrillic
+    letters, are found too; the column is where the marker starts in the file.
 
     **Why it matters**: an unfinished runbook looks finished on the site; the gaps are found
     during the incident.
@@ -199,22 +220,26 @@ def placeholder_left(text: str, path: str) -> Iterator[Hit]:
     title: One-click checkout
     ```
     """
-    if _PLACEHOLDER not in text:
+    if text.isascii():
+        if _PLACEHOLDER.split()[0] not in text:
+            return
+    elif _PLACEHOLDER not in fold(text, keep_case=True):
         return
     for number, line in enumerate(text.splitlines(), start=1):
-        if _PLACEHOLDER not in line:
+        if line.isascii() and "FILL" not in line:
             continue
-        match = _PLACEHOLDER_RE.search(line)
+        folded, offsets = fold_with_offsets(line, keep_case=True)
+        match = _PLACEHOLDER_RE.search(folded)
         if match is None:
             continue
-        column = match.start(1)
-        note = line[column:].strip()
+        column = offsets[match.start(1)]
+        note = folded[match.start(1) :].strip()
         if len(note) > 80:
             note = note[:77] + "..."
         yield Hit(
             f"placeholder left from `rollbook new`: {note}",
             location=Location(path, number, column + 1),
-            anchor=f"{line.split(':')[0].strip()}:{note}",
+            anchor=f"{folded.split(':')[0].strip()}:{note}",
         )
 
 
