@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rollbook.model.links import web_href
+from tests.conftest import run_cli
 from tests.site.sitetools import build_project, make_project
 
 # Links as written in the runbook, one per place a runbook can hold a link.
@@ -213,3 +214,43 @@ def test_team_page_shows_numbers_in_international_form(site: Path) -> None:
         "+44 20 7946 0102": "tel:+442079460102",
         "+1 415-555-0100": "tel:+14155550100",
     }
+
+
+def test_site_url_is_encoded_in_canonical_links(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    config = root / "rollbook.toml"
+    config.write_text(
+        'site-url = "https://Runbooks.example.com/on call/"\n' + config.read_text("utf-8"),
+        encoding="utf-8",
+    )
+    build_project(root, tmp_path / "site")
+    html = (tmp_path / "site" / "runbooks" / "saved-search-alerts" / "index.html").read_text()
+    assert (
+        '<link rel="canonical" '
+        'href="https://runbooks.example.com/on%20call/runbooks/saved-search-alerts/">'
+    ) in html
+
+
+@pytest.mark.parametrize(
+    ("site_url", "message"),
+    [
+        ("https://user:pw@runbooks.example.com/", "user name or password"),
+        ('https://runbooks.example.com/"><script>x</script>', None),
+        ("javascript:alert(1)", "must be a web link"),
+    ],
+)
+def test_site_url_in_the_overrides_file_gets_the_same_check(
+    tmp_path: Path, site_url: str, message: str | None
+) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "mkdocs.overrides.yml").write_text(f"site_url: '{site_url}'\n", encoding="utf-8")
+    result = run_cli("build", "--out", str(tmp_path / "site"), cwd=root)
+    if message is None:
+        # Encoded, it cannot break out of the attribute: the canonical link stays one link.
+        assert result.returncode == 0, result.stderr
+        html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+        assert 'href="https://runbooks.example.com/%22%3E%3Cscript%3Ex%3C/script%3E/"' in html
+    else:
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "mkdocs.overrides.yml: `site_url`: " in result.stderr
+        assert message in result.stderr
