@@ -22,7 +22,7 @@ import regress
 from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
-from rollbook.model.links import LINK_PATTERN, LinkError, path_href, web_href
+from rollbook.model.links import LINK_PATTERN, LinkError, parse_href, path_href, web_href
 from rollbook.model.runbook import Runbook, TeamsFile
 from rollbook.render.jinja import page_environment
 from rollbook.schema import runbook_schema, teams_schema
@@ -206,9 +206,12 @@ def test_any_accepted_link_renders_to_a_working_href_to_the_same_place(text: str
         href = web_href(text)
     except LinkError:
         return  # refused: the model reports it with line, column and hint
-    # A non-empty href of URL characters only, that is its own href.
+    # A non-empty href of URL characters only, that is its own href (with or without the
+    # shortcut for links that are hrefs already).
     assert href and ALLOWED_IN_HREF.fullmatch(href), (text, href)
+    assert parse_href(text) == href
     assert web_href(href) == href
+    assert parse_href(href) == href
     # The browser (a WHATWG parser) reads it, and goes where the text pasted would go.
     same_place(href, text)
     # The template filter writes exactly that href; the sanitiser and the page check keep it.
