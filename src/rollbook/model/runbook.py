@@ -494,7 +494,8 @@ class Person(_Model):
     role: ShortText | None = None
     """What they do: `Payments lead`."""
     phone: Phone | None = None
-    """A phone number."""
+    """A phone number, with + and the country code: `+44 20 7946 0101` (or a national number
+    when the configuration sets `phone-region`). Put it in quotes."""
     chat: ShortText | None = None
     """A chat handle: `@amara`."""
     chat_url: Link | None = None
@@ -509,7 +510,8 @@ class Team(_Model):
     name: ShortText
     """The team's name."""
     oncall_phone: Phone | None = None
-    """The on-call phone number: the first call when something breaks."""
+    """The on-call phone number: the first call when something breaks. With + and the country
+    code, `+44 20 7946 0101`, or national when the configuration sets `phone-region`."""
     chat: ShortText | None = None
     """The team's chat channel: `#payments-oncall`."""
     chat_url: Link | None = None
