@@ -228,7 +228,7 @@ def make_teams() -> tuple[str, list[tuple[str, list[str]]]]:
             people.append(pid)
             lines.append(
                 f"      - id: {pid}\n        name: {first} {last}\n"
-                f"        phone: +44 7700 900{n + 100:03d}\n"
+                f"        phone: +44 113 496 0{n + 100:03d}\n"
                 f'        chat: "@{first.lower()}"\n'
             )
             n += 1

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from rollbook.diagnostics import Location, Problem
+from rollbook.model.links import LinkError, web_href
+from rollbook.model.phones import check_region
 
 CONFIG_NAMES = ("rollbook.toml", "pyproject.toml")
 SeverityName = Literal["error", "warning", "info"]
@@ -71,6 +73,34 @@ class Config(BaseModel):
     """Days after which a runbook's last review is stale."""
     drill_max_age: Annotated[int, Field(alias="drill-max-age", ge=1)] = 180
     """Days after which a high or critical feature needs a new rollback drill."""
+    phone_region: Annotated[str | None, Field(alias="phone-region")] = None
+    """Country of phone numbers written without +country code: `"GB"`, `"US"`."""
+
+    @field_validator("site_url", "repo_url")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        # The site links to these; the same check as every runbook link (web_href), so a
+        # link that could not be rendered is a configuration error now, not a dead link.
+        if value is not None:
+            web_href(value)
+        return value
+
+    @field_validator("edit_uri")
+    @classmethod
+    def _edit_uri(cls, value: str, info: ValidationInfo) -> str:
+        if "#" in value or "://" in value or value.startswith("//"):
+            raise LinkError(
+                f"{value!r} is not a path from repo-url to a file",
+                'write the path only, e.g. "blob/main/" (GitHub) or "-/blob/main/" (GitLab)',
+            )
+        repo = info.data.get("repo_url") or "https://repository.invalid"
+        web_href(repo.rstrip("/") + "/" + value.lstrip("/"))
+        return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return None if value is None else check_region(value)
 
 
 @dataclass(frozen=True)
@@ -165,6 +195,10 @@ def read_config(path: Path) -> Config:
                     else ("known keys: " + ", ".join(sorted(fields)))
                 )
                 msg = f"unknown key `{prefix}{key}`"
+            elif err["type"] == "value_error":
+                error = err["ctx"]["error"]
+                hint = getattr(error, "hint", "")
+                msg = f"`{prefix}{key}`: {error}"
             else:
                 hint = ""
                 msg = f"`{prefix}{key}`: {err['msg']}"

@@ -154,7 +154,7 @@ def write_hostile(root: Path) -> None:
         {
             "id": "evil-team",
             "name": "<script>alert('team')</script>Evil",
-            "oncall_phone": "+1 555 0100",
+            "oncall_phone": "+1 415 555 0100",
             "chat": "#evil\"><img src=x onerror=alert('chat')>",
             "chat_url": "https://chat.example.com/evil",
             "people": [
@@ -162,7 +162,7 @@ def write_hostile(root: Path) -> None:
                     "id": "mallory",
                     "name": "Mallory <img src=x onerror=alert('person')>",
                     "role": a(),
-                    "phone": "+1 555 0101",
+                    "phone": "+1 415 555 0101",
                     "chat": a(),
                 }
             ],

@@ -12,6 +12,7 @@ import yaml
 
 from rollbook.config import ConfigError, Project
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks, load_teams
+from rollbook.model.links import LinkError, web_href
 from rollbook.render import LintResults, render_site
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteOptions, SiteReport, build_site
@@ -55,6 +56,13 @@ def read_overrides(path: Path | None, project: Project) -> dict:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the overrides file must be a mapping of MkDocs settings")
+    if "site_url" in data and data["site_url"] is not None:
+        # MkDocs prints site_url into every page (the canonical link) without escaping: it
+        # gets the same check and encoding as the configuration's site-url.
+        try:
+            data["site_url"] = web_href(data["site_url"])
+        except LinkError as exc:
+            raise ConfigError(f"{path}: `site_url`: {exc} ({exc.hint})") from None
     return data
 
 
@@ -189,7 +197,7 @@ def _build_loaded(
     gc.freeze()
     options = SiteOptions(
         site_name=project.config.site_name,
-        site_url=project.config.site_url,
+        site_url=web_href(project.config.site_url) if project.config.site_url else None,
         built_iso=built.strftime("%Y-%m-%dT%H:%M:%SZ"),
         built_text=built.strftime("%Y-%m-%d %H:%M UTC"),
         user_templates=user_templates,

@@ -38,8 +38,10 @@ class Loaded:
         return self.model if isinstance(self.model, Runbook) else None
 
 
-def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
-    """Read ``path`` and validate it against ``model``."""
+def load_model(
+    path: Path, display: str, model: type[BaseModel], context: dict | None = None
+) -> Loaded:
+    """Read ``path`` and validate it against ``model`` (``context``: settings it needs)."""
     try:
         doc = read_yaml_file(path, display)
     except YamlError as exc:
@@ -62,7 +64,7 @@ def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
         )
         return Loaded(path, display, None, doc, problems)
     try:
-        obj = model.model_validate(doc.data)
+        obj = model.model_validate(doc.data, context=context)
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, doc, model))
         problems.sort(key=lambda p: (p.location.line, p.location.column))
@@ -184,7 +186,9 @@ def load_teams(project: Project) -> Loaded | None:
                 f"(set by `teams` in {project.config_path})"
             )
         return None
-    return load_model(path, project.display(path), TeamsFile)
+    # Numbers written without +country code are in the configured region (phone-region).
+    context = {"phone_region": project.config.phone_region}
+    return load_model(path, project.display(path), TeamsFile, context)
 
 
 def load_project_runbooks(

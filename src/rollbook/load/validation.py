@@ -26,12 +26,6 @@ _PATTERN_MESSAGES = {
         "must be a slug: lower-case letters, digits and single hyphens",
         "for example `one-click-checkout`",
     ),
-    m.LINK_PATTERN: (
-        "must be a web link starting with https:// (or http://)",
-        "other kinds of links (javascript:, data:, file:) are refused because they are unsafe "
-        "on a page people trust",
-    ),
-    m.PHONE_PATTERN: ("must be a phone number", "for example +44 20 7946 0000"),
     m.DURATION_PATTERN: ("must be a duration", "a whole number and m, h, d or w: 30m, 2h, 7d"),
     m.NOT_BLANK: ("must not be blank", "write something here or remove the key"),
 }
@@ -216,9 +210,15 @@ def _value_problem(
     first = errs[0]
     etype = first["type"]
     if etype == "value_error":
-        msg = str(first["ctx"]["error"]) if first.get("ctx") else first["msg"]
+        error = first["ctx"]["error"] if first.get("ctx") else None
+        msg = str(error) if error is not None else first["msg"]
         return Problem(
-            code="RB006", message=f"{where}: {msg}", location=loc, field=format_path(path)
+            code="RB006",
+            message=f"{where}: {msg}",
+            location=loc,
+            field=format_path(path),
+            # Links and phone numbers say how to fix them (rollbook.model.links, .phones).
+            hint=getattr(error, "hint", ""),
         )
     if etype == "literal_error":
         choices = _literal_choices(root, path)

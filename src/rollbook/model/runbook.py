@@ -12,14 +12,21 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
+
+from rollbook.model.links import LINK_MAX_LENGTH, LINK_PATTERN, web_href
+from rollbook.model.phones import PHONE_PATTERN, PhoneNumber, parse_phone
 
 FORMAT_VERSION = 1
 
@@ -37,17 +44,51 @@ NOT_BLANK = r"\S"
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
-# Links a person may be sent to from a runbook. Anything else (javascript:, data:, file:) is
-# refused here already, so that no runbook can carry a dangerous link into the site.
-LINK_PATTERN = r'^https?://[^\s<>"]+$'
+# Links a person may be sent to from a runbook or the teams file: http(s) only, and only
+# links that can be rendered as a working link to the same place (see rollbook.model.links,
+# whose web_href both this validation and every renderer use, so they cannot disagree).
+# Anything else (javascript:, data:, file:, a link with a hidden character) is refused here
+# already, so that no runbook can carry a dangerous or dead link into the site.
+
+
+def _check_link(value: str) -> str:
+    web_href(value)
+    return value
+
+
 Link = Annotated[
     str,
-    StringConstraints(pattern=LINK_PATTERN, max_length=2000),
+    StringConstraints(max_length=LINK_MAX_LENGTH),
+    AfterValidator(_check_link),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": LINK_MAX_LENGTH,
+            "pattern": LINK_PATTERN,
+        }
+    ),
 ]
-PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{2,30}$"
+
+
+def _check_phone(value: object, info: ValidationInfo) -> PhoneNumber:
+    # The default region for numbers written without + comes from the configuration, which
+    # the loader passes as validation context; without it, only +country numbers are valid.
+    region = (info.context or {}).get("phone_region")
+    return parse_phone(value, region)
+
+
+# A phone number is parsed once, here; the site dials its E.164 form and shows its
+# international form, both from this parse (see rollbook.model.phones).
 Phone = Annotated[
-    str,
-    StringConstraints(pattern=PHONE_PATTERN),
+    PhoneNumber,
+    PlainValidator(_check_phone),
+    PlainSerializer(lambda phone: phone.written, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": PHONE_PATTERN,
+        }
+    ),
 ]
 DURATION_PATTERN = r"^[1-9][0-9]*(m|h|d|w)$"
 Duration = Annotated[
@@ -453,7 +494,8 @@ class Person(_Model):
     role: ShortText | None = None
     """What they do: `Payments lead`."""
     phone: Phone | None = None
-    """A phone number."""
+    """A phone number, with + and the country code: `+44 20 7946 0101` (or a national number
+    when the configuration sets `phone-region`). Put it in quotes."""
     chat: ShortText | None = None
     """A chat handle: `@amara`."""
     chat_url: Link | None = None
@@ -468,7 +510,8 @@ class Team(_Model):
     name: ShortText
     """The team's name."""
     oncall_phone: Phone | None = None
-    """The on-call phone number: the first call when something breaks."""
+    """The on-call phone number: the first call when something breaks. With + and the country
+    code, `+44 20 7946 0101`, or national when the configuration sets `phone-region`."""
     chat: ShortText | None = None
     """The team's chat channel: `#payments-oncall`."""
     chat_url: Link | None = None

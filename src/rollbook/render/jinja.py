@@ -8,20 +8,32 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from rollbook.assets import builtin_templates
+from rollbook.model import phones
+from rollbook.model.links import LinkError, web_href
+from rollbook.model.phones import PhoneNumber
 
-# The only link schemes a page may carry. The model already limits link fields to http(s);
-# tel:/sms: are built here from validated phone numbers, mailto: from nothing yet.
-SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:", "sms:")
+# The only link schemes a page may carry. Web links go through the model's own web_href (the
+# function that validated them, so that what validates renders); tel:/sms: are built from
+# parsed phone numbers (rollbook.model.phones), mailto: from nothing yet.
+SAFE_SCHEMES = ("mailto:", "tel:", "sms:")
 _RELATIVE = re.compile(r"^(?![a-zA-Z][a-zA-Z0-9+.-]*:)[^\s\"'<>\\]*$")
 
 
 def safe_href(value: object) -> str:
-    """``value`` if it is an allowed link (safe scheme or a plain relative path), else ``""``.
+    """The href for ``value``: a web link percent-encoded as needed, a ``tel:``/``sms:``/
+    ``mailto:`` link or a plain relative path; ``""`` for anything else.
 
     Templates write ``href="{{ x | href }}"``; an empty href is harmless where a
-    ``javascript:`` one would run, so refusing is always the fallback.
+    ``javascript:`` one would run, so refusing is always the fallback. Links from runbooks,
+    the teams file and the configuration were validated by the same :func:`web_href`, so
+    they are never refused here.
     """
     text = str(value or "").strip()
+    if text.startswith(("https://", "http://")):
+        try:
+            return web_href(text)
+        except LinkError:
+            return ""
     if text.lower().startswith(SAFE_SCHEMES) and not re.search(r"[\s\"'<>\\`]", text):
         return text
     if _RELATIVE.match(text) and not text.startswith("//"):
@@ -30,18 +42,24 @@ def safe_href(value: object) -> str:
 
 
 def tel_href(phone: object) -> str:
-    """``tel:`` link for a phone number: digits and a leading ``+`` only, as dialers want."""
-    text = str(phone or "")
-    digits = re.sub(r"[^0-9]", "", text)
-    if not digits:
-        return ""
-    return "tel:" + ("+" if text.strip().startswith("+") else "") + digits
+    """``tel:`` link for a phone number (E.164), or ``""`` if it is not a valid number."""
+    number = _phone(phone)
+    return phones.tel_href(number) if number else ""
 
 
 def sms_href(phone: object) -> str:
-    """``sms:`` link for a phone number."""
-    tel = tel_href(phone)
-    return "sms:" + tel[4:] if tel else ""
+    """``sms:`` link for a phone number (E.164), or ``""`` if it is not a valid number."""
+    number = _phone(phone)
+    return phones.sms_href(number) if number else ""
+
+
+def _phone(value: object) -> PhoneNumber | None:
+    # The model's numbers are parsed already; text from a user's template is parsed the
+    # same way (it needs its +country code: the template has no configured region).
+    try:
+        return phones.parse_phone(value) if value else None
+    except phones.PhoneError:
+        return None
 
 
 def template_search_path(user_templates: Path | None) -> list[Path]:

@@ -18,9 +18,11 @@ from markupsafe import Markup
 
 from rollbook.config import Config
 from rollbook.load.runbooks import Loaded, LoadedProject
+from rollbook.model.links import LinkError, path_href, web_href
+from rollbook.model.phones import sms_href, tel_href
 from rollbook.model.runbook import RISK_LEVELS, Runbook, Team, TeamsFile
 from rollbook.render import urls
-from rollbook.render.jinja import page_environment, sms_href, tel_href
+from rollbook.render.jinja import page_environment
 from rollbook.render.views import FindingView, LintResults, SitePage
 
 RISK_LABEL = {
@@ -334,8 +336,8 @@ class SiteRenderer:
             out.append(Callout(f"Call {team.name} on-call", tel_href(team.oncall_phone), "call"))
             out.append(Callout("Text", sms_href(team.oncall_phone), "sms"))
         if team.chat_url:
-            out.append(Callout("Chat", team.chat_url, "chat"))
-        return tuple(c for c in out if c.href)
+            out.append(Callout("Chat", web_href(team.chat_url), "chat"))
+        return tuple(out)
 
     def top_callouts(self, rb: Runbook) -> tuple[Callout, ...]:
         """The call/text/chat buttons at the top: the owner's on-call, else the first contact
@@ -371,14 +373,12 @@ class SiteRenderer:
                     ]
                 if person.chat_url:
                     callouts.append(
-                        Callout(f"Chat {person.chat or ''}".strip(), person.chat_url, "chat")
+                        Callout(
+                            f"Chat {person.chat or ''}".strip(), web_href(person.chat_url), "chat"
+                        )
                     )
                 role = ", ".join(x for x in (person.role or "", team.name) if x)
-                out.append(
-                    ContactView(
-                        person.name, role, contact.when or "", tuple(c for c in callouts if c.href)
-                    )
-                )
+                out.append(ContactView(person.name, role, contact.when or "", tuple(callouts)))
         return out
 
     def _team_contact(self, team_id: str, when: str) -> list[ContactView]:
@@ -390,11 +390,21 @@ class SiteRenderer:
         ]
 
     def source(self, display: str) -> dict[str, str]:
-        """Where a reviewer finds the runbook's file: a link when repo-url is configured."""
+        """Where a reviewer finds the runbook's file: a link when repo-url is configured.
+
+        The link is ``repo-url/edit-uri/path`` with each segment of the path percent-encoded
+        (a file name may hold spaces, ``#``, ``?``, ``%``, quotes or any script). A file
+        outside the project (shown by its absolute path) has no place in the repository.
+        """
         url = ""
-        if self.config.repo_url:
+        inside = not display.startswith("/") and ".." not in display.split("/")
+        if self.config.repo_url and inside:
             edit = self.config.edit_uri.strip("/")
-            url = "/".join(p for p in (self.config.repo_url.rstrip("/"), edit, display) if p)
+            base = "/".join(p for p in (self.config.repo_url.rstrip("/"), edit) if p)
+            try:
+                url = path_href(base, display)
+            except LinkError:  # repo-url and edit-uri are checked when the config loads
+                url = ""
         return {"path": display, "url": url}
 
 

@@ -87,7 +87,7 @@ def contact_unreachable(ctx: RunbookContext) -> Iterator[Hit]:
         name: Payments
         chat: "#payments"
         people:
-          - {id: amara, name: Amara Obi, phone: "+44 7700 900001"}
+          - {id: amara, name: Amara Obi, phone: "+44 113 496 0001"}
     ```
     """
     if ctx.teams is None:
