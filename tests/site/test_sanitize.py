@@ -64,7 +64,7 @@ def test_content_markers_go_and_the_content_is_kept_as_it_is() -> None:
 
 def test_each_layout_is_parsed_once_whatever_the_titles() -> None:
     checks = ChromeChecks()
-    titles = [f"Feature {i}: Tom & Jerry's <b> \"launch\"" for i in range(200)]
+    titles = [f'Feature {i}: Tom & Jerry\'s <b> "launch"' for i in range(200)]
     for i, title in enumerate(titles):
         html, own = page(title, description=f"Summary {i} & more.")
         check_page(html, f"runbooks/f{i}/index.html", own_text=own, checks=checks)

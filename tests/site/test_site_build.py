@@ -4,7 +4,6 @@ page budget and search index. Browser behaviour is in test_browser.py."""
 from __future__ import annotations
 
 import json
-
 import re
 import urllib.parse
 from html.parser import HTMLParser
