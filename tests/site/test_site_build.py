@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rollbook.commands.build import build
-from rollbook.config import load_project
+from rollbook.config import ConfigError, load_project
 from rollbook.render.jinja import safe_href
 from rollbook.render.urls import relative_url, safe_name
 from rollbook.site import OutputError, SiteBuildError, engine
@@ -253,8 +253,10 @@ def test_overrides_are_merged_but_protected_keys_refused(project: Path, tmp_path
     build_project(project, tmp_path / "site")
     assert 'data-md-color-primary="teal"' in (tmp_path / "site/index.html").read_text()
     (project / "mkdocs.overrides.yml").write_text("site_dir: /tmp/elsewhere\n", encoding="utf-8")
-    with pytest.raises(SiteBuildError, match="site_dir"):
+    # A configuration error (exit 2), found before anything is built.
+    with pytest.raises(ConfigError, match="mkdocs.overrides.yml:1:1: RB000 .*`site_dir`"):
         build(load_project(project), tmp_path / "site2")
+    assert not (tmp_path / "site2").exists()
 
 
 def test_user_template_overrides_builtin(project: Path, tmp_path: Path) -> None:
