@@ -742,7 +742,8 @@ PageLinks = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
 def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs: int = 1) -> None:
-    """Check every page: nothing executable from runbook text, no broken internal link.
+    """Check every page and stylesheet: nothing executable or loaded from another host, no
+    broken internal link.
 
     ``checked`` holds the pages checked as MkDocs wrote them, with their links: for those,
     only the links' targets are looked up here, without reading the page again. Every other

@@ -3,8 +3,12 @@
 Two layers, because either alone has failed other projects: Jinja autoescaping keeps runbook
 text from becoming markup, and nh3 (ammonia) strips whatever markup a template or a
 user's override template lets through that is not on the list below. Then the finished
-page, theme included, is checked: Material's templates print titles raw, so the check makes
-sure no script, event handler or ``javascript:`` URL came in that way either.
+page, theme included, is checked. The theme's part comes from Material's templates (which
+print titles and settings raw), rollbook's theme layer, the user's theme files and the MkDocs
+overrides: the check makes sure none of them runs a script of its own (inline scripts must
+be Material's or rollbook's, whole), loads anything from another host (images, frames,
+stylesheets, preloads, SVG references, styles), redirects, or hides markup where Python's
+parser and a browser disagree. Stylesheets are checked with :func:`css_problems`.
 """
 
 from __future__ import annotations
