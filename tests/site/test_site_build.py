@@ -596,3 +596,13 @@ def test_every_page_the_layout_names_itself_is_reserved(tmp_path: Path) -> None:
         if folder in ids and name not in ids[folder]:
             assert name in RESERVED_PAGE_NAMES, page.src_uri
     assert {"teams/index.md", "tags/index.md"} <= {p.src_uri for p in pages}
+
+
+def test_two_pages_at_one_path_fail_the_build(tmp_path: Path) -> None:
+    # The last guard, should an id ever reach the layout's own names past the model.
+    from rollbook.render.views import SitePage
+
+    pages = [SitePage("tags/index.md", t, "d", "<p>x</p>", kind="tag") for t in ("Tags", "x")]
+    with pytest.raises(SiteBuildError, match="two pages would be written to tags/index.md"):
+        engine.build_site(pages, tmp_path / "site", engine.SiteOptions())
+    assert not (tmp_path / "site").exists()

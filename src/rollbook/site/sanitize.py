@@ -357,8 +357,7 @@ class _ChromeChecker(HTMLParser):
             # A browser ignores the slash: what follows is the script.
             self._problem(f"<{tag}/>: a browser reads what follows as its content")
         self.handle_starttag(tag, attrs)
-        if tag not in {"script", "style"}:
-            self.handle_endtag(tag)
+        self.handle_endtag(tag)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # A browser keeps the first of two attributes with the same name.
