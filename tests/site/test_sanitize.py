@@ -11,6 +11,7 @@ from rollbook.site.sanitize import (
     CONTENT_START,
     ChromeChecks,
     UnsafeOutput,
+    check_document,
     check_page,
 )
 
@@ -381,3 +382,63 @@ def test_text_in_a_value_the_check_reads_gets_a_check_of_its_own(
     html, own = page(hostile, layout=layout)
     with pytest.raises(UnsafeOutput, match=found):
         check_page(html, "x", own_text=own, checks=checks, content=CONTENT)
+
+
+# Documents a browser opens as XML: an SVG or XHTML file from a user's theme folder, which
+# MkDocs copies into the site, runs scripts on the site's own origin when opened.
+LOGO = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+    '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs><style>rect{fill:url(#g)}</style>'
+    '<rect width="10" height="10"/><use xlink:href="#g"/></svg>\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("document", "found"),
+    [
+        ('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "event handler"),
+        ("<svg><script>alert(1)</script></svg>", "unexpected inline script"),
+        ("<svg><script><![CDATA[alert(1)]]></script></svg>", "unexpected inline script"),
+        (
+            '<svg xmlns:h="http://www.w3.org/1999/xhtml"><h:script>alert(1)</h:script></svg>',
+            "a namespaced element <h:script>",
+        ),
+        (
+            '<svg xmlns:l="http://www.w3.org/1999/xlink"><a l:href="javascript:alert(1)">x</a></svg>',
+            "a namespaced attribute 'xmlns:l'",
+        ),
+        (
+            '<?xml-stylesheet type="text/xsl" href="https://evil.example/x.xsl"?><svg/>',
+            "<?xml-stylesheet",
+        ),
+        (
+            '<!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)&#60;/script&#62;">]><svg>&x;</svg>',
+            "<!DOCTYPE svg [",
+        ),
+        (
+            '<x xmlns="http://www.w3.org/1999/xhtml"><style><img src="//evil.example/"/></style></x>',
+            "markup inside an SVG <style>",
+        ),
+        ('<svg><image href="https://evil.example/x.png"/></svg>', "<image href>"),
+        ("<svg><style>@import url(//evil.example/x.css);</style></svg>", "(<style>)"),
+        ('<?xml version="1.0" encoding="UTF-16"?><svg/>', "documents are UTF-8"),
+    ],
+)
+def test_documents_a_browser_opens_as_xml_are_checked(document: str, found: str) -> None:
+    with pytest.raises(UnsafeOutput) as caught:
+        check_document(document.encode("utf-8"), "logo.svg")
+    assert found in str(caught.value), str(caught.value)
+    with pytest.raises(UnsafeOutput, match="not UTF-8"):
+        check_document(document.encode("utf-16"), "logo.svg")
+
+
+def test_a_plain_svg_picture_and_a_sitemap_pass() -> None:
+    check_document(LOGO.encode("utf-8"), "logo.svg")
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
+        'sitemap/0.9">\n<url><loc>https://runbooks.example.com/teams/</loc></url>\n</urlset>'
+    )
+    check_document(sitemap.encode("utf-8"), "sitemap.xml")

@@ -606,3 +606,40 @@ def test_two_pages_at_one_path_fail_the_build(tmp_path: Path) -> None:
     with pytest.raises(SiteBuildError, match="two pages would be written to tags/index.md"):
         engine.build_site(pages, tmp_path / "site", engine.SiteOptions())
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [
+        ("pages/evil.htm", "<p>x</p><script>alert(1)</script>", "pages/evil.htm: unexpected inline"),
+        ("img/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "onload"),
+        ("img/x.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml"><script>x()</script></html>', "x.xhtml"),
+        ("img/logo.svgz", "x", "img/logo.svgz: a browser may open it as a page"),
+    ],
+)
+def test_theme_files_a_browser_opens_as_pages_are_checked(
+    project: Path, tmp_path: Path, name: str, text: str, found: str
+) -> None:
+    # MkDocs copies every file of the theme folder into the site, where it runs on the
+    # site's own origin when someone opens it.
+    path = project / "tpl" / "site" / "theme" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    add_config(project, 'templates = "tpl"')
+    with pytest.raises(SiteBuildError) as caught:
+        build_project(project, tmp_path / "site")
+    assert "unsafe output" in str(caught.value) and found in str(caught.value), caught.value
+
+
+def test_a_plain_svg_logo_from_the_theme_folder_is_fine(project: Path, tmp_path: Path) -> None:
+    from tests.site.test_sanitize import LOGO
+
+    images = project / "tpl" / "site" / "theme" / "images"
+    images.mkdir(parents=True)
+    (images / "logo.svg").write_text(LOGO, encoding="utf-8")
+    add_config(project, 'templates = "tpl"')
+    (project / "mkdocs.overrides.yml").write_text("theme:\n  favicon: images/logo.svg\n")
+    build_project(project, tmp_path / "site")
+    assert (tmp_path / "site" / "images" / "logo.svg").is_file()
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="icon" href="images/logo.svg">' in home

@@ -41,7 +41,11 @@ from rollbook.site.output import staged_output
 from rollbook.site.sanitize import (
     CONTENT_END,
     CONTENT_START,
+    HTML_DOCUMENTS,
+    UNCHECKABLE_DOCUMENTS,
+    XML_DOCUMENTS,
     ChromeChecks,
+    check_document,
     check_page,
     css_problems,
     sanitize,
@@ -753,7 +757,7 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
     """
     checked = checked or {}
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    pages = sorted(f for f in files if f.endswith(".html"))
+    pages = sorted(f for f in files if f.lower().endswith(HTML_DOCUMENTS))
     unread = [n for n, rel in enumerate(pages) if rel not in checked]
     jobs = max(1, min(jobs, len(unread) // 20 or 1))
 
@@ -762,6 +766,7 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
 
     links = {n: found for part in fork_map(check, jobs) for n, found in part}
     check_stylesheets(site, files)
+    check_documents(site, files)
     broken: list[str] = []
     for n, rel in enumerate(pages):
         needed, problems = checked[rel] if rel in checked else links[n]
@@ -785,14 +790,36 @@ def check_stylesheets(site: Path, files: set[str]) -> None:
         raise SiteBuildError(f"unsafe output:\n  {shown}\n  hint: {UNSAFE_HINT}")
 
 
+def check_documents(site: Path, files: set[str]) -> None:
+    """Fail the build if a file a browser opens as an XML document (an SVG or XHTML file
+    copied from a user's theme folder) holds a script or loads from another host, or is a
+    kind of document the check cannot read."""
+    from rollbook.site.sanitize import UnsafeOutput
+
+    found = []
+    for rel in sorted(files):
+        if rel.lower().endswith(UNCHECKABLE_DOCUMENTS):
+            found.append(f"{rel}: a browser may open it as a page, and it cannot be checked")
+        elif rel.lower().endswith(XML_DOCUMENTS):
+            try:
+                check_document((site / rel).read_bytes(), rel)
+            except UnsafeOutput as exc:
+                found.append(str(exc))
+    if found:
+        shown = "\n  ".join(found[:20])
+        raise SiteBuildError(f"unsafe output:\n  {shown}\n  hint: {UNSAFE_HINT}")
+
+
 def _read_page(site: Path, rel: str) -> PageLinks:
     """Check a page MkDocs wrote without rollbook seeing it, rewrite it clean; its links."""
     from rollbook.site.sanitize import UnsafeOutput
 
     path = site / rel
-    html = path.read_text(encoding="utf-8")
     try:
+        html = path.read_bytes().decode("utf-8")
         cleaned = check_page(html, rel)
+    except UnicodeDecodeError:
+        raise SiteBuildError(f"unsafe output: {rel}: not UTF-8, so it cannot be checked") from None
     except UnsafeOutput as exc:
         raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
     if cleaned != html:

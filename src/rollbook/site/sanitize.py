@@ -535,6 +535,71 @@ class _ChromeChecker(HTMLParser):
             self._problem(f"<!{decl[:40]}>")
 
 
+class _XmlChecker(_ChromeChecker):
+    """The check for documents a browser reads as XML (an SVG picture, an XHTML page).
+
+    XML parses every element's content as markup, scripts and styles included, and names
+    can carry namespace prefixes (``<h:script xmlns:h="...xhtml">``), so the check is
+    stricter: the whole document counts as foreign content, prefixed names are refused
+    (but ``xlink:``, ``xml:`` and the usual ``xmlns:xlink``), and so are internal DTD
+    subsets (whose entities expand into markup) and processing instructions other than the
+    XML declaration (an ``xml-stylesheet`` loads and runs XSLT).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._foreign = 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if ":" in tag:
+            self._problem(f"a namespaced element <{tag}>")
+        for name, value in attrs:
+            prefix = name.split(":", 1)[0] if ":" in name else None
+            if name == "xmlns:xlink" and value == "http://www.w3.org/1999/xlink":
+                continue
+            if prefix is not None and prefix not in {"xlink", "xml"}:
+                self._problem(f"a namespaced attribute {name!r} on <{tag}>")
+        super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        super().handle_endtag(tag)
+        self._foreign = max(self._foreign, 1)
+
+    def handle_decl(self, decl: str) -> None:
+        if "[" in decl or not re.match(r"doctype\s", decl, re.I):
+            self._problem(f"<!{decl[:40]}>")
+
+    def handle_pi(self, data: str) -> None:
+        declaration = re.fullmatch(r"xml\s[^>]*?\??", data, re.S)
+        encoding = re.search(r"encoding\s*=\s*[\"']([^\"']*)", data)
+        if declaration is None:
+            self._problem(f"<?{data[:40]}>")
+        elif encoding and encoding.group(1).lower() not in {"utf-8", "utf8"}:
+            self._problem(f"an XML document in {encoding.group(1)!r}: documents are UTF-8")
+
+
+# Files of the site a browser opens as documents, by how it reads them; and files it may
+# open as documents that the check cannot read (compressed SVG, web archives).
+HTML_DOCUMENTS = (".html", ".htm", ".shtml")
+XML_DOCUMENTS = (".svg", ".xml", ".xhtml", ".xht", ".xsl", ".xslt")
+UNCHECKABLE_DOCUMENTS = (".svgz", ".mht", ".mhtml")
+
+
+def check_document(data: bytes, where: str) -> None:
+    """Check a file of the site that a browser opens as an XML document (an SVG picture or an
+    XHTML page from a user's theme folder, the sitemap) as thoroughly as a page. Raises
+    :class:`UnsafeOutput`."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsafeOutput(f"{where}: not UTF-8, so it cannot be checked") from None
+    checker = _XmlChecker()
+    checker.feed(text)
+    checker.close()
+    if checker.problems:
+        raise UnsafeOutput(f"{where}: " + "; ".join(dict.fromkeys(checker.problems[:5])))
+
+
 # Stands for a page's own text (its title and description) in a checked theme layout. Its
 # private-use characters keep it from ever meeting real text by chance (and no page string
 # can match inside it); its space makes it fall apart, so the layout is not trusted,
