@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from rollbook.diagnostics import Location, Problem
 from rollbook.model.links import LinkError, web_href
@@ -28,6 +39,112 @@ class ConfigError(Exception):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+# ---------------------------------------------------------------------------------------------
+# Web addresses. Pages link to them and MkDocs writes site-url into every page, so each is
+# checked here: a web address (http or https) with a host, and nothing a page could turn
+# into markup, a script or a link elsewhere.
+
+_URL_EXAMPLE = "e.g. https://runbooks.example.com/"
+_EDIT_EXAMPLE = 'e.g. "blob/main/" (GitHub), "-/blob/main/" (GitLab), "src/branch/main/" (Gitea)'
+# Characters that may not stand raw in an address rollbook writes into pages.
+_UNSAFE_URL_CHARS = set("\"'<>`\\{}|^")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?"
+_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?\Z")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _refuse(problem: str, hint: str) -> PydanticCustomError:
+    return PydanticCustomError("config_value", "{problem}", {"problem": problem, "hint": hint})
+
+
+def _character_problem(value: str) -> PydanticCustomError | None:
+    """A space, line break, control, invisible or direction character, a non-ASCII one, or
+    one that would end an HTML attribute: with where it is and how to write it instead."""
+    for i, char in enumerate(value, start=1):
+        code = f"U+{ord(char):04X}"
+        category = unicodedata.category(char)
+        if char in "\r\n":
+            return _refuse(f"holds a line break at character {i}", "write it on one line")
+        if char.isspace() or category in {"Zs", "Zl", "Zp"}:
+            return _refuse(f"holds a space at character {i}", "remove it, or write it as %20")
+        if category in {"Cc", "Cf", "Co", "Cn", "Cs"}:
+            return _refuse(
+                f"holds an invisible or control character ({code}) at character {i}",
+                "remove it: it hides what the address really is",
+            )
+        if not char.isascii():
+            return _refuse(
+                f"holds the non-ASCII character {char!r} ({code}) at character {i}",
+                "write the host in its xn-- form and percent-encode the rest (%C3%A9 for é)",
+            )
+        if char in _UNSAFE_URL_CHARS:
+            return _refuse(
+                f"holds {char!r} at character {i}",
+                f"percent-encode it (%{ord(char):02X}): rollbook writes this address into pages",
+            )
+    return None
+
+
+def _web_address(value: str | None) -> str | None:
+    """``value`` if it is an absolute http(s) address with a host, else a config error."""
+    if value is None:
+        return None
+    problem = _character_problem(value)
+    if problem:
+        raise problem
+    scheme = _SCHEME.match(value)
+    if scheme is None:
+        start = "has no scheme" if value.startswith("//") else "is not a full web address"
+        raise _refuse(f"{start}: {value!r}", f"start it with https://, {_URL_EXAMPLE}")
+    if scheme.group(1).lower() not in {"http", "https"}:
+        raise _refuse(
+            f"is a {scheme.group(1).lower()}: address, not a web address",
+            f"only http:// and https:// addresses are allowed, {_URL_EXAMPLE}",
+        )
+    parts = urllib.parse.urlsplit(value)
+    if not value[scheme.end() :].startswith("//") or not parts.netloc:
+        raise _refuse(f"has no host: {value!r}", f"write the full address, {_URL_EXAMPLE}")
+    if "@" in parts.netloc:
+        raise _refuse(
+            "holds a user name or password",
+            "remove it (everything up to @): every page would show it",
+        )
+    host = parts.hostname or ""
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+        ip_host = ":" in host
+    except ValueError:
+        raise _refuse("has a port that is not a number", f"write it as {_URL_EXAMPLE}") from None
+    if not ip_host and not _HOST.match(host):
+        raise _refuse(f"has no valid host name: {host!r}", f"write it as {_URL_EXAMPLE}")
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise _refuse(
+            "holds a query (?) or fragment (#)",
+            "give the address of a folder; rollbook adds page paths after it",
+        )
+    return value
+
+
+def _edit_path(value: str) -> str:
+    """``value`` if it is a path below repo-url, else a config error."""
+    problem = _character_problem(value)
+    if problem:
+        raise problem
+    if _SCHEME.match(value) or value.startswith("//"):
+        raise _refuse(
+            "must be a path below repo-url, not an address",
+            f"write the part that follows repo-url, {_EDIT_EXAMPLE}",
+        )
+    if "#" in value:
+        raise _refuse("holds a fragment (#)", f"file paths follow it: {_EDIT_EXAMPLE}")
+    if ".." in value.split("?", 1)[0].split("/"):
+        raise _refuse("climbs out of the repository with ..", _EDIT_EXAMPLE)
+    return value
+
+
+WebAddress = Annotated[str | None, AfterValidator(_web_address)]
 
 
 class Config(BaseModel):
@@ -49,11 +166,11 @@ class Config(BaseModel):
     """A folder of templates that override the built-in ones, file by file."""
     site_name: Annotated[str, Field(alias="site-name")] = "Runbooks"
     """The site's title."""
-    site_url: Annotated[str | None, Field(alias="site-url")] = None
+    site_url: Annotated[WebAddress, Field(alias="site-url")] = None
     """Where the site will be served, e.g. https://runbooks.example.com/."""
-    repo_url: Annotated[str | None, Field(alias="repo-url")] = None
+    repo_url: Annotated[WebAddress, Field(alias="repo-url")] = None
     """Web address of the repository; each runbook page links to its source file there."""
-    edit_uri: Annotated[str, Field(alias="edit-uri")] = "blob/main/"
+    edit_uri: Annotated[str, AfterValidator(_edit_path), Field(alias="edit-uri")] = "blob/main/"
     """Path from repo-url to a file in the default branch."""
     sources: list[dict] = []
     """Feature sources for `rollbook lint`: where deployable features are declared."""
@@ -195,6 +312,9 @@ def read_config(path: Path) -> Config:
                     else ("known keys: " + ", ".join(sorted(fields)))
                 )
                 msg = f"unknown key `{prefix}{key}`"
+            elif err["type"] == "config_value":
+                hint = err["ctx"]["hint"]
+                msg = f"`{prefix}{key}` {err['msg']}"
             elif err["type"] == "value_error":
                 error = err["ctx"]["error"]
                 hint = getattr(error, "hint", "")

@@ -83,8 +83,9 @@ def _type_label(prop: dict[str, Any]) -> str:
     if prop.get("format") == "date":
         return "date (YYYY-MM-DD)"
     pattern = prop.get("pattern")
+    refused = prop.get("not", {}).get("enum", [])
     if pattern in _PATTERN_LABELS:
-        return _PATTERN_LABELS[pattern]
+        return _PATTERN_LABELS[pattern] + "".join(f", not `{v}`" for v in refused)
     labels = {"string": "text", "boolean": "true/false", "integer": "number", "number": "number"}
     label = labels.get(kind, kind)
     if pattern and pattern != NOT_BLANK:

@@ -11,12 +11,14 @@ from pathlib import Path
 import yaml
 
 from rollbook.config import ConfigError, Project
+from rollbook.diagnostics import Location, Problem
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks, load_teams
-from rollbook.model.links import LinkError, web_href
+from rollbook.load.yaml_reader import YamlError, read_yaml_text
+from rollbook.model.links import web_href
 from rollbook.render import LintResults, render_site
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteOptions, SiteReport, build_site
-from rollbook.site.engine import default_jobs, fork_map
+from rollbook.site.engine import default_jobs, fork_map, overrides_problems
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
 
@@ -49,21 +51,32 @@ def read_overrides(path: Path | None, project: Project) -> dict:
             return {}
         path = default
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the overrides file: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the overrides file must be a mapping of MkDocs settings")
-    if "site_url" in data and data["site_url"] is not None:
-        # MkDocs prints site_url into every page (the canonical link) without escaping: it
-        # gets the same check and encoding as the configuration's site-url.
-        try:
-            data["site_url"] = web_href(data["site_url"])
-        except LinkError as exc:
-            raise ConfigError(f"{path}: `site_url`: {exc} ({exc.hint})") from None
+    refused = overrides_problems(data)
+    if refused:
+        problems = [
+            Problem("RB000", message, _overrides_location(path, text, where), hint=hint)
+            for where, message, hint in refused
+        ]
+        summary = "\n".join(p.render() for p in problems)
+        raise ConfigError(f"invalid overrides:\n{summary}", problems)
     return data
+
+
+def _overrides_location(path: Path, text: str, where: tuple[str | int, ...]) -> Location:
+    """Where a setting of the overrides file was written (the file, if it cannot tell)."""
+    try:
+        document = read_yaml_text(text, str(path))
+    except YamlError as exc:
+        document = exc.document
+    return document.locate(where, key=True) if document else Location(str(path))
 
 
 def collect_lint(project: Project, on_loaded=None, jobs: int = 1) -> LintResults:

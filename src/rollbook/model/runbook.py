@@ -39,6 +39,37 @@ Slug = Annotated[
     StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64),
 ]
 
+# Names the site's layout gives its own pages in the folders where team and tag pages live:
+# `teams/index/` is the list of teams, so no team or tag may be called `index`.
+# rollbook.render.urls names those pages from this list, so the two cannot drift.
+RESERVED_PAGE_NAMES: tuple[str, ...] = ("index",)
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED_PAGE_NAMES:
+        raise ValueError(
+            f"{value!r} is reserved: the site's list of all teams and its list of all tags "
+            f"are the pages named {value!r}; choose another name"
+        )
+    return value
+
+
+# An id that is also a page's name in a folder of the site: a team's id, a tag.
+PageName = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=64),
+    AfterValidator(_not_reserved),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": SLUG_PATTERN,
+            "minLength": 1,
+            "maxLength": 64,
+            "not": {"enum": list(RESERVED_PAGE_NAMES)},
+        }
+    ),
+]
+
 # Text must hold something other than spaces: a blank `expect:` is an unfinished runbook.
 NOT_BLANK = r"\S"
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
@@ -444,13 +475,13 @@ class Runbook(_Model):
     """The feature's name as people say it."""
     summary: Text
     """What the feature does and who notices when it breaks, in plain words."""
-    owner: Slug
+    owner: PageName
     """Id of the owning team in the teams file."""
     deployable: Bool = True
     """False for features that are documented but never deployed on their own."""
     risk: Risk
     """low, medium, high or critical: how bad it is if this goes wrong."""
-    tags: list[Slug] = []
+    tags: list[PageName] = []
     """Free tags for search and grouping: `checkout`, `database`."""
     contacts: list[Contact] = []
     """Who to call, in escalation order. The owner's on-call is first if not listed."""
@@ -505,7 +536,7 @@ class Person(_Model):
 class Team(_Model):
     """A team that owns features."""
 
-    id: Slug
+    id: PageName
     """Id runbooks use in `owner` and `contacts`."""
     name: ShortText
     """The team's name."""

@@ -11,6 +11,8 @@ import hashlib
 import posixpath
 import re
 
+from rollbook.model.runbook import RESERVED_PAGE_NAMES
+
 _SAFE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
@@ -50,11 +52,17 @@ def relative_url(from_url: str, to_url: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
-HOME = "index.md"
-TEAMS = "teams/index.md"
-TAGS = "tags/index.md"
-RULES = "rules/index.md"
-PROBLEMS = "problems/index.md"
+# A folder's own page (the list of teams is teams/index/) takes the name the model refuses
+# as a team id or tag (RESERVED_PAGE_NAMES), so no team or tag page can take its place.
+LISTING = "index"
+if LISTING not in RESERVED_PAGE_NAMES:  # pragma: no cover - a guard for whoever edits these
+    raise ImportError(f"the model must refuse {LISTING!r} as an id: it names pages")
+
+HOME = f"{LISTING}.md"
+TEAMS = f"teams/{LISTING}.md"
+TAGS = f"tags/{LISTING}.md"
+RULES = f"rules/{LISTING}.md"
+PROBLEMS = f"problems/{LISTING}.md"
 
 
 def runbook_page(runbook_id: str) -> str:

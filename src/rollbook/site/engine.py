@@ -41,9 +41,15 @@ from rollbook.site.output import staged_output
 from rollbook.site.sanitize import (
     CONTENT_END,
     CONTENT_START,
+    HTML_DOCUMENTS,
+    UNCHECKABLE_DOCUMENTS,
+    XML_DOCUMENTS,
     ChromeChecks,
+    check_document,
     check_page,
+    css_problems,
     sanitize,
+    within_site,
 )
 from rollbook.site.search import SEPARATOR as SEARCH_SEPARATOR
 from rollbook.site.search import SearchIndexReport, material_search_worker, write_search_index
@@ -51,24 +57,84 @@ from rollbook.site.search import SearchIndexReport, material_search_worker, writ
 log = logging.getLogger("rollbook.site")
 T = TypeVar("T")
 
-# Settings a user's overrides file may not change: they decide where files are written, or
-# they would break offline use, escaping or the page-size budget.
-PROTECTED = {
-    "docs_dir",
-    "site_dir",
-    "use_directory_urls",
-    "strict",
-    "plugins",
-    "markdown_extensions",
-    "hooks",
-    "nav",
-    "repo_url",
-    "edit_uri",
-    "theme.name",
-    "theme.custom_dir",
-    "theme.font",
-    "theme.features",
+# Settings a user's overrides file may not change, and why: they decide where files are
+# written, or they would add scripts, load from other hosts, break offline use, escaping or
+# the page-size budget. Settings of rollbook's own configuration are set there, where they
+# are checked.
+_CONTROLLED = "rollbook controls it"
+_ADDS_SCRIPTS = "it adds scripts: pages run only rollbook's and Material's"
+PROTECTED: dict[str, str] = {
+    "docs_dir": _CONTROLLED,
+    "site_dir": _CONTROLLED,
+    "use_directory_urls": _CONTROLLED,
+    "strict": _CONTROLLED,
+    "plugins": _CONTROLLED,
+    "markdown_extensions": _CONTROLLED,
+    "hooks": _CONTROLLED,
+    "nav": _CONTROLLED,
+    "site_url": "set `site-url` in rollbook's configuration instead",
+    "repo_url": "set `repo-url` in rollbook's configuration instead",
+    "edit_uri": "set `edit-uri` in rollbook's configuration instead",
+    "theme.name": _CONTROLLED,
+    "theme.custom_dir": _CONTROLLED,
+    "theme.font": "it loads web fonts from Google: the site contacts no other host",
+    "theme.features": "they put the whole navigation back in every page, or need scripts",
+    "extra_javascript": _ADDS_SCRIPTS,
+    "extra.polyfills": _ADDS_SCRIPTS,
+    "extra.analytics": "it adds an analytics script that contacts another host",
+    "extra.consent": "it adds a cookie-consent form and its script",
+    "extra.scope": "it is written into the page's inline script",
+    "extra.rollbook": "it holds rollbook's own settings for its theme",
 }
+# Settings whose value is a mapping of further settings (and must stay one), and settings
+# naming a file the pages load: a path within the site, never another host.
+_MAPPINGS = {"theme", "extra"}
+_SITE_FILES = {"extra_css", "theme.favicon", "theme.logo"}
+
+
+def overrides_problems(
+    overrides: dict, prefix: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """What is wrong with a user's MkDocs overrides: ``(path, message, hint)`` for every
+    setting rollbook refuses (see :data:`PROTECTED`)."""
+    found = []
+    for key, value in overrides.items():
+        path = (*prefix, key)
+        dotted = ".".join(str(p) for p in path)
+        if dotted in PROTECTED:
+            found.append(
+                (
+                    path,
+                    f"the overrides file may not set `{dotted}`",
+                    f"{PROTECTED[dotted]} (see README, 'The site: build and serve')",
+                )
+            )
+        elif dotted in _MAPPINGS and not isinstance(value, dict):
+            found.append((path, f"`{dotted}` must be a mapping of settings", "indent its keys"))
+        elif dotted in _SITE_FILES:
+            for i, item in enumerate(value if isinstance(value, list) else [value]):
+                if not (isinstance(item, str) and item.strip() and within_site(item)):
+                    where = (*path, i) if isinstance(value, list) else path
+                    found.append(
+                        (
+                            where,
+                            f"`{dotted}` must name a file of the site, not {item!r}",
+                            "the site loads nothing from another host: put the file in your "
+                            "templates folder's site/theme/ and give its path there",
+                        )
+                    )
+        elif isinstance(value, dict):
+            found.extend(overrides_problems(value, path))
+    return found
+
+
+# What a user is told when a finished page fails the check: only theme files and MkDocs
+# settings can put anything into the theme's part of a page.
+UNSAFE_HINT = (
+    "a page may run no script but rollbook's and Material's, load nothing from another "
+    "host and redirect nowhere; look at the files in your templates folder (site/theme/, "
+    "site/assets/) and at the MkDocs overrides"
+)
 ASSETS = ("assets/rollbook.css", "assets/rollbook.js", "assets/search.js")
 STUB = "<!-- generated by rollbook -->\n"
 # An empty theme template: a page another worker builds renders to nothing, which MkDocs
@@ -166,16 +232,18 @@ def mkdocs_config(
     return cfg
 
 
-def _merge(cfg: dict, overrides: dict, prefix: str = "") -> None:
+def _merge(cfg: dict, overrides: dict) -> None:
+    problems = overrides_problems(overrides)
+    if problems:
+        _, message, hint = problems[0]
+        raise SiteBuildError(f"{message}: {hint}")
+    _merge_into(cfg, overrides)
+
+
+def _merge_into(cfg: dict, overrides: dict) -> None:
     for key, value in overrides.items():
-        dotted = f"{prefix}{key}"
-        if dotted in PROTECTED:
-            raise SiteBuildError(
-                f"the overrides file may not set `{dotted}`: rollbook "
-                "controls it (see README, 'Building the site')"
-            )
         if isinstance(value, dict) and isinstance(cfg.get(key), dict):
-            _merge(cfg[key], value, dotted + ".")
+            _merge_into(cfg[key], value)
         else:
             cfg[key] = copy.deepcopy(value)
 
@@ -447,15 +515,19 @@ def _rollbook_plugin(
             from rollbook.site.sanitize import UnsafeOutput
 
             own = page.meta.get("rb_title", ""), page.meta.get("rb_description", "")
+            content = page.content if page.file.src_uri in by_uri else None
+            if content is not None:
+                content = content[len(CONTENT_START) : -len(CONTENT_END)]
             try:
                 cleaned = check_page(
                     output,
                     page.file.dest_uri,
                     own_text=tuple(str(escape(text)) for text in own if text),
                     checks=chrome_checks,
+                    content=content,
                 )
             except UnsafeOutput as exc:
-                raise SiteBuildError(f"unsafe output: {exc}") from None
+                raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
             checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)
             return cleaned
 
@@ -501,6 +573,12 @@ def _theme_dir(user_templates: Path | None) -> Iterator[Path]:
 
 def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteReport:
     """Build ``pages`` into ``out`` atomically: the old site stays until the new one is done."""
+    seen: set[str] = set()
+    for page in pages:
+        if page.src_uri in seen:
+            # The model keeps ids off the names the layout uses; this is the last guard.
+            raise SiteBuildError(f"two pages would be written to {page.src_uri}")
+        seen.add(page.src_uri)
     env = page_environment(options.user_templates)
     assets = {f"assets/rollbook/{Path(a).name}": _template_bytes(env, a) for a in ASSETS}
     css = assets["assets/rollbook/rollbook.css"].decode("utf-8")
@@ -668,7 +746,8 @@ PageLinks = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
 def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs: int = 1) -> None:
-    """Check every page: nothing executable from runbook text, no broken internal link.
+    """Check every page and stylesheet: nothing executable or loaded from another host, no
+    broken internal link.
 
     ``checked`` holds the pages checked as MkDocs wrote them, with their links: for those,
     only the links' targets are looked up here, without reading the page again. Every other
@@ -678,7 +757,7 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
     """
     checked = checked or {}
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    pages = sorted(f for f in files if f.endswith(".html"))
+    pages = sorted(f for f in files if f.lower().endswith(HTML_DOCUMENTS))
     unread = [n for n, rel in enumerate(pages) if rel not in checked]
     jobs = max(1, min(jobs, len(unread) // 20 or 1))
 
@@ -686,6 +765,8 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
         return [(n, _read_page(site, pages[n])) for n in unread[index::jobs]]
 
     links = {n: found for part in fork_map(check, jobs) for n, found in part}
+    check_stylesheets(site, files)
+    check_documents(site, files)
     broken: list[str] = []
     for n, rel in enumerate(pages):
         needed, problems = checked[rel] if rel in checked else links[n]
@@ -697,16 +778,50 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
         raise SiteBuildError(f"{len(broken)} broken internal link(s):\n  {shown}{more}")
 
 
+def check_stylesheets(site: Path, files: set[str]) -> None:
+    """Fail the build if a stylesheet of the site loads from another host (an ``@import``
+    or ``url()`` in a user's own stylesheet): the site contacts no other host."""
+    found = []
+    for rel in sorted(f for f in files if f.endswith(".css")):
+        text = (site / rel).read_text(encoding="utf-8", errors="replace")
+        found.extend(f"{rel}: {problem}" for problem in css_problems(text))
+    if found:
+        shown = "\n  ".join(found[:20])
+        raise SiteBuildError(f"unsafe output:\n  {shown}\n  hint: {UNSAFE_HINT}")
+
+
+def check_documents(site: Path, files: set[str]) -> None:
+    """Fail the build if a file a browser opens as an XML document (an SVG or XHTML file
+    copied from a user's theme folder) holds a script or loads from another host, or is a
+    kind of document the check cannot read."""
+    from rollbook.site.sanitize import UnsafeOutput
+
+    found = []
+    for rel in sorted(files):
+        if rel.lower().endswith(UNCHECKABLE_DOCUMENTS):
+            found.append(f"{rel}: a browser may open it as a page, and it cannot be checked")
+        elif rel.lower().endswith(XML_DOCUMENTS):
+            try:
+                check_document((site / rel).read_bytes(), rel)
+            except UnsafeOutput as exc:
+                found.append(str(exc))
+    if found:
+        shown = "\n  ".join(found[:20])
+        raise SiteBuildError(f"unsafe output:\n  {shown}\n  hint: {UNSAFE_HINT}")
+
+
 def _read_page(site: Path, rel: str) -> PageLinks:
     """Check a page MkDocs wrote without rollbook seeing it, rewrite it clean; its links."""
     from rollbook.site.sanitize import UnsafeOutput
 
     path = site / rel
-    html = path.read_text(encoding="utf-8")
     try:
+        html = path.read_bytes().decode("utf-8")
         cleaned = check_page(html, rel)
+    except UnicodeDecodeError:
+        raise SiteBuildError(f"unsafe output: {rel}: not UTF-8, so it cannot be checked") from None
     except UnsafeOutput as exc:
-        raise SiteBuildError(f"unsafe output: {exc}") from None
+        raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
     if cleaned != html:
         path.write_text(cleaned, encoding="utf-8")
     return page_links(cleaned, rel)
