@@ -407,7 +407,8 @@ LOGO = (
             "a namespaced element <h:script>",
         ),
         (
-            '<svg xmlns:l="http://www.w3.org/1999/xlink"><a l:href="javascript:alert(1)">x</a></svg>',
+            '<svg xmlns:l="http://www.w3.org/1999/xlink">'
+            '<a l:href="javascript:alert(1)">x</a></svg>',
             "a namespaced attribute 'xmlns:l'",
         ),
         (
@@ -415,11 +416,13 @@ LOGO = (
             "<?xml-stylesheet",
         ),
         (
-            '<!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)&#60;/script&#62;">]><svg>&x;</svg>',
+            '<!DOCTYPE svg [<!ENTITY x "&#60;script&#62;alert(1)&#60;/script&#62;">]>'
+            "<svg>&x;</svg>",
             "<!DOCTYPE svg [",
         ),
         (
-            '<x xmlns="http://www.w3.org/1999/xhtml"><style><img src="//evil.example/"/></style></x>',
+            '<x xmlns="http://www.w3.org/1999/xhtml">'
+            '<style><img src="//evil.example/"/></style></x>',
             "markup inside an SVG <style>",
         ),
         ('<svg><image href="https://evil.example/x.png"/></svg>', "<image href>"),

@@ -454,8 +454,8 @@ def test_cli_refused_overrides_exit_2(project: Path, tmp_path: Path) -> None:
             "a style that loads 'https://evil.example/x'",
         ),
         (
-            "theme:\n  direction: 'ltr\"><meta http-equiv=\"refresh\" "
-            "content=\"0;url=//evil.example\"'\n",
+            'theme:\n  direction: \'ltr"><meta http-equiv="refresh" '
+            'content="0;url=//evil.example"\'\n',
             '"refresh"',
         ),
         (
@@ -509,7 +509,9 @@ def test_hostile_site_name_stays_text(project: Path, tmp_path: Path) -> None:
     config = project / "rollbook.toml"
     text = config.read_text(encoding="utf-8")
     assert re.search(r"^site-name = .*$", text, re.M)
-    config.write_text(re.sub(r"^site-name = .*$", lambda _: f"site-name = {json.dumps(name)}", text, flags=re.M))
+    config.write_text(
+        re.sub(r"^site-name = .*$", lambda _: f"site-name = {json.dumps(name)}", text, flags=re.M)
+    )
     out = tmp_path / "site"
     build_project(project, out)
     for html_file in sorted(out.rglob("*.html")):
@@ -519,7 +521,7 @@ def test_hostile_site_name_stays_text(project: Path, tmp_path: Path) -> None:
         where = html_file.relative_to(out)
         assert parser.handlers == [] and parser.urls == [], where
         assert "img" not in parser.tags, where
-        assert '<meta http-equiv' not in text, where
+        assert "<meta http-equiv" not in text, where
         assert [s.rsplit("/", 1)[-1] for s in parser.scripts if s != "inline"] == ["rollbook.js"]
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in home
@@ -603,7 +605,7 @@ def test_two_pages_at_one_path_fail_the_build(tmp_path: Path) -> None:
     from rollbook.render.views import SitePage
 
     pages = [SitePage("tags/index.md", t, "d", "<p>x</p>", kind="tag") for t in ("Tags", "x")]
-    with pytest.raises(SiteBuildError, match="two pages would be written to tags/index.md"):
+    with pytest.raises(SiteBuildError, match=r"two pages would be written to tags/index\.md"):
         engine.build_site(pages, tmp_path / "site", engine.SiteOptions())
     assert not (tmp_path / "site").exists()
 
@@ -611,9 +613,17 @@ def test_two_pages_at_one_path_fail_the_build(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "found"),
     [
-        ("pages/evil.htm", "<p>x</p><script>alert(1)</script>", "pages/evil.htm: unexpected inline"),
+        (
+            "pages/evil.htm",
+            "<p>x</p><script>alert(1)</script>",
+            "pages/evil.htm: unexpected inline",
+        ),
         ("img/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "onload"),
-        ("img/x.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml"><script>x()</script></html>', "x.xhtml"),
+        (
+            "img/x.xhtml",
+            '<html xmlns="http://www.w3.org/1999/xhtml"><script>x()</script></html>',
+            "x.xhtml",
+        ),
         ("img/logo.svgz", "x", "img/logo.svgz: a browser may open it as a page"),
     ],
 )
