@@ -143,7 +143,7 @@ def test_edit_uri_is_a_path_below_the_repository(project, value, message):
     "lines",
     [
         'site-url = "https://runbooks.example.com/"\nrepo-url = "https://git.example.com/shop"',
-        'site-url = "http://127.0.0.1:8000/"\nrepo-url = "HTTPS://GIT.EXAMPLE.COM/a/b-c_d%20e/"',
+        'site-url = "http://127.0.0.1:8000/"\nrepo-url = "https://GIT.EXAMPLE.COM/a/b-c_d%20e/"',
         'site-url = "https://[::1]:8443/runbooks/"\nrepo-url = "https://git_01.corp.example/x"',
         'edit-uri = "-/blob/main/"\nrepo-url = "https://gitlab.example.com/g/p"',
         'edit-uri = "src/branch/main/"',
