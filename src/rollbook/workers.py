@@ -52,6 +52,10 @@ def fork_worker() -> int:
 
 
 def _die_with(parent: int, prctl) -> None:
+    # Interrupted, a worker ends at once: the parent, interrupted too, does the cleaning up,
+    # and a worker must never unwind into the parent's frames and run its cleanup.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     armed = False
     if prctl is not None:
         armed = prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0

@@ -95,6 +95,8 @@ class SiteOptions:
     service_worker: bool = True
     jobs: int = 1
     """Processes building pages (forked workers, each writing its share of the pages)."""
+    extra_files: dict[str, bytes] = field(default_factory=dict)
+    """Other files to publish as they are, by site path (the problems report)."""
 
 
 @dataclass
@@ -504,6 +506,7 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     css = assets["assets/rollbook/rollbook.css"].decode("utf-8")
     assets["assets/rollbook/dark.css"] = no_js_dark_css(css).encode("utf-8")
     kinds = {p.kind for p in pages}
+    assets.update(options.extra_files)
     # The staging copy of the site, the theme layer and MkDocs' docs folder all live in the
     # build's own folder beside `out`, removed when the build ends, or by the next build if
     # this one is killed (rollbook.site.output).
