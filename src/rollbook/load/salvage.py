@@ -9,6 +9,7 @@ dropped rather than guessed at: it would name a page nobody can find.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,9 +139,15 @@ def _uncomment(value: str) -> str:
 
 
 def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+    if len(value) < 2 or value[0] != value[-1] or value[0] not in "'\"":
+        return value
+    if value[0] == "'":
+        return value[1:-1].replace("''", "'")
+    try:  # YAML's double-quoted escapes are, for what a title holds, JSON's
+        text = json.loads(value)
+    except ValueError:
         return value[1:-1]
-    return value
+    return text if isinstance(text, str) else value[1:-1]
 
 
 def _slug(value: object) -> str:
