@@ -36,7 +36,9 @@ CASES = [
         "title: 'It''s \"one\" click'\n"
         "owner: payments # team\n"
         "tags:\n  - checkout\n  - 'web'\n- mobile\nrisk: [\n",
-        Listing("one-click-checkout", "It's \"one\" click", "payments", ("checkout", "web", "mobile")),
+        Listing(
+            "one-click-checkout", 'It\'s "one" click', "payments", ("checkout", "web", "mobile")
+        ),
     ),
     (
         "syntax-error-double-quoted-escapes",
