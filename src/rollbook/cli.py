@@ -354,9 +354,10 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
     except (ConfigError, OutputError) as exc:
         raise UsageError(str(exc)) from None
     except InvalidRunbooks as exc:
+        kept = f"{out} is untouched" if out.exists() else "nothing was written"
         click.echo(
             f"error: the site was not built: {exc}; a site without them would lack their "
-            f"pages. {out} is untouched.",
+            f"pages. {kept}.",
             err=True,
         )
         _echo_problems(exc.problems)
