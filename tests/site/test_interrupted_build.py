@@ -273,3 +273,23 @@ def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path: Path) -> Non
         assert work != left and not left.exists()
         assert (out / "index.html").read_text() == "the last good site"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_build_stopped_by_errors_still_puts_back_a_site_moved_aside(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "runbooks" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+    out = tmp_path / "site"
+    left = tmp_path / f"{building_prefix(out)}abcd1234"
+    (left / "previous").mkdir(parents=True)
+    (left / "previous" / MARKER).write_text("{}")
+    (left / "previous" / "index.html").write_text("the last good site")
+    result = subprocess.run(
+        [sys.executable, "-m", "rollbook", "build", "--out", str(out)],
+        cwd=root,
+        env=env(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert (out / "index.html").read_text() == "the last good site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project", "site"]

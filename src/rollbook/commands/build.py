@@ -26,6 +26,7 @@ from rollbook.render.pages import PROBLEMS_REPORT, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteOptions, SiteReport, build_site
 from rollbook.site.engine import default_jobs, fork_map
+from rollbook.site.output import recover_output
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
 
@@ -190,6 +191,7 @@ def build(
     why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
     errors.
     """
+    recover_output(out)
     built = build_time()
     jobs = default_jobs()
     user_templates = project.resolve(project.config.templates) if project.config.templates else None

@@ -77,6 +77,19 @@ def building_prefix(out: Path) -> str:
     return f".{out.name}.building-"
 
 
+def recover_output(out: Path) -> None:
+    """Remove what killed builds into ``out`` left beside it; put back a site one moved aside.
+
+    Run first thing by every build, also by one that then stops at an invalid runbook: a
+    build killed mid-swap must not leave the reader with no site at all.
+    """
+    out = out.resolve()
+    if not out.parent.is_dir():
+        return
+    _remove_old_style_leftovers(out)
+    remove_leftovers(out.parent, building_prefix(out), restore=out)
+
+
 @contextmanager
 def staged_output(out: Path) -> Iterator[Staging]:
     """Fresh folders beside ``out`` to build in; the site is swapped in for ``out`` on success.
