@@ -5,7 +5,9 @@ Exit codes: 0 fine, 1 findings, 2 usage or configuration error, 3 internal error
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -327,22 +329,44 @@ def rule(code: str | None, markdown: bool) -> None:
     help="MkDocs settings to merge in (default: mkdocs.overrides.yml at the "
     "project root, if there is one).",
 )
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Build even when runbook files have errors: the site lacks their pages, and its "
+    "home, team, tag and problems pages say which are missing and why.",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
+def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: bool) -> None:
     """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
 
     The site works offline after one visit and contacts no other host. A failed build
-    leaves the previous site untouched. Exits 1 when the build fails (a broken link, unsafe
-    output), 2 for configuration errors.
+    leaves the previous site untouched. Exits 1, building nothing, when a runbook file or
+    the teams file has errors (unless --keep-going) or the build fails (a broken link,
+    unsafe output); 2 for configuration errors.
     """
+    from rollbook.commands.build import InvalidRunbooks
     from rollbook.commands.build import build as run
     from rollbook.site import OutputError, SiteBuildError
 
     project = _project(ctx)
     try:
-        outcome = run(project, out, overrides=overrides)
+        outcome = run(project, out, overrides=overrides, keep_going=keep_going)
     except (ConfigError, OutputError) as exc:
         raise UsageError(str(exc)) from None
+    except InvalidRunbooks as exc:
+        kept = f"{out} is untouched" if out.exists() else "nothing was written"
+        click.echo(
+            f"error: the site was not built: {exc}; a site without them would lack their "
+            f"pages. {kept}.",
+            err=True,
+        )
+        _echo_problems(exc.problems)
+        click.echo(
+            "Fix them (`rollbook validate` lists every problem), or build the site without "
+            "them with `rollbook build --keep-going` (its pages then say what is missing).",
+            err=True,
+        )
+        ctx.exit(EXIT_FINDINGS)
     except SiteBuildError as exc:
         click.echo(f"error: the site was not built: {exc}", err=True)
         ctx.exit(EXIT_FINDINGS)
@@ -351,12 +375,30 @@ def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
         f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB; search reads "
         f"files of at most {report.search.largest_file / 1e3:.1f} KB as it needs them)."
     )
-    if outcome.unreadable:
+    if outcome.invalid:
+        from rollbook.render.pages import PROBLEMS_REPORT
+
+        n = len(outcome.invalid)
+        missing = (
+            f"{outcome.missing} runbook{'s' if outcome.missing != 1 else ''} missing from the site"
+            if outcome.missing
+            else "no runbook missing"
+        )
         click.echo(
-            f"warning: {outcome.unreadable} runbook file(s) could not be read and have "
-            "no page; run `rollbook validate`.",
+            f"warning: built with --keep-going: {n} file{'s' if n != 1 else ''} with errors, "
+            f"{missing}. The site's pages say so; every problem is in "
+            f"{out / PROBLEMS_REPORT}.",
             err=True,
         )
+        _echo_problems([p for item in outcome.invalid for p in item.problems])
+
+
+def _echo_problems(problems: list, limit: int = 20) -> None:
+    """The first ``limit`` problems, one per line (with hints), on standard error."""
+    for problem in problems[:limit]:
+        click.echo(problem.render(), err=True)
+    if len(problems) > limit:
+        click.echo(f"... and {len(problems) - limit} more.", err=True)
 
 
 @cli.command()
@@ -369,7 +411,12 @@ def build(ctx: click.Context, out: Path, overrides: Path | None) -> None:
 @click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
 @click.pass_context
 def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
-    """Preview the site on http://127.0.0.1:PORT/, rebuilding when runbooks change."""
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding when runbooks change.
+
+    Runbook files with errors do not stop the preview: every page then carries a banner
+    saying how many, and the problems page says which and why. A port in use is a usage
+    error (exit 2).
+    """
     from rollbook.commands.serve import serve as run
     from rollbook.site import OutputError, SiteBuildError
 
@@ -383,9 +430,21 @@ def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: 
         ctx.exit(EXIT_FINDINGS)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived (a cancelled CI job, a process manager): stop, cleaning up on the way."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn anything unexpected into exit code 3."""
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
+    # By default SIGTERM ends Python without unwinding: a build would leave its folder
+    # beside the site (the next build removes it, but nothing should be left at all).
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(args=argv, prog_name="rollbook", standalone_mode=False)
     except click.exceptions.Abort:
@@ -401,6 +460,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except Exception as exc:  # the last line of defence: never a bare traceback
         if verbose:
             traceback.print_exc()

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from rollbook.site import stylesheet
-from rollbook.site.engine import _theme_dir
+from rollbook.site.engine import _make_theme_dir
 from rollbook.site.stylesheet import Classes, prune
 from tests.site.sitetools import build_project, make_project
 
@@ -82,14 +82,14 @@ def test_css_the_parser_cannot_follow_keeps_material_whole(tmp_path: Path, monke
 def test_a_class_made_by_an_expression_alone_keeps_everything(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
-    with _theme_dir(None) as theme:
-        (pages / "x.html").write_text('<p class="{{ kind }}">x</p>', encoding="utf-8")
-        assert stylesheet.used_classes(theme, [pages], []) is None
-        (pages / "x.html").write_text(
-            '<p class="rb-a rb-b--{{ kind }}{% if x %} md-typeset{% endif %}">x</p>',
-            encoding="utf-8",
-        )
-        classes = stylesheet.used_classes(theme, [pages], ['x.classList.add("md-dialog")'])
+    theme = _make_theme_dir(None, tmp_path / "theme")
+    (pages / "x.html").write_text('<p class="{{ kind }}">x</p>', encoding="utf-8")
+    assert stylesheet.used_classes(theme, [pages], []) is None
+    (pages / "x.html").write_text(
+        '<p class="rb-a rb-b--{{ kind }}{% if x %} md-typeset{% endif %}">x</p>',
+        encoding="utf-8",
+    )
+    classes = stylesheet.used_classes(theme, [pages], ['x.classList.add("md-dialog")'])
     assert classes is not None
     assert all(c in classes for c in ("rb-a", "rb-b--high", "md-typeset", "md-dialog"))
     # Material's chrome that rollbook's theme replaces (navigation, tabs) is not rendered.

@@ -1,11 +1,18 @@
-"""`rollbook build`: load the runbooks, lint them if the linter is there, render, build."""
+"""`rollbook build`: load the runbooks, lint them if the linter is there, render, build.
+
+A site that silently lacks a runbook is worse than no new site: the on-call finds out at the
+worst moment. So a runbook file with errors (or a teams file with errors) stops the build
+before anything is written, unless the caller asks to keep going; the site then says on its
+pages what is missing and why.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -13,23 +20,54 @@ import yaml
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks, load_teams
+from rollbook.load.salvage import mark_duplicate_ids
 from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
 from rollbook.render import LintResults, render_site
+from rollbook.render.pages import PROBLEMS_REPORT, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteOptions, SiteReport, build_site
 from rollbook.site.engine import default_jobs, fork_map, overrides_problems
+from rollbook.site.output import recover_output
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
 
 
 @dataclass
 class BuildOutcome:
-    """What `rollbook build` did: the site report and the runbooks it could not read."""
+    """What `rollbook build` did: the site report, and the files with errors it built without."""
 
     report: SiteReport
     loaded: LoadedProject
     unreadable: int
+    """Runbook files that could not be loaded at all (no page)."""
+    invalid: list[Loaded] = field(default_factory=list)
+    """Every file with errors (runbooks, teams file): only with ``keep_going``."""
+    missing: int = 0
+    """Runbooks without a page: unreadable ones, and later files with an id already taken."""
+
+
+class InvalidRunbooks(Exception):
+    """Runbook files (or the teams file) have errors, so nothing was built.
+
+    A site built without them would lack their pages; the previous site is left as it was.
+    """
+
+    def __init__(self, files: list[Loaded]):
+        self.files = files
+        n = len(files)
+        super().__init__(f"{n} file{'s' if n != 1 else ''} with errors")
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for item in self.files for p in item.problems]
+
+
+def invalid_files(loaded: LoadedProject) -> list[Loaded]:
+    """The teams file if it has errors, then every runbook file that has any."""
+    files = [loaded.teams] if loaded.teams is not None and loaded.teams.problems else []
+    files.extend(item for item in loaded.runbooks if item.problems or item.runbook is None)
+    return files
 
 
 def build_time() -> dt.datetime:
@@ -121,19 +159,24 @@ def render_pages(
     built: dt.datetime,
     user_templates: Path | None,
     jobs: int = 1,
+    preview: bool = False,
 ) -> list[SitePage]:
     """``render_site``, with the runbook pages (nearly all the work) dealt out to ``jobs``
     forked workers. The pages, and their order, are the same as ``render_site``'s."""
     try:
         from rollbook.render.pages import SiteRenderer
 
-        renderer = SiteRenderer(loaded, lint=lint, built=built, user_templates=user_templates)
+        renderer = SiteRenderer(
+            loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
+        )
         entries = list(renderer.entries)
         render_one = renderer.runbook
     except (ImportError, AttributeError, TypeError):  # the renderer changed: one process
         jobs = 1
     if jobs <= 1 or len(entries) < 20:
-        return render_site(loaded, lint=lint, built=built, user_templates=user_templates)
+        return render_site(
+            loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
+        )
 
     def share(index: int) -> list[SitePage]:
         return [render_one(entry) for entry in entries[index::jobs]]
@@ -152,9 +195,23 @@ def render_pages(
 
 
 def build(
-    project: Project, out: Path, *, overrides: Path | None = None, service_worker: bool = True
+    project: Project,
+    out: Path,
+    *,
+    overrides: Path | None = None,
+    service_worker: bool = True,
+    keep_going: bool = False,
+    preview: bool = False,
 ) -> BuildOutcome:
-    """Build the site for ``project`` into ``out``."""
+    """Build the site for ``project`` into ``out``.
+
+    Raises :class:`InvalidRunbooks`, before writing anything, when a runbook file or the
+    teams file has errors; with ``keep_going`` the site is built without the runbooks that
+    cannot have a page, and its home, team, tag and problems pages say what is missing and
+    why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
+    errors.
+    """
+    recover_output(out)
     built = build_time()
     jobs = default_jobs()
     user_templates = project.resolve(project.config.templates) if project.config.templates else None
@@ -181,12 +238,27 @@ def build(
         if enabled:
             gc.enable()
         return _build_loaded(
-            project, out, seen, lint_results, built, user_templates, overrides, service_worker, jobs
+            project,
+            out,
+            seen,
+            lint_results,
+            built,
+            user_templates,
+            overrides,
+            _Mode(service_worker, keep_going, preview),
+            jobs,
         )
     finally:
         gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+@dataclass(frozen=True)
+class _Mode:
+    service_worker: bool
+    keep_going: bool
+    preview: bool
 
 
 def _build_loaded(
@@ -197,16 +269,32 @@ def _build_loaded(
     built: dt.datetime,
     user_templates: Path | None,
     overrides: Path | None,
-    service_worker: bool,
+    mode: _Mode,
     jobs: int,
 ) -> BuildOutcome:
     if lint_results.available and seen:
         loaded = LoadedProject(project, load_teams(project), seen, [])
+        # The linter reports a taken id as a finding of the second file; the site needs it
+        # on the file, which then has no page.
+        mark_duplicate_ids(seen)
     else:
         loaded = load_project_runbooks(project)
+    # Stop before anything is written: the previous site stays, complete.
+    invalid = invalid_files(loaded)
+    if invalid and not mode.keep_going:
+        raise InvalidRunbooks(invalid)
     pages = render_pages(
-        loaded, lint=lint_results, built=built, user_templates=user_templates, jobs=jobs
+        loaded,
+        lint=lint_results,
+        built=built,
+        user_templates=user_templates,
+        jobs=jobs,
+        preview=mode.preview,
     )
+    extra_files = {}
+    if invalid:
+        report = problems_report(loaded, built)
+        extra_files[PROBLEMS_REPORT] = (json.dumps(report, indent=1) + "\n").encode("utf-8")
     gc.freeze()
     options = SiteOptions(
         site_name=project.config.site_name,
@@ -215,9 +303,11 @@ def _build_loaded(
         built_text=built.strftime("%Y-%m-%d %H:%M UTC"),
         user_templates=user_templates,
         overrides=read_overrides(overrides, project),
-        service_worker=service_worker,
+        service_worker=mode.service_worker,
         jobs=jobs,
+        extra_files=extra_files,
     )
-    report = build_site(pages, out, options)
+    site = build_site(pages, out, options)
     unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)
-    return BuildOutcome(report, loaded, unreadable)
+    missing = len(loaded.runbooks) - sum(1 for page in pages if page.kind == "runbook")
+    return BuildOutcome(site, loaded, unreadable, invalid, missing)

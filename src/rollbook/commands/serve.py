@@ -1,21 +1,29 @@
 """`rollbook serve`: build into a temporary folder, serve it on 127.0.0.1, rebuild on change.
 
 It reuses MkDocs' live-reload server, but every rebuild is a full `rollbook build`, so the
-preview is exactly what `build` will publish (minus the offline service worker, which would
-keep showing an old copy while you edit).
+preview is what `build` will publish (minus the offline service worker, which would keep
+showing an old copy while you edit). Unlike `build`, it keeps going when runbook files have
+errors: a preview that refused to show anything would hide what is wrong. Instead every page
+carries a banner saying how many files have errors, linking to the problems page.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from rollbook.commands.build import OVERRIDES_NAME, build
-from rollbook.config import Project
+from rollbook.config import ConfigError, Project
+from rollbook.site.output import locked_folder
 
 log = logging.getLogger("rollbook.serve")
+SERVE_PREFIX = "rollbook-serve-"
+# How many ports after a busy one to try, to suggest one that is free.
+PORTS_TO_TRY = 20
 
 
 def watched_paths(project: Project, overrides: Path | None) -> list[Path]:
@@ -29,6 +37,42 @@ def watched_paths(project: Project, overrides: Path | None) -> list[Path]:
     return [p for p in dict.fromkeys(paths) if p.exists()]
 
 
+def _bind_error(host: str, port: int) -> OSError | None:
+    """Why the server could not listen on ``host:port`` (None if it can), as it would bind."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As http.server does (allow_reuse_address): a port left in TIME_WAIT is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return exc
+    return None
+
+
+def port_error(host: str, port: int, error: OSError | None = None) -> ConfigError | None:
+    """A usage error saying the port cannot be used and suggesting a free one, or None."""
+    error = error if error is not None else _bind_error(host, port)
+    if error is None:
+        return None
+    if error.errno == errno.EADDRINUSE:
+        why = f"port {port} on {host} is already in use (another `rollbook serve` or server?)"
+    elif error.errno == errno.EACCES:
+        why = f"port {port} on {host} needs privileges this user does not have"
+    else:
+        why = f"cannot listen on {host}:{port}: {error.strerror or error}"
+    free = next(
+        (
+            p
+            for p in range(port + 1, min(port + 1 + PORTS_TO_TRY, 65536))
+            if _bind_error(host, p) is None
+        ),
+        None,
+    )
+    hint = f"use another one: --port {free} is free" if free else "choose another with --port"
+    return ConfigError(f"{why}; {hint}")
+
+
 def serve(
     project: Project,
     *,
@@ -38,30 +82,61 @@ def serve(
     livereload: bool = True,
     echo: Callable[[str], None] = print,
 ) -> None:
-    """Serve a preview of the site until interrupted."""
+    """Serve a preview of the site until interrupted.
+
+    Raises ConfigError (a usage error) at once, before building, when the port is taken.
+    """
     from mkdocs.livereload import LiveReloadServer
 
-    with tempfile.TemporaryDirectory(prefix="rollbook-serve-") as tmp:
-        out = Path(tmp) / "site"
+    busy = port_error(host, port)
+    if busy is not None:
+        raise busy
+    # A locked folder: if this process is killed, the next `rollbook serve` removes it.
+    with locked_folder(Path(tempfile.gettempdir()), SERVE_PREFIX) as tmp:
+        out = tmp / "site"
 
         def builder() -> None:
             try:
-                outcome = build(project, out, overrides=overrides, service_worker=False)
+                outcome = build(
+                    project,
+                    out,
+                    overrides=overrides,
+                    service_worker=False,
+                    keep_going=True,
+                    preview=True,
+                )
             except Exception as exc:
                 echo(f"build failed, still serving the previous one: {exc}")
                 return
             echo(f"built {outcome.report.pages} pages")
+            if outcome.invalid:
+                n = len(outcome.invalid)
+                echo(
+                    f"{n} file{'s' if n != 1 else ''} with errors "
+                    f"({outcome.missing} runbook{'s' if outcome.missing != 1 else ''} missing); "
+                    "every page of the preview says so: see its problems page"
+                )
+                for item in outcome.invalid[:10]:
+                    for problem in item.problems[:1]:
+                        echo(f"  {problem.location}: {problem.code} {problem.message}")
 
         builder()
         if not out.is_dir():
             raise RuntimeError("the first build failed; fix the errors above and retry")
+        busy = port_error(host, port)  # taken while the first build ran?
+        if busy is not None:
+            raise busy
         server = LiveReloadServer(builder=builder, host=host, port=port, root=str(out))
         if livereload:
             for path in watched_paths(project, overrides):
                 server.watch(str(path))
-        echo(f"Serving on {server.url} (Ctrl+C to stop)")
         try:
-            server.serve()
+            echo(f"Serving on {server.url} (Ctrl+C to stop)")
+            server.serve()  # binds first: the port may have been taken since
+        except OSError as exc:
+            if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+                raise
+            raise port_error(host, port, exc) or exc from None
         except KeyboardInterrupt:
             echo("Stopped.")
         finally:

@@ -36,6 +36,7 @@ from rollbook.lint.suppressions import Suppression, parse_suppressions
 from rollbook.load.runbooks import Loaded, discover, load_runbook, load_teams
 from rollbook.model.runbook import TeamsFile
 from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
+from rollbook.workers import fork_worker
 
 TODAY_ENV = "ROLLBOOK_TODAY"
 SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.ERROR)
@@ -363,7 +364,7 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
 def _fork_scan(paths: list[Path], scan: Callable[[Path], _Scanned]) -> tuple[int, int]:
     """Fork a worker that scans ``paths`` and writes its pickled results to a pipe."""
     read, write = os.pipe()
-    pid = os.fork()
+    pid = fork_worker()  # the child dies with this process: nothing outlives a lint run
     if pid:
         os.close(write)
         return pid, read

@@ -17,13 +17,21 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from rollbook.config import Config
+from rollbook.diagnostics import Problem
 from rollbook.load.runbooks import Loaded, LoadedProject
+from rollbook.load.salvage import listing
 from rollbook.model.links import LinkError, path_href, web_href
 from rollbook.model.phones import sms_href, tel_href
 from rollbook.model.runbook import RISK_LEVELS, Runbook, Team, TeamsFile
 from rollbook.render import urls
 from rollbook.render.jinja import page_environment
-from rollbook.render.views import FindingView, LintResults, SitePage
+from rollbook.render.views import (
+    FindingView,
+    LintResults,
+    MissingRunbook,
+    SitePage,
+    SiteProblems,
+)
 
 RISK_LABEL = {
     "low": "Low risk",
@@ -34,6 +42,15 @@ RISK_LABEL = {
 # Features listed per team on the home page before it links to the team page instead: the
 # home page is the first download on a bad network, it must stay small at 10,000 runbooks.
 HOME_LIMIT_PER_TEAM = 25
+# Files with errors, however many: the problems page shows a count and the first few (the
+# JSON report at PROBLEMS_REPORT has them all), the home page fewer, each team's a few.
+PROBLEMS_PAGE_FILES = 40
+PROBLEMS_PER_FILE = 3
+MESSAGE_LIMIT = 300
+HOME_MISSING = 5
+HOME_MISSING_PER_TEAM = 3
+LIST_MISSING = 20
+PROBLEMS_REPORT = "problems/problems.json"
 
 
 @dataclass(frozen=True)
@@ -80,8 +97,10 @@ class SiteRenderer:
         built: dt.datetime,
         user_templates: Path | None = None,
         env: Environment | None = None,
+        preview: bool = False,
     ) -> None:
         self.loaded = loaded
+        self.preview = preview
         self.config: Config = loaded.project.config
         self.lint = lint or LintResults()
         self.built = built.astimezone(dt.UTC)
@@ -93,15 +112,21 @@ class SiteRenderer:
         )
         seen: set[str] = set()
         self.entries: list[RunbookEntry] = []
+        self.problems = SiteProblems()
         for item in loaded.runbooks:
             rb = item.runbook
             # A duplicate id is reported by the loader; the first file keeps the page.
             if rb is None or rb.id in seen:
+                self.problems.missing.append(_missing(item))
                 continue
             seen.add(rb.id)
             self.entries.append(RunbookEntry(rb, item.display, item, urls.runbook_page(rb.id)))
+            if item.problems:
+                self.problems.flawed.append((item.display, _views(item.problems)))
         self.entries.sort(key=lambda e: (e.runbook.title.lower(), e.runbook.id))
-        self.broken = [item for item in loaded.runbooks if item.runbook is None]
+        if loaded.teams is not None and loaded.teams.problems:
+            self.problems.teams = _views(loaded.teams.problems)
+            self.problems.teams_path = loaded.teams.display
 
     # -- shared context ----------------------------------------------------------------------
 
@@ -126,6 +151,8 @@ class SiteRenderer:
             "risk_label": RISK_LABEL,
             "team_name": self.team_name,
             "lint_available": self.lint.available,
+            "problems": self.problems,
+            "problems_report": PROBLEMS_REPORT,
             **extra,
         }
 
@@ -134,7 +161,12 @@ class SiteRenderer:
         return team.name if team else team_id
 
     def _render(self, template: str, src_uri: str, **extra: object) -> str:
-        return self.env.get_template(template).render(self._context(src_uri, **extra))
+        context = self._context(src_uri, **extra)
+        html = self.env.get_template(template).render(context)
+        if self.preview and self.problems:
+            # `rollbook serve`: every page says that the preview lacks something.
+            html = self.env.get_template("pages/_banner.html").render(context) + html
+        return html
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -145,12 +177,13 @@ class SiteRenderer:
         out.extend(self.team_pages())
         out.extend(self.tag_pages())
         out.extend(self.rule_pages())
-        if self.broken:
+        if self.problems:
             out.append(self.problems_page())
         return out
 
     def home(self) -> SitePage:
         groups = []
+        missing = self._missing_by_team()
         for team_id, entries in self._by_team().items():
             ranked = sorted(
                 entries, key=lambda e: (-RISK_LEVELS.index(e.runbook.risk), e.runbook.title.lower())
@@ -161,6 +194,8 @@ class SiteRenderer:
                     "name": self.team_name(team_id),
                     "entries": ranked[:HOME_LIMIT_PER_TEAM],
                     "total": len(entries),
+                    "missing": missing.get(team_id, [])[:HOME_MISSING_PER_TEAM],
+                    "missing_total": len(missing.get(team_id, [])),
                 }
             )
         html = self._render(
@@ -168,7 +203,7 @@ class SiteRenderer:
             urls.HOME,
             groups=groups,
             count=len(self.entries),
-            broken=len(self.broken),
+            home_missing=HOME_MISSING,
             has_tags=bool(self._by_tag()),
             has_rules=bool(self.lint.rules),
         )
@@ -186,7 +221,11 @@ class SiteRenderer:
             FindingView(p.code, p.message, str(p.location), p.severity.value, p.hint)
             for p in entry.loaded.problems
         ]
-        findings.extend(self.lint.by_file.get(entry.display, []))
+        # The linter reports the loader's problems too: each once.
+        shown = {(f.code, f.location) for f in findings}
+        findings.extend(
+            f for f in self.lint.by_file.get(entry.display, []) if (f.code, f.location) not in shown
+        )
         steps = []
         for i, step in enumerate(rb.rollback.steps if rb.rollback else [], start=1):
             # The tick is stored under the step's text: an edited step starts unticked again.
@@ -217,6 +256,7 @@ class SiteRenderer:
 
     def team_pages(self) -> list[SitePage]:
         by_team = self._by_team()
+        missing = self._missing_by_team()
         teams = []
         for team_id in sorted(by_team):
             team = self.teams.team(team_id) if self.teams else None
@@ -226,6 +266,7 @@ class SiteRenderer:
                     "name": self.team_name(team_id),
                     "team": team,
                     "entries": by_team[team_id],
+                    "missing": missing.get(team_id, []),
                 }
             )
         out = [
@@ -255,12 +296,13 @@ class SiteRenderer:
 
     def tag_pages(self) -> list[SitePage]:
         by_tag = self._by_tag()
+        missing = self._missing_by_tag()
         out = [
             SitePage(
                 urls.TAGS,
                 "Tags",
                 "Features grouped by tag.",
-                self._render("pages/tags.html", urls.TAGS, tags=by_tag),
+                self._render("pages/tags.html", urls.TAGS, tags=by_tag, missing=missing),
             )
         ]
         for tag, entries in by_tag.items():
@@ -270,7 +312,13 @@ class SiteRenderer:
                     src,
                     f"Tag: {tag}",
                     f"Features tagged {tag}.",
-                    self._render("pages/tag.html", src, tag=tag, entries=entries),
+                    self._render(
+                        "pages/tag.html",
+                        src,
+                        tag=tag,
+                        entries=entries,
+                        missing=missing.get(tag, []),
+                    ),
                     search_text=f"tag {tag}",
                     kind="tag",
                 )
@@ -306,24 +354,61 @@ class SiteRenderer:
         return out
 
     def problems_page(self) -> SitePage:
-        html = self._render("pages/problems.html", urls.PROBLEMS, broken=self.broken)
+        """The files with errors: a count and the first few, however many there are."""
+        problems = self.problems
+        missing = problems.missing[:PROBLEMS_PAGE_FILES]
+        flawed = problems.flawed[: max(0, PROBLEMS_PAGE_FILES - len(missing))]
+        html = self._render(
+            "pages/problems.html",
+            urls.PROBLEMS,
+            missing=missing,
+            flawed=flawed,
+            shown=len(missing) + len(flawed) + (1 if problems.teams else 0),
+            per_file=PROBLEMS_PER_FILE,
+        )
+        # A search for a missing runbook's id or title finds this page.
+        words = [w for m in problems.missing for w in (m.id, m.title) if w]
         return SitePage(
-            urls.PROBLEMS, "Runbooks that could not be read", "Runbook files with errors.", html
+            urls.PROBLEMS,
+            "Runbook files with errors",
+            f"{problems.files} runbook file{'s' if problems.files != 1 else ''} with errors.",
+            html,
+            search_text=" ".join(dict.fromkeys(words)),
+            kind="problems",
         )
 
     # -- pieces ------------------------------------------------------------------------------
 
     def _by_team(self) -> dict[str, list[RunbookEntry]]:
+        """Each team's runbooks; a team whose only runbooks are missing has an empty list."""
         groups: dict[str, list[RunbookEntry]] = defaultdict(list)
         for entry in self.entries:
             groups[entry.runbook.owner].append(entry)
+        for team_id in self._missing_by_team():
+            groups[team_id] += []
         return dict(sorted(groups.items(), key=lambda kv: self.team_name(kv[0]).lower()))
+
+    def _missing_by_team(self) -> dict[str, list[MissingRunbook]]:
+        groups: dict[str, list[MissingRunbook]] = defaultdict(list)
+        for item in self.problems.missing:
+            if item.owner:
+                groups[item.owner].append(item)
+        return groups
+
+    def _missing_by_tag(self) -> dict[str, list[MissingRunbook]]:
+        groups: dict[str, list[MissingRunbook]] = defaultdict(list)
+        for item in self.problems.missing:
+            for tag in item.tags:
+                groups[tag].append(item)
+        return groups
 
     def _by_tag(self) -> dict[str, list[RunbookEntry]]:
         groups: dict[str, list[RunbookEntry]] = defaultdict(list)
         for entry in self.entries:
             for tag in dict.fromkeys(entry.runbook.tags):
                 groups[tag].append(entry)
+        for tag in self._missing_by_tag():
+            groups[tag] += []
         return dict(sorted(groups.items()))
 
     def _rule_link(self, code: str) -> str | None:
@@ -428,6 +513,92 @@ def search_text(rb: Runbook, team_name: str) -> str:
     return " ".join(dict.fromkeys(w for w in words if w))
 
 
+def problems_report(loaded: LoadedProject, built: dt.datetime) -> dict[str, object]:
+    """Every problem of every file with errors, for ``problems/problems.json``.
+
+    Each runbook file says which page it has (``page``: null when it is missing) and where it
+    would have been listed (``id``, ``title``, ``owner``, ``tags``, guessed for a file that
+    could not be read).
+    """
+    files: list[dict[str, object]] = []
+    if loaded.teams is not None and loaded.teams.problems:
+        files.append(_file_report(loaded.teams, None, None))
+    seen: set[str] = set()
+    missing = 0
+    for item in loaded.runbooks:
+        rb = item.runbook
+        page = None
+        if rb is not None and rb.id not in seen:  # the first file of an id has the page
+            seen.add(rb.id)
+            page = urls.src_uri_to_url(urls.runbook_page(rb.id))
+        if page is None:
+            missing += 1
+            files.append(_file_report(item, _missing(item), None))
+        elif item.problems:
+            files.append(_file_report(item, _missing(item), page))
+    return {
+        "generator": "rollbook",
+        "built": built.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "files_with_errors": len(files),
+        "missing_runbooks": missing,
+        "files": files,
+    }
+
+
+def _views(problems: list[Problem]) -> tuple[FindingView, ...]:
+    """Problems as pages show them: messages clipped, so that no file can make a page huge."""
+    return tuple(
+        FindingView(
+            p.code,
+            _clip(p.message, MESSAGE_LIMIT),
+            str(p.location),
+            p.severity.value,
+            _clip(p.hint, MESSAGE_LIMIT),
+        )
+        for p in problems
+    )
+
+
+def _missing(item: Loaded) -> MissingRunbook:
+    found = listing(item)
+    return MissingRunbook(
+        item.display, _views(item.problems), found.id, found.title, found.owner, found.tags
+    )
+
+
+def _file_report(
+    item: Loaded, runbook: MissingRunbook | None, page: str | None
+) -> dict[str, object]:
+    """One file in the JSON report; ``runbook`` is None for the teams file."""
+    return {
+        "path": item.display,
+        "kind": "teams" if runbook is None else "runbook",
+        "page": page,
+        **(
+            {
+                "id": runbook.id,
+                "title": runbook.title,
+                "owner": runbook.owner,
+                "tags": list(runbook.tags),
+            }
+            if runbook
+            else {}
+        ),
+        "problems": [
+            {
+                "line": p.location.line,
+                "column": p.location.column,
+                "code": p.code,
+                "severity": p.severity.value,
+                "message": p.message,
+                "field": p.field,
+                "hint": p.hint,
+            }
+            for p in item.problems
+        ],
+    }
+
+
 def rule_doc_html(doc: str) -> Markup:
     """A rule's documentation (Markdown written in rollbook's own code) as HTML.
 
@@ -450,6 +621,9 @@ def render_site(
     lint: LintResults | None = None,
     built: dt.datetime,
     user_templates: Path | None = None,
+    preview: bool = False,
 ) -> list[SitePage]:
     """Render every page of the site for ``loaded``."""
-    return SiteRenderer(loaded, lint=lint, built=built, user_templates=user_templates).pages()
+    return SiteRenderer(
+        loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
+    ).pages()

@@ -51,3 +51,46 @@ class LintResults:
     by_file: dict[str, list[FindingView]] = field(default_factory=dict)
     rules: list[RuleView] = field(default_factory=list)
     note: str = ""
+
+
+@dataclass(frozen=True)
+class MissingRunbook:
+    """A runbook file with errors that has no page: where it would have been listed, and why.
+
+    ``id``, ``title``, ``owner`` and ``tags`` are read from whatever of the file still reads
+    (see :mod:`rollbook.load.salvage`); any of them may be empty.
+    """
+
+    path: str
+    problems: tuple[FindingView, ...]
+    id: str = ""
+    title: str = ""
+    owner: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """What the pages call it: its title, else its id, else its file."""
+        return self.title or self.id or self.path
+
+
+@dataclass
+class SiteProblems:
+    """Input files with errors, as every page may mention them.
+
+    ``missing`` runbooks have no page; ``flawed`` ones (references that point nowhere) were
+    published with their errors shown; ``teams`` are the teams file's own problems.
+    """
+
+    missing: list[MissingRunbook] = field(default_factory=list)
+    flawed: list[tuple[str, tuple[FindingView, ...]]] = field(default_factory=list)
+    teams: tuple[FindingView, ...] = ()
+    teams_path: str = ""
+
+    @property
+    def files(self) -> int:
+        """How many files have errors."""
+        return len(self.missing) + len(self.flawed) + (1 if self.teams else 0)
+
+    def __bool__(self) -> bool:
+        return self.files > 0

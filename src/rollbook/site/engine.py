@@ -21,11 +21,10 @@ import posixpath
 import re
 import shutil
 import signal
-import tempfile
 import threading
 import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -53,6 +52,7 @@ from rollbook.site.sanitize import (
 )
 from rollbook.site.search import SEPARATOR as SEARCH_SEPARATOR
 from rollbook.site.search import SearchIndexReport, material_search_worker, write_search_index
+from rollbook.workers import fork_worker
 
 log = logging.getLogger("rollbook.site")
 T = TypeVar("T")
@@ -161,6 +161,8 @@ class SiteOptions:
     service_worker: bool = True
     jobs: int = 1
     """Processes building pages (forked workers, each writing its share of the pages)."""
+    extra_files: dict[str, bytes] = field(default_factory=dict)
+    """Other files to publish as they are, by site path (the problems report)."""
 
 
 @dataclass
@@ -286,7 +288,7 @@ class _Worker:
     def fork(cls) -> tuple[_Worker | None, int]:
         """Fork: the parent gets the worker; the child gets None and the pipe to write to."""
         read, write = os.pipe()
-        pid = os.fork()
+        pid = fork_worker()  # the child dies with this process: nothing outlives a build
         if pid == 0:
             os.close(read)
             return None, write
@@ -559,16 +561,14 @@ def _rollbook_plugin(
     return RollbookPlugin()
 
 
-@contextmanager
-def _theme_dir(user_templates: Path | None) -> Iterator[Path]:
-    """Rollbook's theme layer, with the user's ``site/theme/`` files laid over it."""
-    with tempfile.TemporaryDirectory(prefix="rollbook-theme-") as tmp:
-        theme = Path(tmp)
-        for folder in reversed(template_search_path(user_templates)):
-            if (folder / "theme").is_dir():
-                shutil.copytree(folder / "theme", theme, dirs_exist_ok=True)
-        (theme / SKIP_TEMPLATE).write_text("", encoding="utf-8")
-        yield theme
+def _make_theme_dir(user_templates: Path | None, theme: Path) -> Path:
+    """Rollbook's theme layer, with the user's ``site/theme/`` files laid over it, at ``theme``."""
+    theme.mkdir()
+    for folder in reversed(template_search_path(user_templates)):
+        if (folder / "theme").is_dir():
+            shutil.copytree(folder / "theme", theme, dirs_exist_ok=True)
+    (theme / SKIP_TEMPLATE).write_text("", encoding="utf-8")
+    return theme
 
 
 def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteReport:
@@ -584,15 +584,17 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     css = assets["assets/rollbook/rollbook.css"].decode("utf-8")
     assets["assets/rollbook/dark.css"] = no_js_dark_css(css).encode("utf-8")
     kinds = {p.kind for p in pages}
-    with (
-        staged_output(out) as staging,
-        _theme_dir(options.user_templates) as theme,
-        tempfile.TemporaryDirectory(prefix="rollbook-docs-") as work,
-    ):
+    assets.update(options.extra_files)
+    # The staging copy of the site, the theme layer and MkDocs' docs folder all live in the
+    # build's own folder beside `out`, removed when the build ends, or by the next build if
+    # this one is killed (rollbook.site.output).
+    with staged_output(out) as staged:
+        staging = staged.site
+        theme = _make_theme_dir(options.user_templates, staged.scratch / "theme")
         # An empty docs folder: every page is generated. MkDocs wants it beside the
         # (virtual) config file, not above it.
-        docs = Path(work) / "docs"
-        docs.mkdir()
+        docs = staged.scratch / "work" / "docs"
+        docs.mkdir(parents=True)
         cfg = mkdocs_config(
             options, docs, staging, theme, has_tags="tag" in kinds, has_rules="rule" in kinds
         )

@@ -21,6 +21,9 @@ _SKIP_SUFFIXES = (".map", ".gz", ".xml")
 _SKIP_PARTS = ("assets/javascripts/lunr/",)
 _SKIP_NAMES = {"sw.js", "precache.json", ".rollbook-site"}
 _SEARCH_PARTS = ("search/t/", "search/p/", "search/d/")
+# Never saved, neither on the first visit nor when opened: the list of files with errors is
+# for whoever fixes them, can be long, and a saved copy would outlive the fix.
+NEVER_CACHED = ("problems/",)
 
 
 # How much a first visit saves for offline use, beyond the core. A demo-sized site fits many
@@ -61,7 +64,7 @@ def precache_manifest(site: Path, budget: int | None = None) -> dict[str, object
             continue
         data = path.read_bytes()
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
-        if rel == "404.html":
+        if rel == "404.html" or rel.startswith(NEVER_CACHED):
             continue
         if rel.endswith("index.html"):
             url = rel[: -len("index.html")] or "./"
@@ -106,6 +109,8 @@ def write_service_worker(site: Path, env: Environment, *, enabled: bool = True) 
     (site / "precache.json").write_text(
         json.dumps(manifest, separators=(",", ":")) + "\n", encoding="utf-8"
     )
-    script = env.get_template("assets/sw.js").render(version=version, kill=not enabled)
+    script = env.get_template("assets/sw.js").render(
+        version=version, kill=not enabled, never_cached=list(NEVER_CACHED)
+    )
     (site / "sw.js").write_text(script + "\n", encoding="utf-8")
     return version

@@ -7,6 +7,9 @@ const CACHE = "rollbook-" + VERSION;
 const MANIFEST = "precache.json?v=" + VERSION;
 const KILL = {{ kill | tojson }};
 const PARALLEL = 6;
+// Paths (under the site root) this worker leaves to the network: the problems page and its
+// report are never saved, so that no copy of them outlives the fix.
+const NEVER = {{ never_cached | default([]) | tojson }}.map((p) => new URL(p, self.location).pathname);
 
 self.addEventListener("install", (event) => {
   self.skipWaiting();
@@ -48,6 +51,7 @@ self.addEventListener("fetch", (event) => {
   if (KILL || request.method !== "GET") { return; }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
+  if (NEVER.some((p) => url.pathname.startsWith(p))) { return; }
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     // Cached first: on a bad network the saved copy shows at once, and every page says when

@@ -1,0 +1,135 @@
+"""`rollbook serve`: a busy port is a usage error with a hint; files with errors do not stop the
+preview, and every page of it says so."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.site.sitetools import REPO, make_project
+
+BROKEN = "runbooks/broken.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "project")
+
+
+@contextmanager
+def listening(port: int) -> Iterator[socket.socket]:
+    """Something else listening on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        yield sock
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive ports that are free now."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + count >= 65536:
+            continue
+        try:
+            with ExitStack() as stack:
+                for port in range(first, first + count):
+                    stack.enter_context(listening(port))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+def test_a_busy_port_is_a_usage_error_that_names_a_free_one(project: Path) -> None:
+    port = free_ports(3)
+    with listening(port):
+        result = run_cli("serve", "--port", str(port), cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert f"error: port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"--port {port + 1} is free" in result.stderr
+    assert "built" not in result.stdout  # refused before building anything
+    assert "Traceback" not in result.stderr
+
+
+def test_the_hint_skips_ports_that_are_busy_too(project: Path) -> None:
+    port = free_ports(3)
+    with listening(port), listening(port + 1):
+        result = run_cli("serve", "--port", str(port), cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert f"--port {port + 2} is free" in result.stderr
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(condition, timeout: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.2)
+    return False
+
+
+BANNER = "<strong>Preview:</strong> 1 file with errors; 1 runbook missing from this site."
+
+
+def test_serve_shows_files_with_errors_on_every_page(project: Path, tmp_path: Path) -> None:
+    (project / BROKEN).write_text("id: broken\nowner: my-team\nrisk: [\n", encoding="utf-8")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    port = free_ports(1)
+    log = (tmp_path / "serve.log").open("w")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "TMPDIR": str(temp)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        assert wait_for(lambda: "Preview:" in fetch(url)), (tmp_path / "serve.log").read_text()
+        for page in ("", "runbooks/saved-search-alerts/", "teams/my-team/", "problems/"):
+            html = fetch(url + page)
+            assert BANNER in html, page
+            assert 'href="' in html.split(BANNER, 1)[1][:80]  # links to the problems page
+        problems = fetch(url + "problems/")
+        assert "runbooks/broken.yaml:4:1</code> <code>RB001</code> YAML syntax error" in problems
+        team = fetch(url + "teams/my-team/")
+        assert "1 runbook missing from this team" in team
+        assert "is missing from this site" in team
+        log_text = (tmp_path / "serve.log").read_text()
+        assert "1 file with errors (1 runbook missing)" in log_text
+
+        # Fixed, the preview is rebuilt and the banner goes.
+        (project / BROKEN).unlink()
+        assert wait_for(lambda: "Preview:" not in fetch(url)), (tmp_path / "serve.log").read_text()
+        assert "Runbooks" in fetch(url)
+        assert [p.name for p in temp.iterdir()][0].startswith("rollbook-serve-")
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+    assert serve.returncode == 128 + signal.SIGTERM
+    assert list(temp.iterdir()) == []  # its temporary folder went with it
