@@ -116,7 +116,9 @@ def _web_address(value: str | None) -> str | None:
         parts.port  # noqa: B018 - raises for a port that is not a number
         ip_host = ":" in host
     except ValueError:
-        raise _refuse("has a port that is not a number", f"write it as {_URL_EXAMPLE}") from None
+        raise _refuse(
+            "has a port that is not a number from 1 to 65535", f"write it as {_URL_EXAMPLE}"
+        ) from None
     if not ip_host and not _HOST.match(host):
         raise _refuse(f"has no valid host name: {host!r}", f"write it as {_URL_EXAMPLE}")
     if parts.query or parts.fragment or value.endswith(("?", "#")):
