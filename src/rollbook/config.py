@@ -178,5 +178,6 @@ def read_config(path: Path) -> Config:
 def _key_line(text: str, key: str) -> int:
     if not key:
         return 0
-    match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.M)
+    # Blanks, not \s: \s spans lines, and from each of many blank lines it would read them all.
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else 0

@@ -45,7 +45,9 @@ _PYTHON = re.compile(
     r"_(?:value|details|value_details)(?:_async)?"
     rf"\s*\(\s*(?:flag_key\s*=\s*)?(?P<key>{_DQ}|{_SQ})"
 )
-_JS_CALL = rf"\s*(?:<[^()\n]*?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
+# A type argument (``getObjectValue<Config>(``) is at most 200 characters: without a bound, a
+# long line of ``getBooleanValue<`` would be rescanned to its end from every occurrence.
+_JS_CALL = rf"\s*(?:<[^()\n]{{0,200}}?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
 _JAVASCRIPT = re.compile(
     r"get(?<!\wget)(?:Boolean|String|Number|Object)(?:Value|Details)" + _JS_CALL
 )
@@ -53,11 +55,13 @@ _REACT = re.compile(
     r"use(?<!\wuse)(?:(?:Boolean|String|Number|Object)Flag(?:Value|Details)|(?:Suspense)?Flag)"
     + _JS_CALL
 )
-# The first argument is the context: a name, a selector or a call such as r.Context().
+# The first argument is the context: a name, a selector or a call such as r.Context(). Its
+# repetition is possessive and takes the blanks after "(" itself: a separate \s* there would
+# let the two share a long run of blanks in every possible way (quadratic).
 _GO = re.compile(
     r"Value(?:(?<=\bBooleanValue)|(?<=\bStringValue)|(?<=\bIntValue)|(?<=\bFloatValue)"
     r"|(?<=\bObjectValue))(?:Details)?"
-    rf"\s*\(\s*(?:[^,()\"'`]|\([^()]*\))*,\s*(?P<key>{_DQ}|{_BACKTICK})"
+    rf"\s*\((?:[^,()\"'`]|\([^()]*\))*+,\s*(?P<key>{_DQ}|{_BACKTICK})"
 )
 _JAVA = re.compile(
     r"get(?<!\wget)(?:Boolean|String|Integer|Double|Object)(?:Value|Details)"
