@@ -50,9 +50,25 @@ def collect_features(specs: list[SourceSpec], root: Path) -> list[Feature]:
             builtin = code.sdk_patterns(spec.languages)
             for file, name in files:
                 suffix = file.suffix.lower()
-                features.extend(code.scan(file, name, builtin.get(suffix, ()), spec.patterns))
+                try:
+                    found = code.scan(file, name, builtin.get(suffix, ()), spec.patterns)
+                except code.PatternTimeout as exc:
+                    raise _timeout_error(spec, exc) from None
+                features.extend(found)
         else:
             read = _READERS[spec.kind]
             for file, name in files:
                 features.extend(read(file, name))
     return features
+
+
+def _timeout_error(spec: SourceSpec, exc: code.PatternTimeout) -> SourceError:
+    index = spec.patterns.index(exc.pattern)
+    return SourceError(
+        f"patterns[{index}] {exc.pattern.pattern!r} did not finish on {exc.file} within "
+        f"{code.PATTERN_TIMEOUT:g} seconds: it backtracks too much on that file's text",
+        spec.where or "code source",
+        "rewrite the pattern so that no two parts can match the same text: nested or "
+        "overlapping alternatives under a repetition, such as (a|aa)+ or (\\w|\\w\\w)+, take "
+        "exponential time; or narrow the source's paths so that this file is not scanned",
+    )
