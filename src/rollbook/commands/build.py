@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -27,6 +27,8 @@ class BuildOutcome:
     report: SiteReport
     loaded: LoadedProject
     unreadable: int
+    notes: list[str] = field(default_factory=list)
+    """What was skipped while looking for runbooks (links outside the project, hidden files)."""
 
 
 def build_time() -> dt.datetime:
@@ -58,12 +60,15 @@ def read_overrides(path: Path | None, project: Project) -> dict:
     return data
 
 
-def collect_lint(project: Project, on_loaded=None, jobs: int = 1) -> LintResults:
+def collect_lint(
+    project: Project, on_loaded=None, jobs: int = 1, notes: list[str] | None = None
+) -> LintResults:
     """Findings and rule docs from ``rollbook.lint``, when that package is installed.
 
     The linter is optional for the site: without it, pages show the loader's problems only.
     A linter failure (a misconfigured feature source, say) leaves the pages without lint
-    findings rather than leaving the on-call without a site.
+    findings rather than leaving the on-call without a site. Lint's notes (what it skipped)
+    are added to ``notes``.
     """
     try:
         from rollbook.lint import LintOptions, all_rules, lint
@@ -86,6 +91,8 @@ def collect_lint(project: Project, on_loaded=None, jobs: int = 1) -> LintResults
         results.available = False
         results.note = f"lint did not run: {exc}"
         return results
+    if notes is not None:
+        notes.extend(found.notes)
     for f in found.findings:
         results.by_file.setdefault(f.location.path, []).append(
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
@@ -155,13 +162,16 @@ def build(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        lint_results = collect_lint(project, on_loaded=keep, jobs=jobs)
+        notes: list[str] = []
+        lint_results = collect_lint(project, on_loaded=keep, jobs=jobs, notes=notes)
         gc.freeze()
         if enabled:
             gc.enable()
-        return _build_loaded(
+        outcome = _build_loaded(
             project, out, seen, lint_results, built, user_templates, overrides, service_worker, jobs
         )
+        outcome.notes = notes or outcome.loaded.notes
+        return outcome
     finally:
         gc.unfreeze()
         if enabled:
