@@ -6,6 +6,7 @@ CI gate's configuration must not silently switch a check off.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -71,6 +72,8 @@ class Config(BaseModel):
     """Days after which a runbook's last review is stale."""
     drill_max_age: Annotated[int, Field(alias="drill-max-age", ge=1)] = 180
     """Days after which a high or critical feature needs a new rollback drill."""
+    follow_external_symlinks: Annotated[bool, Field(alias="follow-external-symlinks")] = False
+    """Follow symbolic links that lead outside the project (skipped, with a note, if false)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class Project:
         """A path as people see it in findings: relative to the project root."""
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, RuntimeError):  # outside the root; a symbolic link loop (3.11)
             return str(path)
 
     @property
@@ -99,10 +102,17 @@ class Project:
     def runbook_roots(self) -> list[Path]:
         return [self.resolve(p) for p in self.config.runbooks]
 
+    @property
+    def runbook_folders(self) -> list[Path]:
+        """The configured runbook folders as written, links not resolved: discovery checks
+        where each leads (a link inside the project to a folder outside it is skipped)."""
+        return [Path(os.path.normpath(self.root / p)) for p in self.config.runbooks]
+
 
 def find_config(start: Path) -> Path | None:
     """The nearest rollbook.toml, or pyproject.toml with a [tool.rollbook] table, upwards."""
-    start = start.resolve()
+    # As written, not resolved: a link to a file elsewhere belongs to the project it is in.
+    start = Path(os.path.abspath(start))
     for folder in (start, *start.parents):
         candidate = folder / "rollbook.toml"
         if candidate.is_file():
@@ -119,7 +129,7 @@ def find_config(start: Path) -> Path | None:
 
 def load_project(start: Path | None = None, config_file: Path | None = None) -> Project:
     """Find and read the configuration; without one, defaults apply in ``start``."""
-    start = (start or Path.cwd()).resolve()
+    start = Path(os.path.abspath(start or Path.cwd()))
     path = config_file or find_config(start)
     if path is None:
         # Without a configuration file, paths are relative to where the user stands, as for
