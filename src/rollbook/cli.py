@@ -1,12 +1,19 @@
 """The `rollbook` command: parses options, calls library functions, maps outcomes to exit codes.
 
 Exit codes: 0 fine, 1 findings, 2 usage or configuration error, 3 internal error.
+
+Everything the command prints goes through :func:`echo`, which escapes terminal control
+sequences and invisible characters (:func:`rollbook.safe_text.for_terminal`): messages quote
+runbooks, configuration and file names, any of which may be hostile. A new command gets that
+by printing with :func:`echo`; so do click's own usage errors and log records.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import io
+import logging
 import signal
 import sys
 import traceback
@@ -16,8 +23,24 @@ import click
 
 from rollbook import __version__
 from rollbook.config import ConfigError, Project, load_project
+from rollbook.safe_text import for_terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``message`` as the terminal should show it: controls escaped, never acted on."""
+    click.echo(for_terminal(str(message)), err=err, nl=nl)
+
+
+class _EchoHandler(logging.Handler):
+    """Log records (MkDocs' warnings, the preview server's) printed through :func:`echo`."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            echo(self.format(record), err=True)
+        except Exception:
+            self.handleError(record)
 
 
 class UsageError(click.ClickException):
@@ -26,7 +49,11 @@ class UsageError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        message = f"error: {self.format_message()}"
+        if file is not None:
+            file.write(message + "\n")
+        else:
+            echo(message, err=True)
 
 
 def _project(ctx: click.Context, start: Path | None = None) -> Project:
@@ -78,17 +105,17 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {for_terminal(note, lines=False)}", err=True)
     for problem in report.problems:
-        click.echo(problem.render())
+        echo(problem.render())
     if report.problems:
         n = len(report.problems)
-        click.echo(
+        echo(
             f"\n{n} problem{'s' if n != 1 else ''} in {report.bad_files} of "
             f"{report.files} file{'s' if report.files != 1 else ''}."
         )
         ctx.exit(EXIT_FINDINGS)
-    click.echo(f"All {report.files} file{'s' if report.files != 1 else ''} valid.")
+    echo(f"All {report.files} file{'s' if report.files != 1 else ''} valid.")
 
 
 @cli.command()
@@ -107,10 +134,10 @@ def schema(teams: bool, markdown: bool, output: Path | None) -> None:
 
     text = format_reference() if markdown else schema_text(teams)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     write_text_atomic(output, text)
-    click.echo(f"Wrote {output}", err=True)
+    echo(f"Wrote {output}", err=True)
 
 
 @cli.command()
@@ -140,7 +167,7 @@ def new(
         written = new_runbook(project, feature_id, owner, folder, force)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    click.echo(
+    echo(
         f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
         f"then run: rollbook validate {project.display(written[-1])}"
     )
@@ -173,7 +200,7 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
             path, nxt = write_ci(directory, None if ci == "auto" else ci)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
-        click.echo(f"wrote {path}\nNext: {nxt}")
+        echo(f"wrote {path}\nNext: {nxt}")
         return
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -181,14 +208,14 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(
+        echo(f"wrote {path}")
+    echo(
         "\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
         "and `rollbook validate`."
     )
     platform = detect_platform(directory)
     if platform is not None:
-        click.echo(
+        echo(
             f"This looks like a {platform} repository: `rollbook init --ci` writes a CI "
             "job that runs `rollbook lint` on every change."
         )
@@ -288,9 +315,9 @@ def lint(
         run = run_lint(project, options, output_format, list(reports), exit_zero)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    click.echo(run.output, nl=False)
+    echo(run.output, nl=False)
     for path in run.written:
-        click.echo(f"wrote {path}", err=True)
+        echo(f"wrote {path}", err=True)
     ctx.exit(run.exit_code)
 
 
@@ -302,13 +329,13 @@ def rule(code: str | None, markdown: bool) -> None:
     from rollbook.commands.rule import find_rule, rule_text, rules_markdown, rules_table
 
     if markdown:
-        click.echo(rules_markdown(), nl=False)
+        echo(rules_markdown(), nl=False)
         return
     if code is None:
-        click.echo(rules_table(), nl=False)
+        echo(rules_table(), nl=False)
         return
     try:
-        click.echo(rule_text(find_rule(code)), nl=False)
+        echo(rule_text(find_rule(code)), nl=False)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
@@ -355,23 +382,25 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
         raise UsageError(str(exc)) from None
     except InvalidRunbooks as exc:
         kept = f"{out} is untouched" if out.exists() else "nothing was written"
-        click.echo(
+        echo(
             f"error: the site was not built: {exc}; a site without them would lack their "
             f"pages. {kept}.",
             err=True,
         )
         _echo_problems(exc.problems)
-        click.echo(
+        echo(
             "Fix them (`rollbook validate` lists every problem), or build the site without "
             "them with `rollbook build --keep-going` (its pages then say what is missing).",
             err=True,
         )
         ctx.exit(EXIT_FINDINGS)
     except SiteBuildError as exc:
-        click.echo(f"error: the site was not built: {exc}", err=True)
+        echo(f"error: the site was not built: {exc}", err=True)
         ctx.exit(EXIT_FINDINGS)
     report = outcome.report
-    click.echo(
+    for note in outcome.notes:
+        echo(f"note: {for_terminal(note, lines=False)}", err=True)
+    echo(
         f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB; search reads "
         f"files of at most {report.search.largest_file / 1e3:.1f} KB as it needs them)."
     )
@@ -384,7 +413,7 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
             if outcome.missing
             else "no runbook missing"
         )
-        click.echo(
+        echo(
             f"warning: built with --keep-going: {n} file{'s' if n != 1 else ''} with errors, "
             f"{missing}. The site's pages say so; every problem is in "
             f"{out / PROBLEMS_REPORT}.",
@@ -396,9 +425,9 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
 def _echo_problems(problems: list, limit: int = 20) -> None:
     """The first ``limit`` problems, one per line (with hints), on standard error."""
     for problem in problems[:limit]:
-        click.echo(problem.render(), err=True)
+        echo(problem.render(), err=True)
     if len(problems) > limit:
-        click.echo(f"... and {len(problems) - limit} more.", err=True)
+        echo(f"... and {len(problems) - limit} more.", err=True)
 
 
 @cli.command()
@@ -422,11 +451,11 @@ def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: 
 
     project = _project(ctx)
     try:
-        run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=click.echo)
+        run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
     except (ConfigError, OutputError) as exc:
         raise UsageError(str(exc)) from None
     except (SiteBuildError, RuntimeError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         ctx.exit(EXIT_FINDINGS)
 
 
@@ -438,6 +467,16 @@ def _terminate(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _print_log_records() -> None:
+    """Log records no handler takes (MkDocs' warnings) go through :func:`echo`.
+
+    Python prints them with ``logging.lastResort``, raw; this replaces only that last resort,
+    so what is printed, and when, does not change.
+    """
+    if not isinstance(logging.lastResort, _EchoHandler):
+        logging.lastResort = _EchoHandler(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn anything unexpected into exit code 3."""
     verbose = "-v" in (argv or sys.argv[1:]) or "--verbose" in (argv or sys.argv[1:])
@@ -445,28 +484,36 @@ def main(argv: list[str] | None = None) -> None:
     # beside the site (the next build removes it, but nothing should be left at all).
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, _terminate)
+    _print_log_records()
     try:
         code = cli.main(args=argv, prog_name="rollbook", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        echo("Aborted.", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
-        exc.show()
+        # click prints the bad value as typed (a command name, an option's value): through
+        # echo, like everything else. Colour stays on while capturing, or click would strip
+        # the CSI sequences it knows and the reader would not see what was typed.
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            exc.ctx.color = True
+        shown = io.StringIO()
+        exc.show(file=shown)
+        echo(shown.getvalue(), err=True, nl=False)
         sys.exit(exc.exit_code if exc.exit_code != 1 or isinstance(exc, UsageError) else EXIT_USAGE)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(130)
     except Terminated:
-        click.echo("Terminated.", err=True)
+        echo("Terminated.", err=True)
         sys.exit(128 + signal.SIGTERM)
     except Exception as exc:  # the last line of defence: never a bare traceback
         if verbose:
-            traceback.print_exc()
-        click.echo(
+            echo(traceback.format_exc(), err=True, nl=False)
+        echo(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in rollbook. Rerun with --verbose for the traceback and "
             "report it.",

@@ -6,6 +6,7 @@ CI gate's configuration must not silently switch a check off.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import unicodedata
@@ -221,6 +222,9 @@ class Config(BaseModel):
     def _region(cls, value: str | None) -> str | None:
         return None if value is None else check_region(value)
 
+    follow_external_symlinks: Annotated[bool, Field(alias="follow-external-symlinks")] = False
+    """Follow symbolic links that lead outside the project (skipped, with a note, if false)."""
+
 
 @dataclass(frozen=True)
 class Project:
@@ -237,7 +241,7 @@ class Project:
         """A path as people see it in findings: relative to the project root."""
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, RuntimeError):  # outside the root; a symbolic link loop (3.11)
             return str(path)
 
     @property
@@ -248,10 +252,17 @@ class Project:
     def runbook_roots(self) -> list[Path]:
         return [self.resolve(p) for p in self.config.runbooks]
 
+    @property
+    def runbook_folders(self) -> list[Path]:
+        """The configured runbook folders as written, links not resolved: discovery checks
+        where each leads (a link inside the project to a folder outside it is skipped)."""
+        return [Path(os.path.normpath(self.root / p)) for p in self.config.runbooks]
+
 
 def find_config(start: Path) -> Path | None:
     """The nearest rollbook.toml, or pyproject.toml with a [tool.rollbook] table, upwards."""
-    start = start.resolve()
+    # As written, not resolved: a link to a file elsewhere belongs to the project it is in.
+    start = Path(os.path.abspath(start))
     for folder in (start, *start.parents):
         candidate = folder / "rollbook.toml"
         if candidate.is_file():
@@ -268,7 +279,7 @@ def find_config(start: Path) -> Path | None:
 
 def load_project(start: Path | None = None, config_file: Path | None = None) -> Project:
     """Find and read the configuration; without one, defaults apply in ``start``."""
-    start = (start or Path.cwd()).resolve()
+    start = Path(os.path.abspath(start or Path.cwd()))
     path = config_file or find_config(start)
     if path is None:
         # Without a configuration file, paths are relative to where the user stands, as for
@@ -334,5 +345,6 @@ def read_config(path: Path) -> Config:
 def _key_line(text: str, key: str) -> int:
     if not key:
         return 0
-    match = re.search(rf"^\s*\"?{re.escape(key)}\"?\s*=", text, re.M)
+    # Blanks, not \s: \s spans lines, and from each of many blank lines it would read them all.
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else 0

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import StrEnum
 
+from rollbook.safe_text import for_terminal
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
@@ -53,11 +55,13 @@ class Problem:
     extra: dict = dc_field(default_factory=dict, compare=False, hash=False)
 
     def render(self) -> str:
+        """``path:line:col: CODE message (field)`` and an indented hint, for a terminal: the
+        file name and texts are escaped and cannot break the line (see ``safe_text``)."""
         # The field is named in the message already when the message starts with it.
         where = f" ({self.field})" if self.field and self.field not in self.message else ""
-        text = f"{self.location}: {self.code} {self.message}{where}"
+        text = for_terminal(f"{self.location}: {self.code} {self.message}{where}", lines=False)
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {for_terminal(self.hint, lines=False)}"
         return text
 
 

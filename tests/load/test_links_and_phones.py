@@ -75,7 +75,11 @@ def test_national_numbers_validate_with_a_phone_region(project: Path, phone: str
         # The address keys' own messages are pinned in tests/lint/test_config.py; here, that
         # each is a configuration error at its line.
         ('repo-url = "https://user:token@git.example.com/shop"', "`repo-url` holds a user", "@"),
-        ('repo-url = "git@git.example.com:shop.git"', "`repo-url` is not a full web address", "https://"),
+        (
+            'repo-url = "git@git.example.com:shop.git"',
+            "`repo-url` is not a full web address",
+            "https://",
+        ),
         ('site-url = "https://runbooks example.com/"', "`site-url` holds a space", "%20"),
         ('site-url = "https://0x7f.1/"', "`site-url`: the link's host '0x7f.1'", "IPv4"),
         ('edit-uri = "blob/main#top/"', "`edit-uri` holds a fragment (#)", "blob/main/"),

@@ -65,8 +65,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 KINDS = {
     "yaml-syntax": (
         lambda p: variant(p, "yaml-syntax.yaml", ("risk: medium", "risk: [medium")),
-        "runbooks/yaml-syntax.yaml:10:5: RB001 YAML syntax error: did not find expected ',' "
-        "or ']'",
+        "runbooks/yaml-syntax.yaml:10:5: RB001 YAML syntax error: did not find expected ',' or ']'",
     ),
     "schema": (
         lambda p: variant(p, "schema.yaml", ("risk: medium", "risk: extreme")),
@@ -297,9 +296,7 @@ HOSTILE_TITLES = [
 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_hostile_text_in_broken_files_stays_text(
-    title: str, project: Path, tmp_path: Path
-) -> None:
+def test_hostile_text_in_broken_files_stays_text(title: str, project: Path, tmp_path: Path) -> None:
     quoted = json.dumps(title)
     # A syntax error (title read from the lines) and a schema error (title read from YAML).
     variant(

@@ -127,7 +127,7 @@ def test_serve_shows_files_with_errors_on_every_page(project: Path, tmp_path: Pa
         (project / BROKEN).unlink()
         assert wait_for(lambda: "Preview:" not in fetch(url)), (tmp_path / "serve.log").read_text()
         assert "Runbooks" in fetch(url)
-        assert [p.name for p in temp.iterdir()][0].startswith("rollbook-serve-")
+        assert next(p.name for p in temp.iterdir()).startswith("rollbook-serve-")
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)

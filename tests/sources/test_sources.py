@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,9 +13,11 @@ from rollbook.sources import (
     Feature,
     SourceError,
     SourceSpec,
+    code,
     collect_features,
     parse_source_spec,
 )
+from tests.bounded import finishes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Real flag files from other projects, copied into the repository (tests/fixtures/README.md).
@@ -371,6 +374,104 @@ def test_user_pattern_reports_the_start_of_the_key_group(tmp_path: Path) -> None
         ("new_cart", "app/flags.rb", 3, 17),
         ("checkout.one_click", "app/views.py", 1, 26),
     ]
+
+
+# --- user patterns run with a time limit --------------------------------------------------------
+
+# Patterns that take exponential time on the text beside them: overlapping alternatives under
+# a repetition. Without a limit, any of them keeps a CI job busy for ever.
+BACKTRACKING_PATTERNS = [
+    (r"(?P<key>(a|aa)+)b", "a" * 60),
+    (r"flag\((?P<key>(\w|\w\w)+)\)", "x = flag(" + "a" * 60 + "\n"),
+    (r"(?P<key>(?:x|xx)+)y", "pre " + "x" * 60 + " post"),
+    (r"^enabled: (?P<key>(\d|\d\d)+);", "ok: 1;\nenabled: " + "7" * 60),
+]
+
+
+def _scan_with_limit(spec: SourceSpec, root: Path) -> str:
+    code.PATTERN_TIMEOUT = 0.2  # in the forked child only
+    try:
+        collect_features([spec], root)
+    except SourceError as exc:
+        return exc.render()
+    return "no error"
+
+
+@pytest.mark.parametrize(("pattern", "text"), BACKTRACKING_PATTERNS)
+def test_user_pattern_that_backtracks_stops_with_an_error_naming_it(
+    tmp_path: Path, pattern: str, text: str
+) -> None:
+    write_tree(tmp_path, {"src/a.py": "get_boolean_value('ok')\n", "src/slow.txt": text})
+    spec = parse_source_spec(
+        {"kind": "code", "paths": ["src/*"], "patterns": [r"never(?P<key>\w+)", pattern]},
+        "rollbook.toml: sources[2]",
+    )
+    message = finishes(_scan_with_limit, spec, tmp_path)
+    assert message.startswith(
+        f"rollbook.toml: sources[2]: patterns[1] {pattern!r} did not finish on src/slow.txt "
+        "within 0.2 seconds"
+    )
+    assert "hint: rewrite the pattern" in message
+
+
+def test_compiled_re_pattern_from_python_also_runs_with_a_limit(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"slow.txt": "a" * 60})
+    spec = SourceSpec("code", ("*.txt",), patterns=(re.compile(r"(?P<key>(a|aa)+)b"),))
+    assert "patterns[0] '(?P<key>(a|aa)+)b' did not finish on slow.txt" in finishes(
+        _scan_with_limit, spec, tmp_path
+    )
+
+
+def test_user_patterns_keep_python_syntax_and_flags(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"app.rb": "Flags.on?(:Legacy)\nflags.ON?(:new_cart)\n"})
+    spec = SourceSpec(
+        "code",
+        ("*.rb",),
+        patterns=(
+            re.compile(r"flags\.on\?\(:(?P<key>\w+)\)", re.IGNORECASE),
+            r"(?<=Flags\.on\?\(:)(?P<key>[A-Z]\w*)",
+        ),
+    )
+    assert keys(collect_features([spec], tmp_path)) == ["Legacy", "new_cart"]
+
+
+def _lint_in_process(root: Path) -> tuple[int, str]:
+    """``rollbook lint`` run as the command line runs it: exit code and standard error."""
+    import contextlib
+    import io
+    import os
+
+    from rollbook.cli import main
+
+    os.chdir(root)
+    code.PATTERN_TIMEOUT = 0.2  # in the forked child only
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            main(["lint"])
+        except SystemExit as exc:
+            return int(exc.code or 0), err.getvalue()
+    return 0, err.getvalue()
+
+
+def test_lint_exits_2_when_a_user_pattern_backtracks(tmp_path: Path) -> None:
+    pattern = r"flag\((?P<key>(\w|\w\w)+)\)"
+    write_tree(
+        tmp_path,
+        {
+            # TOML literal strings keep backslashes as written.
+            "rollbook.toml": f"[[sources]]\nkind = 'code'\npaths = ['web/*.js']\n"
+            f"patterns = ['{pattern}']\n",
+            "runbooks/x.yaml": "id: x\n",
+            "web/bundle.min.js": "var a=flag(" + "b" * 80 + ";",
+        },
+    )
+    exit_code, err = finishes(_lint_in_process, tmp_path)
+    assert exit_code == 2
+    assert err.startswith(
+        f"error: rollbook.toml: sources[0]: patterns[0] {pattern!r} did not finish on "
+        "web/bundle.min.js within 0.2 seconds"
+    ), err
 
 
 # --- errors: file:line:col, what is wrong, how to fix --------------------------------------

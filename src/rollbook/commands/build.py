@@ -45,6 +45,8 @@ class BuildOutcome:
     """Every file with errors (runbooks, teams file): only with ``keep_going``."""
     missing: int = 0
     """Runbooks without a page: unreadable ones, and later files with an id already taken."""
+    notes: list[str] = field(default_factory=list)
+    """What was skipped while looking for runbooks (links outside the project, hidden files)."""
 
 
 class InvalidRunbooks(Exception):
@@ -117,12 +119,15 @@ def _overrides_location(path: Path, text: str, where: tuple[str | int, ...]) -> 
     return document.locate(where, key=True) if document else Location(str(path))
 
 
-def collect_lint(project: Project, on_loaded=None, jobs: int = 1) -> LintResults:
+def collect_lint(
+    project: Project, on_loaded=None, jobs: int = 1, notes: list[str] | None = None
+) -> LintResults:
     """Findings and rule docs from ``rollbook.lint``, when that package is installed.
 
     The linter is optional for the site: without it, pages show the loader's problems only.
     A linter failure (a misconfigured feature source, say) leaves the pages without lint
-    findings rather than leaving the on-call without a site.
+    findings rather than leaving the on-call without a site. Lint's notes (what it skipped)
+    are added to ``notes``.
     """
     try:
         from rollbook.lint import LintOptions, all_rules, lint
@@ -145,6 +150,8 @@ def collect_lint(project: Project, on_loaded=None, jobs: int = 1) -> LintResults
         results.available = False
         results.note = f"lint did not run: {exc}"
         return results
+    if notes is not None:
+        notes.extend(found.notes)
     for f in found.findings:
         results.by_file.setdefault(f.location.path, []).append(
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
@@ -233,11 +240,12 @@ def build(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        lint_results = collect_lint(project, on_loaded=keep, jobs=jobs)
+        notes: list[str] = []
+        lint_results = collect_lint(project, on_loaded=keep, jobs=jobs, notes=notes)
         gc.freeze()
         if enabled:
             gc.enable()
-        return _build_loaded(
+        outcome = _build_loaded(
             project,
             out,
             seen,
@@ -248,6 +256,8 @@ def build(
             _Mode(service_worker, keep_going, preview),
             jobs,
         )
+        outcome.notes = notes or outcome.loaded.notes
+        return outcome
     finally:
         gc.unfreeze()
         if enabled:

@@ -33,9 +33,18 @@ from rollbook.lint.registry import REGISTRY, Hit, Rule
 from rollbook.lint.rules import all_rules
 from rollbook.lint.selection import Selection, build_selection
 from rollbook.lint.suppressions import Suppression, parse_suppressions
-from rollbook.load.runbooks import Loaded, discover, load_runbook, load_teams
+from rollbook.load.runbooks import (
+    Loaded,
+    discover,
+    load_runbook,
+    load_teams,
+    nothing_found,
+    project_walk,
+    walked,
+)
 from rollbook.model.runbook import TeamsFile
 from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
+from rollbook.walk import FolderWalk
 from rollbook.workers import fork_worker
 
 TODAY_ENV = "ROLLBOOK_TODAY"
@@ -158,7 +167,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     project_rules = [r for r in rules if r.scope == "project" and r.code in selection.enabled]
     config_path = project.display(project.config_path) if project.config_path else ("rollbook.toml")
 
-    features = _features(project, config_path)
+    walk = project_walk(project)
+    features = _features(project, config_path, walk)
     changes = changes_since(project.root, options.since) if options.since else None
     collector = _Collector(selection)
 
@@ -170,21 +180,24 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         for problem in teams_loaded.problems:
             collector.problem(problem)
 
-    roots = options.paths or project.runbook_roots
+    roots = options.paths or project.runbook_folders
     for root in roots:
         if not root.exists():
             raise ConfigError(f"{project.display(root)}: no such file or folder")
-    exclude = {project.teams_path.resolve()}
-    exclude |= {(project.root / p).resolve() for p in {f.location.path for f in features}}
+    # A YAML flag file among the runbooks is a feature source's, not a runbook: said in a note.
+    exclude = dict.fromkeys(
+        {(project.root / p).resolve() for p in {f.location.path for f in features}},
+        "a feature source reads it",
+    )
+    exclude[project.teams_path.resolve()] = ""
 
     summaries: list[RunbookSummary] = []
     suppressions: dict[str, list[Suppression]] = {}
     first_seen: dict[str, str] = {}
     files: list[str] = []
-    paths = list(discover(roots, exclude))
+    paths = list(walked(discover(roots, exclude, walk)))
     if not paths:
-        where = ", ".join(project.display(p) for p in roots)
-        raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
+        raise nothing_found(project, roots, walk)
     root_dir = project.root.resolve()
 
     def scan(path: Path) -> _Scanned:
@@ -266,7 +279,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         )
     findings = _with_fingerprints(findings)
     findings.sort(key=Finding.sort_key)
-    result = LintResult(findings, files, fail_on, suppressed, options.since)
+    result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
     if changes is not None:
         result.notes.append(
             f"only what changed since {options.since} "
@@ -276,12 +289,12 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     return result
 
 
-def _features(project: Project, config_path: str) -> list[Feature]:
+def _features(project: Project, config_path: str, walk: FolderWalk | None = None) -> list[Feature]:
     specs = []
     try:
         for index, table in enumerate(project.config.sources):
             specs.append(parse_source_spec(table, f"{config_path}: sources[{index}]"))
-        return collect_features(specs, project.root) if specs else []
+        return collect_features(specs, project.root, walk=walk) if specs else []
     except SourceError as exc:
         raise ConfigError(exc.render()) from None
 

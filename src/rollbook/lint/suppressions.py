@@ -17,9 +17,9 @@ from rollbook.diagnostics import Location
 from rollbook.lint.registry import REGISTRY
 
 MARKER = "rollbook:"
-_COMMENT = re.compile(
-    r"(?P<lead>#|//)\s*rollbook:\s*ignore\[(?P<codes>[^\]]*)\](?P<rest>[^\n]*)", re.IGNORECASE
-)
+# The comment's head only; the codes run to the next "]", found with str.find. One regex
+# with ``[^\]]*`` would, on a long line of unclosed heads, read the line again from each.
+_HEAD = re.compile(r"(?:#|//)\s*rollbook:\s*ignore\[", re.IGNORECASE)
 _UNTIL = re.compile(r"\buntil=(\S*)")
 
 
@@ -53,16 +53,20 @@ def parse_suppressions(text: str, path: str) -> list[Suppression]:
     lines = text.splitlines()
     out: list[Suppression] = []
     for index, line in enumerate(lines):
-        match = _COMMENT.search(line)
-        if match is None:
+        head = _HEAD.search(line)
+        if head is None:
             continue
-        start = match.start()
+        close = line.find("]", head.end())
+        if close < 0:
+            continue
+        codes, rest = line[head.end() : close], line[close + 1 :]
+        start = head.start()
         own_line = not line[:start].strip()
         target = index + 1
         if own_line:
             target = _next_content_line(lines, index)
         item = Suppression(Location(path, index + 1, start + 1), target, {}, "", None)
-        for word in (w for w in re.split(r"[,\s]+", match.group("codes")) if w):
+        for word in (w for w in re.split(r"[,\s]+", codes) if w):
             code = _code_for(word)
             if code is None:
                 item.problems.append(
@@ -72,7 +76,6 @@ def parse_suppressions(text: str, path: str) -> list[Suppression]:
                 item.codes[code] = word
         if not item.codes and not item.problems:
             item.problems.append(("RB904", "suppression names no rule code"))
-        rest = match.group("rest")
         until = _UNTIL.search(rest)
         if until:
             rest = rest[: until.start()] + rest[until.end() :]

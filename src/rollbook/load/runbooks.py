@@ -7,7 +7,8 @@ run shows the feature owner everything to fix.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,12 @@ from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load.validation import problems_from_validation
 from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
+from rollbook.walk import FolderWalk, WalkError
 
 YAML_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
+# A name that looks meant to be YAML: ".yaml" or ".yml" somewhere, in any case.
+_YAMLISH = re.compile(r"\.ya?ml", re.IGNORECASE)
 
 
 @dataclass
@@ -130,25 +134,105 @@ def team_reference_problems(rb: Runbook, teams: TeamsFile, doc: YamlDocument) ->
     return out
 
 
-def discover(paths: list[Path], exclude: set[Path]) -> Iterator[Path]:
-    """YAML files under ``paths`` (files are taken as given), sorted, minus ``exclude``."""
+def project_walk(project: Project) -> FolderWalk:
+    """How ``project``'s folders are walked: links outside it are followed only if allowed."""
+    return FolderWalk(project.root, project.config.follow_external_symlinks)
+
+
+def discover(paths: list[Path], exclude: Mapping[Path, str], walk: FolderWalk) -> Iterator[Path]:
+    """YAML files under ``paths`` (files are taken as given), sorted, minus ``exclude``.
+
+    ``exclude`` maps resolved paths to why they are not runbooks (said in a note) or to ""
+    (the teams file: nothing to say). Files and folders skipped by a naming rule, links that
+    lead outside the project and loops are noted in ``walk.notes``, so no runbook goes
+    missing without a word; :class:`WalkError` stops the walk (too deep, path too long).
+    """
     # Resolving every path costs a syscall per folder level; only names that could match an
     # excluded file are resolved.
     excluded_names = {p.name for p in exclude}
+
+    def kept(path: Path) -> bool:
+        if path.name not in excluded_names:
+            return True
+        reason = exclude.get(path.resolve())
+        if reason is None:
+            return True
+        if reason:
+            walk.note(f"{walk.display(path)}: not read as a runbook: {reason}")
+        return False
+
+    def skip_dir(name: str, base: str) -> bool:
+        if base in _SKIP_DIRS:
+            why = "a tool's folder"
+        elif base.startswith("."):
+            why = "a hidden folder (its name starts with a dot)"
+        else:
+            return False
+        held = _yaml_files_in(root / name)
+        if held:
+            walk.note(
+                f"{walk.display(root / name)}: skipped: {why}; it holds {held} "
+                f"YAML file{'s' if held != 1 else ''} that {'are' if held != 1 else 'is'} "
+                "not read"
+            )
+        return True
+
     for root in paths:
+        if not walk.allows(root):
+            continue
         if root.is_file():
-            if root.name not in excluded_names or root.resolve() not in exclude:
+            if kept(root):
                 yield root
             continue
         found = []
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-            for name in files:
-                if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                    found.append(Path(folder) / name)
+        for _, path in walk.files(root, skip_dir, _may_hold_runbooks):
+            base = path.name
+            if base.endswith(YAML_SUFFIXES) and not base.startswith("."):
+                found.append(path)
+            elif _YAMLISH.search(base):
+                walk.note(f"{walk.display(path)}: skipped: {_why_not_read(base)}")
         for path in sorted(found):
-            if path.name not in excluded_names or path.resolve() not in exclude:
+            if kept(path):
                 yield path
+
+
+def walked(paths: Iterator[Path]) -> Iterator[Path]:
+    """``paths`` from :func:`discover`, with a walk that cannot go on as a ConfigError."""
+    try:
+        yield from paths
+    except WalkError as exc:
+        raise ConfigError(f"{exc.message}\n    hint: {exc.hint}") from None
+
+
+def nothing_found(project: Project, roots: list[Path], walk: FolderWalk) -> ConfigError:
+    """The error when no runbook was found: where rollbook looked, and what it skipped."""
+    where = ", ".join(walk.display(p) for p in roots)
+    skipped = "".join(f"\n    note: {note}" for note in walk.notes)
+    return ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml){skipped}")
+
+
+def _may_hold_runbooks(name: str) -> bool:
+    """Whether a link that cannot be followed may have been a runbook or a folder of them."""
+    base = name.rpartition("/")[2]
+    return _YAMLISH.search(base) is not None or "." not in base
+
+
+def _why_not_read(name: str) -> str:
+    """Why a name that looks like YAML is not read as a runbook."""
+    if name.startswith("."):
+        return "a hidden file (its name starts with a dot)"
+    if name.lower().endswith(YAML_SUFFIXES):
+        return "runbook names end in .yaml or .yml, in lower case"
+    return "runbook names end in .yaml or .yml"
+
+
+def _yaml_files_in(folder: Path) -> int:
+    """How many YAML files ``folder`` holds directly (0 when it cannot be read)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for e in entries if e.name.endswith(YAML_SUFFIXES) and e.is_file())
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -201,15 +285,15 @@ def load_project_runbooks(
     """
     teams = load_teams(project)
     team_model = teams.model if teams and isinstance(teams.model, TeamsFile) else None
-    roots = paths or project.runbook_roots
+    roots = paths or project.runbook_folders
     for root in roots:
         if not root.exists():
             raise ConfigError(f"{project.display(root)}: no such file or folder")
-    exclude = {project.teams_path}
+    walk = project_walk(project)
     loaded = []
     problems: list[Problem] = []
     first_seen: dict[str, Loaded] = {}
-    for path in discover(roots, exclude):
+    for path in walked(discover(roots, {project.teams_path: ""}, walk)):
         item = load_runbook(path, project.display(path), team_model)
         loaded.append(item)
         rb = item.runbook
@@ -230,9 +314,8 @@ def load_project_runbooks(
         if not keep_documents:
             item.document = None
     if not loaded and not problems:
-        where = ", ".join(project.display(p) for p in roots)
-        raise ConfigError(f"no runbooks found in {where} (looked for *.yaml and *.yml)")
-    notes = []
+        raise nothing_found(project, roots, walk)
+    notes = list(walk.notes)
     if teams is None:
         notes.append(
             f"no teams file at {project.config.teams}: owners and contacts were not "

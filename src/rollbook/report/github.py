@@ -11,6 +11,7 @@ from rollbook.diagnostics import Severity
 from rollbook.lint.engine import LintResult
 from rollbook.lint.finding import Finding
 from rollbook.report.text import location, plural, summary_line
+from rollbook.safe_text import for_terminal
 
 MAX_PER_LEVEL = 10
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -28,12 +29,20 @@ def escape_property(text: str) -> str:
 
 
 def annotation(finding: Finding) -> str:
-    props = [f"file={escape_property(finding.path)}"]
+    """One workflow command. The log shows it as text, and GitHub's log viewer acts on ANSI
+    sequences: the file name and message are escaped as for a terminal first."""
+    props = [f"file={escape_property(for_terminal(finding.path, lines=False))}"]
     if finding.line > 0:
         props += [f"line={finding.line}", f"col={max(finding.column, 1)}"]
     props.append(f"title={escape_property(f'{finding.code} {finding.name}')}")
     message = finding.message + (f"\nhelp: {finding.help}" if finding.help else "")
-    return f"::{COMMANDS[finding.severity]} {','.join(props)}::{escape_data(message)}"
+    return f"::{COMMANDS[finding.severity]} {','.join(props)}::{escape_data(_shown(message))}"
+
+
+def _shown(message: str) -> str:
+    # CR and LF become %0D and %0A, which GitHub turns back into line breaks; every other
+    # control or invisible character is escaped.
+    return "\r".join(for_terminal(part) for part in message.split("\r"))
 
 
 def render(result: LintResult) -> str:
@@ -53,12 +62,15 @@ def render(result: LintResult) -> str:
             f"rollbook: {', '.join(extra)} not annotated (GitHub shows at most "
             f"{MAX_PER_LEVEL} per step); the job summary lists every finding."
         )
+    # What lint skipped (a link outside the project, a hidden runbook) is in the log too.
+    lines.extend(f"note: {for_terminal(note, lines=False)}" for note in result.notes)
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    text = for_terminal(text.replace("\r", " ").replace("\n", " "))
+    return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
 def step_summary(result: LintResult) -> str:

@@ -6,6 +6,7 @@ import json
 
 from rollbook.diagnostics import Severity
 from rollbook.lint.engine import LintResult
+from rollbook.safe_text import for_json
 
 # GitLab's levels are info, minor, major, critical and blocker.
 SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
@@ -26,4 +27,4 @@ def render(result: LintResult) -> str:
         }
         for f in result.findings
     ]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return for_json(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

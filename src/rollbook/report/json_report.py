@@ -8,6 +8,7 @@ from rollbook import __version__
 from rollbook.diagnostics import Severity
 from rollbook.lint.engine import LintResult
 from rollbook.report.text import docs_link
+from rollbook.safe_text import for_json
 
 JSON_VERSION = 1
 
@@ -43,4 +44,4 @@ def render(result: LintResult) -> str:
             for f in result.findings
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return for_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 from rollbook.lint.engine import LintResult
 from rollbook.report.text import location
+from rollbook.safe_text import for_xml
 
 # XML 1.0 cannot hold most control characters, even escaped.
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -71,6 +72,7 @@ def render(result: LintResult) -> str:
     )
     suite.extend(cases)
     ET.indent(suites)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
-    )
+    # Bidi and other format characters, C1 controls and CR become character references;
+    # surrogates from undecodable file names, which XML cannot hold, visible escapes.
+    body = for_xml(ET.tostring(suites, encoding="unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

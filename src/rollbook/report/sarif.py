@@ -16,6 +16,7 @@ from rollbook.diagnostics import Severity
 from rollbook.lint.engine import LintResult
 from rollbook.lint.registry import Rule
 from rollbook.lint.rules import all_rules
+from rollbook.safe_text import for_json
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000
@@ -81,10 +82,12 @@ def render(result: LintResult) -> str:
     if len(result.findings) > MAX_RESULTS:
         run["properties"] = {"truncated": len(result.findings) - MAX_RESULTS}
     return (
-        json.dumps(
-            {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]},
-            indent=2,
-            ensure_ascii=False,
+        for_json(
+            json.dumps(
+                {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]},
+                indent=2,
+                ensure_ascii=False,
+            )
         )
         + "\n"
     )

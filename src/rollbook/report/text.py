@@ -6,6 +6,7 @@ from rollbook.diagnostics import Severity
 from rollbook.lint.engine import LintResult
 from rollbook.lint.finding import Finding
 from rollbook.lint.registry import REGISTRY
+from rollbook.safe_text import for_terminal
 
 DOCS_PAGE = "docs/rules.md"
 
@@ -46,16 +47,23 @@ def summary_line(result: LintResult) -> str:
 
 
 def render(result: LintResult) -> str:
+    """The report for a terminal: file names and messages are untrusted text, shown escaped
+    (:func:`rollbook.safe_text.for_terminal`), each on its own line."""
+
+    def safe(text: str) -> str:
+        return for_terminal(text, lines=False)
+
     out: list[str] = []
     for finding in result.findings:
         out.append(
-            f"{location(finding)}: {finding.code} [{finding.severity.value}] {finding.message}"
+            f"{safe(location(finding))}: {finding.code} [{finding.severity.value}] "
+            f"{safe(finding.message)}"
         )
         if finding.help:
-            out.append(f"    help: {finding.help}")
+            out.append(f"    help: {safe(finding.help)}")
         out.append(f"    docs: {docs_link(finding.code)}")
     if result.findings:
         out.append("")
-    out.extend(f"note: {note}" for note in result.notes)
+    out.extend(f"note: {safe(note)}" for note in result.notes)
     out.append(summary_line(result))
     return "\n".join(out) + "\n"

@@ -208,4 +208,3 @@ def _lock(folder: Path, *, wait: bool = True) -> int | None:
         os.close(fd)
         return None
     return fd
-

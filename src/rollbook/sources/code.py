@@ -16,14 +16,21 @@ evaluation call, and report the line and column of the key's opening quote:
 
 A key built at run time (a variable, an f-string, a template with ``${}``) cannot be known
 by reading the code, so it is not reported; a call in a comment is. User patterns are regexes
-with a named group ``key``, matched with ``re.MULTILINE`` against every file the source's
-paths select; the column is the start of the ``key`` group.
+with a named group ``key``, matched with ``MULTILINE`` against every file the source's paths
+select; the column is the start of the ``key`` group.
+
+The built-in patterns read any text in linear time (tests/test_hostile_patterns.py holds them
+to it). A user's pattern may not: ``(a|aa)+b`` takes exponential time on a line of ``a``, so
+user patterns run on the ``regex`` engine (Python's syntax) with a time limit per file, and a
+pattern that exceeds it stops the scan with :class:`PatternTimeout` rather than hang CI.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+import regex
 
 from rollbook.diagnostics import Location
 from rollbook.sources.documents import TextPositions
@@ -45,7 +52,9 @@ _PYTHON = re.compile(
     r"_(?:value|details|value_details)(?:_async)?"
     rf"\s*\(\s*(?:flag_key\s*=\s*)?(?P<key>{_DQ}|{_SQ})"
 )
-_JS_CALL = rf"\s*(?:<[^()\n]*?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
+# A type argument (``getObjectValue<Config>(``) is at most 200 characters: without a bound, a
+# long line of ``getBooleanValue<`` would be rescanned to its end from every occurrence.
+_JS_CALL = rf"\s*(?:<[^()\n]{{0,200}}?>\s*)?\(\s*(?P<key>{_DQ}|{_SQ}|{_BACKTICK})"
 _JAVASCRIPT = re.compile(
     r"get(?<!\wget)(?:Boolean|String|Number|Object)(?:Value|Details)" + _JS_CALL
 )
@@ -53,11 +62,13 @@ _REACT = re.compile(
     r"use(?<!\wuse)(?:(?:Boolean|String|Number|Object)Flag(?:Value|Details)|(?:Suspense)?Flag)"
     + _JS_CALL
 )
-# The first argument is the context: a name, a selector or a call such as r.Context().
+# The first argument is the context: a name, a selector or a call such as r.Context(). Its
+# repetition is possessive and takes the blanks after "(" itself: a separate \s* there would
+# let the two share a long run of blanks in every possible way (quadratic).
 _GO = re.compile(
     r"Value(?:(?<=\bBooleanValue)|(?<=\bStringValue)|(?<=\bIntValue)|(?<=\bFloatValue)"
     r"|(?<=\bObjectValue))(?:Details)?"
-    rf"\s*\(\s*(?:[^,()\"'`]|\([^()]*\))*,\s*(?P<key>{_DQ}|{_BACKTICK})"
+    rf"\s*\((?:[^,()\"'`]|\([^()]*\))*+,\s*(?P<key>{_DQ}|{_BACKTICK})"
 )
 _JAVA = re.compile(
     r"get(?<!\wget)(?:Boolean|String|Integer|Double|Object)(?:Value|Details)"
@@ -75,6 +86,18 @@ DEFAULT_LANGUAGES = tuple(LANGUAGES)
 
 _ESCAPE = re.compile(r"\\(.)")
 
+PATTERN_TIMEOUT = 5.0
+"""Seconds one user pattern may spend on one file: a sane pattern needs milliseconds."""
+
+
+class PatternTimeout(Exception):
+    """A user pattern did not finish on one file within :data:`PATTERN_TIMEOUT` seconds."""
+
+    def __init__(self, pattern: regex.Pattern[str], file: str):
+        super().__init__(f"pattern {pattern.pattern!r} timed out on {file}")
+        self.pattern = pattern
+        self.file = file
+
 
 def sdk_patterns(languages: tuple[str, ...]) -> dict[str, tuple[re.Pattern[str], ...]]:
     """File suffix -> built-in patterns, for the enabled ``languages``."""
@@ -90,12 +113,13 @@ def scan(
     file: Path,
     name: str,
     builtin: tuple[re.Pattern[str], ...],
-    user_patterns: tuple[re.Pattern[str], ...],
+    user_patterns: tuple[regex.Pattern[str], ...],
 ) -> list[Feature]:
     """Feature keys in ``file`` (shown as ``name``), in the order they appear.
 
     ``builtin`` are the SDK patterns for the file's language (empty for other files);
-    ``user_patterns`` apply to every file. Binary files are skipped and undecodable bytes
+    ``user_patterns`` apply to every file, each within :data:`PATTERN_TIMEOUT` seconds or
+    :class:`PatternTimeout` is raised. Binary files are skipped and undecodable bytes
     replaced, because one odd file must not stop a scan of a whole repository.
     """
     # SDK hits are string literals to unquote; a user's key group is taken as written.
@@ -111,13 +135,20 @@ def scan(
     text = raw.decode("utf-8", "replace")
     hits: dict[tuple[int, str], None] = {}  # ordered set: one hit per place and key
     for pattern, quoted in patterns:
-        for match in pattern.finditer(text):
-            literal = match.group("key")
-            if literal is None:
-                continue
-            key = _unquote(literal) if quoted else literal
-            if key:
-                hits[(match.start("key"), key)] = None
+        # The time limit covers the whole iteration, not each match.
+        matches = (
+            pattern.finditer(text) if quoted else pattern.finditer(text, timeout=PATTERN_TIMEOUT)
+        )
+        try:
+            for match in matches:
+                literal = match.group("key")
+                if literal is None:
+                    continue
+                key = _unquote(literal) if quoted else literal
+                if key:
+                    hits[(match.start("key"), key)] = None
+        except TimeoutError:
+            raise PatternTimeout(pattern, name) from None
     if not hits:
         return []
     positions = TextPositions(text)

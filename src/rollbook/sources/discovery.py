@@ -5,6 +5,8 @@ a whole segment spans any number of directories (``src/**/*.py`` matches ``src/a
 ``src/x/y/a.py``), ``[abc]`` is a character class. A pattern without wildcards names one file,
 which must exist. Walks start at the pattern's literal directory prefix, so ``runbooks/*.json``
 never walks the whole repository, and never enter ``.git``, ``node_modules`` or ``.venv``.
+Symbolic links, depth and path length are handled as for runbooks (``rollbook.walk``): a
+link leading outside the project is skipped with a note.
 
 Code sources also skip what git ignores: ``.gitignore`` files at every level (a deeper file
 overrides a shallower one, ``!`` re-includes) and ``.git/info/exclude``. As in git, a file in an
@@ -14,7 +16,6 @@ are often generated in CI just before rollbook runs.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import pathspec
 
 from rollbook.sources.feature import SourceError
+from rollbook.walk import FolderWalk, WalkError
 
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv"})
 _MAGIC = re.compile(r"[*?\[]")
@@ -133,13 +135,21 @@ class _GitIgnores:
 
 
 def find_files(
-    root: Path, patterns: Iterable[str], *, respect_gitignore: bool, where: str = ""
+    root: Path,
+    patterns: Iterable[str],
+    *,
+    respect_gitignore: bool,
+    where: str = "",
+    walk: FolderWalk | None = None,
 ) -> list[tuple[Path, str]]:
     """Files under ``root`` matching any of ``patterns``: ``(path, root-relative POSIX name)``.
 
     Sorted by name, each file once. A pattern without wildcards must name an existing file
     (else SourceError, pointing at ``where``); a pattern with wildcards may match nothing.
+    Links that lead outside ``root`` are skipped with a note in ``walk.notes`` (unless the
+    walk follows them); a folder too deep or unreadable is a SourceError.
     """
+    walk = walk if walk is not None else FolderWalk(root)
     ignores = _GitIgnores(root) if respect_gitignore else None
     found: dict[str, Path] = {}
     for raw in patterns:
@@ -153,7 +163,8 @@ def find_files(
                     where,
                     "fix the path, or use a glob such as '**/flags.json' if the file may be absent",
                 )
-            found[pattern] = file
+            if walk.allows(file):
+                found[pattern] = file
             continue
         literal = []
         for part in parts[:-1]:
@@ -164,30 +175,36 @@ def find_files(
         if ignores is not None and base and ignores.inside_ignored_dir(base):
             continue
         regex = glob_regex(pattern)
-        for rel, file in _walk(root, base, ignores):
-            # Match first: the gitignore check is the dearer test and most files fail the glob.
-            if rel in found or not regex.match(rel):
-                continue
-            if ignores is None or not ignores.ignored(rel, False):
-                found[rel] = file
+        try:
+            for rel, file in _walk(root, base, ignores, walk, regex):
+                # Match first: the gitignore check is the dearer test; most files fail the glob.
+                if rel in found or not regex.match(rel):
+                    continue
+                if ignores is None or not ignores.ignored(rel, False):
+                    found[rel] = file
+        except WalkError as exc:
+            raise SourceError(exc.message, where, exc.hint) from None
     return [(found[rel], rel) for rel in sorted(found)]
 
 
-def _walk(root: Path, base: str, ignores: _GitIgnores | None) -> Iterable[tuple[str, Path]]:
+def _walk(
+    root: Path, base: str, ignores: _GitIgnores | None, walk: FolderWalk, regex: re.Pattern[str]
+) -> Iterable[tuple[str, Path]]:
     start = root / base if base else root
-    if not start.is_dir():
+    if not start.is_dir() or not walk.allows(start):
         return
     prefix = base + "/" if base else ""
-    for dirpath, dirnames, filenames in os.walk(start):
-        rel_dir = Path(dirpath).relative_to(start).as_posix()
-        rel_dir = prefix + ("" if rel_dir == "." else rel_dir + "/")
-        # Pruning in place stops os.walk from descending; git never looks inside an ignored
-        # directory, so neither do we (and node_modules can hold millions of files).
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIPPED_DIRS
-            and not (ignores is not None and ignores.ignored(rel_dir + d, True))
+
+    # Pruning stops the walk from descending; git never looks inside an ignored directory,
+    # so neither do we (and node_modules can hold millions of files).
+    def skip_dir(name: str, base_name: str) -> bool:
+        return base_name in SKIPPED_DIRS or (
+            ignores is not None and ignores.ignored(prefix + name, True)
         )
-        for filename in filenames:
-            yield rel_dir + filename, Path(dirpath) / filename
+
+    # A skipped link to a file is worth a note only if the pattern would have read it.
+    def wanted(name: str) -> bool:
+        return regex.match(prefix + name) is not None
+
+    for name, path in walk.files(start, skip_dir, wanted):
+        yield prefix + name, path

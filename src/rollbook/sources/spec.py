@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import regex
+
 from rollbook.sources import code, flagd, openfeature, unleash
 from rollbook.sources import feature_list as plain_list
 from rollbook.sources.discovery import check_pattern
@@ -43,15 +45,16 @@ class SourceSpec:
     """One configured source: its kind, the globs it reads and, for code, what to look for.
 
     ``paths`` are globs relative to the project root; when empty, the kind's usual file names
-    are used (``unleash`` and ``list`` have none and need paths). ``patterns`` are compiled
-    regexes with a named group ``key`` (strings are compiled here); ``languages`` choose the
-    built-in SDK patterns. ``where`` names the configuration entry, for error messages.
-    Invalid values raise :class:`SourceError`.
+    are used (``unleash`` and ``list`` have none and need paths). ``patterns`` are regexes
+    with a named group ``key``, compiled here for the ``regex`` engine (which can stop a
+    pattern that runs too long); ``languages`` choose the built-in SDK patterns. ``where``
+    names the configuration entry, for error messages. Invalid values raise
+    :class:`SourceError`.
     """
 
     kind: str
     paths: tuple[str, ...] = ()
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[regex.Pattern[str], ...] = ()
     languages: tuple[str, ...] = code.DEFAULT_LANGUAGES
     where: str = field(default="", compare=False)
 
@@ -145,7 +148,7 @@ def _as_strings(value: object, name: str, where: str) -> Iterable:
     if isinstance(value, str):
         return [value]
     # Compiled regexes are accepted for patterns only, from callers building specs in Python.
-    allowed = str | re.Pattern if name == "patterns" else str
+    allowed = str | re.Pattern | regex.Pattern if name == "patterns" else str
     if isinstance(value, list | tuple) and all(isinstance(v, allowed) for v in value):
         return value
     raise SourceError(
@@ -155,11 +158,17 @@ def _as_strings(value: object, name: str, where: str) -> Iterable:
     )
 
 
-def _compile(pattern: str | re.Pattern[str], index: int, where: str) -> re.Pattern[str]:
-    if isinstance(pattern, str):
+def _compile(
+    pattern: str | re.Pattern[str] | regex.Pattern[str], index: int, where: str
+) -> regex.Pattern[str]:
+    if isinstance(pattern, re.Pattern):
+        # The same pattern and flags (their values agree between re and regex), on an engine
+        # with a time limit.
+        pattern = regex.compile(pattern.pattern, pattern.flags)
+    elif isinstance(pattern, str):
         try:
-            pattern = re.compile(pattern, re.MULTILINE)
-        except re.error as exc:
+            pattern = regex.compile(pattern, regex.MULTILINE)
+        except regex.error as exc:
             raise SourceError(
                 f"patterns[{index}] is not a valid regex: {exc.msg} at position {exc.pos}: "
                 f"{pattern!r}",

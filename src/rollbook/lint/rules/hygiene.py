@@ -27,8 +27,15 @@ _SECRETS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Stripe key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{16,}")),
-    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.")),
-    ("a password in a URL", re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:(?![$<{])[^/\s@]{3,}@")),
+    # A token starts where a run of token characters starts, never inside one: from every
+    # "eyJ" in a long run, the run would be read again to its end (quadratic).
+    (
+        "a JSON web token",
+        re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{10,}+\.eyJ[A-Za-z0-9_-]{10,}+\."),
+    ),
+    # Anchored on "://" (with a scheme character before it), not on every letter that could
+    # start a scheme: a long word without "://" would be read again from each of its letters.
+    ("a password in a URL", re.compile(r"(?<=[a-z0-9+.-])://[^/\s:@]++:(?![$<{])[^/\s@]{3,}+@")),
     ("a bearer token", re.compile(r"(?i)\bbearer\s+(?![$<{])[A-Za-z0-9._~+/-]{20,}")),
     (
         "a password or token",

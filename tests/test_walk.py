@@ -1,0 +1,62 @@
+"""The folder walk itself: what the commands' discovery tests cannot set up as root."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from rollbook.walk import FolderWalk, WalkError
+
+
+def test_an_unreadable_folder_stops_the_walk_with_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tests run as root here, and root reads any folder: deny one the way the system would.
+    (tmp_path / "runbooks" / "locked").mkdir(parents=True)
+    (tmp_path / "runbooks" / "a.yaml").write_text("id: a\n")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "locked":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    walk = FolderWalk(tmp_path)
+    with pytest.raises(WalkError) as info:
+        list(walk.files(tmp_path / "runbooks"))
+    assert info.value.message == "runbooks/locked: cannot read this folder: Permission denied"
+    assert info.value.hint.startswith("fix its permissions")
+
+
+def test_files_come_in_name_order_with_names_relative_to_the_start(tmp_path: Path) -> None:
+    for rel in ("b/2.yaml", "a/z.yaml", "a/b/1.yaml", "c.yaml"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    names = [name for name, _ in FolderWalk(tmp_path).files(tmp_path)]
+    assert sorted(names) == ["a/b/1.yaml", "a/z.yaml", "b/2.yaml", "c.yaml"]
+
+
+def test_a_folder_reached_twice_is_read_once_and_noted_once(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "x.yaml").write_text("x")
+    (tmp_path / "alias").symlink_to("real", target_is_directory=True)
+    walk = FolderWalk(tmp_path)
+    for _ in range(2):  # two sources walking the same folder
+        assert [name for name, _ in walk.files(tmp_path)] == ["real/x.yaml"]
+    assert walk.notes == ["alias: skipped: a link to the folder real, which is read already"]
+
+
+def test_links_outside_are_followed_when_allowed(tmp_path: Path) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (outside / "x.yaml").write_text("x")
+    (project / "ext").symlink_to(outside, target_is_directory=True)
+    assert [n for n, _ in FolderWalk(project).files(project)] == []
+    assert [n for n, _ in FolderWalk(project, follow_external=True).files(project)] == [
+        "ext/x.yaml"
+    ]
