@@ -92,8 +92,7 @@ KINDS = {
             .replace('oncall_phone: "+44 20 7946 0000"', "oncall_phone: call me"),
             encoding="utf-8",
         ),
-        "runbooks/teams.yaml:6:19: RB006 teams[0].oncall_phone must be a phone number; "
-        "got the text 'call me'",
+        "runbooks/teams.yaml:6:19: RB006 teams[0].oncall_phone: 'call me' is not a phone number",
     ),
 }
 
@@ -236,8 +235,9 @@ def test_keep_going_with_a_broken_teams_file(project: Path, tmp_path: Path) -> N
     team = page_text(out / "teams" / "my-team" / "index.html")
     assert "this team's phone numbers and chat links may be missing" in team
     problems = page_text(out / "problems" / "index.html")
-    assert "runbooks/teams.yaml:6:19 RB006 teams[0].oncall_phone must be a phone number" in (
-        problems
+    assert (
+        "runbooks/teams.yaml:6:19 RB006 teams[0].oncall_phone: 'call me' is not a phone number"
+        in (problems)
     )
 
 
