@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     WITH_LIBYAML = False
 
 from rollbook.diagnostics import Location, Problem, format_path
+from rollbook.load.characters import char_harm, char_kind, char_name, refused_in
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -77,6 +78,25 @@ def resolve_plain(text: str) -> object:
     return text
 
 
+@dataclass(slots=True)
+class ScalarNote:
+    """Where one scalar was written and how: kept only for files that need a closer look."""
+
+    path: Path_
+    key: bool
+    """True for a mapping key, False for a value."""
+    style: str
+    """``""`` plain, ``'"'`` or ``"'"`` quoted, ``"|"`` literal, ``">"`` folded."""
+    start: int
+    """Index of its first character in the text (characters, not bytes)."""
+    end: int
+    """Index just past its last character."""
+    line: int
+    column: int
+    value: str
+    """The scalar as YAML read it (escapes decoded, lines folded), before typing."""
+
+
 @dataclass
 class YamlDocument:
     """A parsed document: its value and where each part of it was written."""
@@ -87,6 +107,41 @@ class YamlDocument:
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
     """The source text, for checks that read comments (suppressions, placeholders)."""
+    flow: list[Path_] = field(default_factory=list)
+    """Paths of the collections written in flow style (``[a, b]``, ``{a: b}``)."""
+    scalar_notes: list[ScalarNote] | None = None
+    """Every scalar with its span, when the reader kept them (see :meth:`notes`)."""
+
+    def notes(self) -> list[ScalarNote]:
+        """Every scalar with its span and style, reading the text again if they were not kept.
+
+        The reader keeps them only for files that look suspicious (non-ASCII text, escapes, a
+        comment after text), so the common file pays nothing; hints and checks that need the
+        exact source of a value call this.
+        """
+        if self.scalar_notes is None:
+            builder = _parse(self.text, self.path, watch=True)
+            self.scalar_notes = builder.notes if builder is not None else []
+        return self.scalar_notes
+
+    def note(self, path: Path_, *, key: bool = False) -> ScalarNote | None:
+        """The scalar written at ``path`` (its key with ``key=True``), if it is a scalar."""
+        path = tuple(path)
+        for item in self.notes():
+            if item.path == path and item.key == key:
+                return item
+        return None
+
+    def source(self, path: Path_) -> str | None:
+        """The exact text of the scalar at ``path`` as written in the file (quotes included).
+
+        Hints that suggest quoting or rewriting a value use this, not the parsed value:
+        ``02079460001`` parses to the number 2079460001, but the person wrote the zero.
+        """
+        item = self.note(path)
+        if item is None:
+            return None
+        return self.text[item.start : item.end]
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """Where ``path`` was written; the nearest written ancestor when it was not."""
@@ -142,7 +197,192 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
+def quote_as_written(text: str) -> str:
+    """``text`` in YAML quotes, so that it reads back exactly as written.
+
+    Double quotes when nothing in it needs escaping there; single quotes otherwise (inside them
+    only ``'`` is special, written twice), so a backslash in a command stays a backslash.
+    """
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "''") + "'"
+
+
+_KEY_LINE = re.compile(r"( *)((?:- +)*)([^\s#'\"\-\[\]{}][^:#]*?|-[^\s:#][^:#]*?):(?=\s|$)")
+
+
+def _key_at(row: str) -> tuple[int, str, int, int] | None:
+    """``(key column, key, colon index, value start index)`` when ``row`` starts with a key."""
+    m = _KEY_LINE.match(row)
+    if not m:
+        return None
+    value_start = m.end() + (len(row[m.end() :]) - len(row[m.end() :].lstrip(" ")))
+    return len(m.group(1)) + len(m.group(2)) + 1, m.group(3), m.end() - 1, value_start
+
+
+def _key_above(lines: list[str], line: int) -> tuple[int, int, str] | None:
+    """``(line, key column, key)`` of the nearest line above ``line`` that starts with a key."""
+    for above in range(line - 2, -1, -1):
+        prev = lines[above]
+        if not prev.strip() or prev.lstrip().startswith("#"):
+            continue
+        found = _key_at(prev)
+        return (above + 1, found[0], found[1]) if found else None
+    return None
+
+
+def _fix(prefix: str, value: str) -> str:
+    return f"{prefix.strip()} {quote_as_written(value)}".strip()
+
+
+def syntax_diagnosis(
+    text: str, message: str, line: int, col: int, context_line: int
+) -> tuple[str, str] | None:
+    """What is actually wrong at a YAML syntax error, with the fix: ``(message, hint)``.
+
+    libyaml names the symptom ("mapping values are not allowed"); the person needs the cause.
+    The same message comes from a value with an unquoted ``: `` and from a key indented one
+    space too far, so the source line decides. Each hint shows the line as it should be,
+    built from the exact text that was written.
+    """
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    row = lines[line - 1]
+    ch = row[col - 1] if 0 < col <= len(row) else ""
+    for at in (line, context_line):
+        if 1 <= at <= len(lines):
+            text_at = lines[at - 1]
+            lead = text_at[: len(text_at) - len(text_at.lstrip(" \t"))]
+            tab = lead.find("\t")
+            if tab < 0 and at == line and ch == "\t":
+                tab = col - 1
+            if tab >= 0:
+                return (
+                    f"a tab character at line {at}, column {tab + 1}, where YAML allows only "
+                    "spaces",
+                    "YAML indents with spaces only; replace the tab with spaces (set your editor "
+                    "to insert spaces for Tab in YAML files)",
+                )
+    if ch == "\t":
+        return (
+            "a tab character where YAML expects a value",
+            "YAML indents with spaces only; replace the tab with spaces",
+        )
+    if "mapping values are not allowed" in message and ch == ":":
+        return _colon_diagnosis(lines, line, col)
+    before = row[: col - 1].rstrip()
+    if "did not find expected" in message and before.endswith(('"', "'", "]", "}")):
+        return _text_after_closing(row, col, before, message)
+    if "cannot start any token" in message and ch in "@`%":
+        start = _key_at(row)
+        prefix, value = (row[: start[3]], row[start[3] :]) if start else ("", row[col - 1 :])
+        return (
+            f"a value cannot start with {ch} unless it is quoted",
+            f"quote the whole value: {_fix(prefix, value.rstrip())}",
+        )
+    if "could not find expected ':'" in message and 1 <= context_line <= len(lines):
+        start = lines[context_line - 1]
+        m = re.match(r"\s*(?:- +)*([A-Za-z_][\w.-]*):(\S)", start)
+        if m:
+            return (
+                f"`{m.group(1)}:` on line {context_line} has no space after the colon",
+                f"YAML needs a space after the colon of a key: `{m.group(1)}: {m.group(2)}...`",
+            )
+    if "did not find expected" in message and "flow" in message and context_line != line:
+        opener = "[" if "sequence" in message else "{"
+        closer = "]" if opener == "[" else "}"
+        return (
+            f"the {opener} opened on line {context_line} is not closed before line {line}",
+            f"close it with {closer} on line {context_line}, or quote a value that starts "
+            f"with {opener}",
+        )
+    own = _key_at(row)
+    if "did not find expected" in message and own is not None:
+        above = _key_above(lines, line)
+        if above is not None and above[1] != own[0]:
+            more = own[0] > above[1]
+            diff = abs(own[0] - above[1])
+            spaces = "one space" if diff == 1 else f"{diff} spaces"
+            return (
+                f"`{own[1]}:` is indented {spaces} {'more' if more else 'less'} than "
+                f"`{above[2]}:` on line {above[0]}",
+                f"keys of one mapping start in the same column: move `{own[1]}:` to column "
+                f"{above[1]}, under `{above[2]}:`",
+            )
+    if "while scanning a quoted scalar" in message:
+        return (
+            f"the quote opened on line {context_line} is never closed",
+            "close the quote at the end of the value; a quote inside the value must be doubled "
+            "('It''s off') or escaped (\"say \\\"off\\\"\")",
+        )
+    return None
+
+
+def _colon_diagnosis(lines: list[str], line: int, col: int) -> tuple[str, str]:
+    row = lines[line - 1]
+    own = _key_at(row)
+    if own is not None and own[2] == col - 1 and " " not in own[1]:
+        # The line is `key: value` and its own colon is the one YAML trips on: YAML read the
+        # line as the continuation of the value above, so the key is indented too far.
+        key_col, key = own[0], own[1]
+        above = _key_above(lines, line)
+        if above is not None and key_col > above[1]:
+            extra = key_col - above[1]
+            spaces = "one space" if extra == 1 else f"{extra} spaces"
+            return (
+                f"`{key}:` is indented {spaces} more than `{above[2]}:` on line {above[0]}, "
+                "so YAML reads it as part of that value",
+                f"keys of one mapping start in the same column: move `{key}:` to column "
+                f"{above[1]}, under `{above[2]}:`",
+            )
+        return (
+            f"`{key}:` is indented so that YAML reads it as part of the value above",
+            "line the key up with the keys of its mapping",
+        )
+    if own is not None and own[2] < col - 1:
+        value = row[own[3] :].rstrip()
+        return (
+            "a value contains ': ', which YAML reads as the start of a mapping",
+            f"quote the whole value: {_fix(row[: own[3]], value)}",
+        )
+    return (
+        "': ' inside a value that started on an earlier line",
+        "a value that contains ': ' must be quoted; put the whole value in quotes",
+    )
+
+
+def _text_after_closing(row: str, col: int, before: str, message: str) -> tuple[str, str]:
+    closer = before[-1]
+    if "flow" in message:
+        start = max(before.rfind("["), before.rfind(","), before.rfind("{")) + 1
+        if closer in "]}":
+            start = max(before[:-1].rfind("["), before[:-1].rfind(","), before.rfind("{")) + 1
+        rest = row[col - 1 :]
+        ends = [i for i in (rest.find(","), rest.find("]"), rest.find("}")) if i >= 0]
+        stop = min(ends, default=len(rest))
+        item = (row[start : col - 1] + rest[:stop]).strip()
+        what = "quote the whole item"
+        fix = quote_as_written(item)
+    else:
+        start = _key_at(row)
+        prefix = row[: start[3]] if start else row[: len(row) - len(row.lstrip(" -"))]
+        value = row[len(prefix) :].rstrip()
+        what = "quote the whole value"
+        fix = _fix(prefix, value)
+    if closer in "\"'":
+        return (
+            "text after the closing quote: YAML ends a quoted value at its closing quote",
+            f"{what}: {fix}",
+        )
+    return (
+        f"text after a closing {closer}: a value that starts with [ or {{ is a list or mapping "
+        "to YAML",
+        f"{what}: {fix}",
+    )
+
+
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = exc.problem or "invalid YAML"
@@ -158,6 +398,11 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
             Location(path, line, col),
             "runbooks need only a few levels of nesting",
         )
+    context_line = exc.context_mark.line + 1 if exc.context_mark else line
+    found = syntax_diagnosis(text, message, line, col, context_line) if text else None
+    if found is not None:
+        better, hint = found
+        return _problem("RB001", f"YAML syntax error: {better}", Location(path, line, col), hint)
     hint = next((h for needle, h in _SYNTAX_HINTS if needle in message), "")
     return _problem("RB001", f"YAML syntax error: {message}", Location(path, line, col), hint)
 
@@ -231,28 +476,19 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
     return read_yaml_text(text, name)
 
 
+_WATCH = re.compile(r"[ \t]#|\\[0abefvrxuUNLP]")
+"""What makes an ASCII file worth a closer look: a comment after text, or an escape that can
+produce a character the text does not show."""
+
+
 def read_yaml_text(text: str, name: str) -> YamlDocument:
     """Parse ``text`` as one YAML document (see the module docstring for the rules)."""
-    builder = _Builder(name)
-    parser = _Parser(text)
-    try:
-        while True:
-            event = parser.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                break
-            builder.feed(event)
-    except _StopSignal:
-        pass
-    except yaml.MarkedYAMLError as exc:
-        raise YamlError([_syntax_problem(name, exc)]) from None
-    except yaml.YAMLError as exc:  # e.g. reader errors for control characters
-        raise YamlError([_problem("RB001", f"YAML error: {exc}", Location(name, 1, 1))]) from None
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose:
-            dispose()
+    plain_ascii = text.isascii()
+    watch = not plain_ascii or _WATCH.search(text) is not None
+    builder = _parse(text, name, watch=watch, raise_errors=True)
+    assert builder is not None
     if builder.fatal:
-        raise YamlError(builder.problems)
+        raise YamlError([_alias_hint(p, text) for p in builder.problems])
     if builder.documents == 0 or builder.root is None:
         raise YamlError(
             [
@@ -264,10 +500,155 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
                 )
             ]
         )
-    doc = YamlDocument(name, builder.root, builder.values, builder.keys, text)
-    if builder.problems:
-        raise YamlError(builder.problems, doc)
+    doc = YamlDocument(name, builder.root, builder.values, builder.keys, text, builder.flow)
+    problems = builder.problems
+    if watch:
+        doc.scalar_notes = builder.notes
+        problems = problems + hidden_character_problems(doc, scan_text=not plain_ascii)
+    if problems:
+        problems.sort(key=lambda p: (p.location.line, p.location.column))
+        raise YamlError(problems, doc)
     return doc
+
+
+def _alias_hint(problem: Problem, text: str) -> Problem:
+    # `title: *Important* step` reads as an alias to an anchor named `Important*`.
+    if "unknown alias" not in problem.message or problem.hint:
+        return problem
+    lines = text.split("\n")
+    row = lines[problem.location.line - 1] if problem.location.line <= len(lines) else ""
+    start = _key_at(row)
+    value = row[start[3] :] if start else row[problem.location.column - 1 :]
+    prefix = row[: start[3]] if start else row[: problem.location.column - 1]
+    return Problem(
+        problem.code,
+        problem.message + " (text that starts with * is read as an alias to an anchor)",
+        problem.location,
+        problem.field,
+        f"quote the whole value: {_fix(prefix, value.rstrip())}",
+    )
+
+
+def _parse(text: str, name: str, *, watch: bool, raise_errors: bool = False) -> _Builder | None:
+    """Feed libyaml's events for ``text`` to a builder; syntax errors raise or give None."""
+    builder = _WatchingBuilder(name) if watch else _Builder(name)
+    parser = _Parser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            builder.feed(event)
+    except _StopSignal:
+        pass
+    except yaml.MarkedYAMLError as exc:
+        if not raise_errors:
+            return None
+        raise YamlError([_syntax_problem(name, exc, text)]) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters written as they are
+        if not raise_errors:
+            return None
+        raise YamlError([_reader_problem(name, exc, text)]) from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+    return builder
+
+
+def _reader_problem(name: str, exc: yaml.YAMLError, text: str) -> Problem:
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int) and isinstance(character, int) and 0 <= position <= len(text):
+        ch = chr(character)
+        line, col = _line_col(text, position)
+        return _problem(
+            "RB011",
+            f"{char_kind(ch)} {char_name(ch)}",
+            Location(name, line, col),
+            f"{char_harm(ch)}; delete it",
+        )
+    return _problem("RB001", f"YAML error: {exc}", Location(name, 1, 1))
+
+
+def hidden_character_problems(doc: YamlDocument, *, scan_text: bool = True) -> list[Problem]:
+    """RB011 for every invisible, direction or control character, wherever it is written.
+
+    Characters written as they are are found in the text (comments included, since a comment
+    can mislead a reviewer as well); characters written as escapes (``"\\u202e"``) are found
+    in the decoded values of the scalars, at the escape.
+    """
+    notes = doc.scalar_notes or []
+    starts = [n.start for n in notes]
+    out: list[Problem] = []
+    seen: set[int] = set()
+    if scan_text:
+        for index in refused_in(doc.text):
+            seen.add(index)
+            out.append(_hidden(doc, index, doc.text[index], _note_at(notes, starts, index)))
+    for item in notes:
+        if item.style != '"' or "\\" not in doc.text[item.start : item.end]:
+            continue
+        for index in refused_in(item.value):
+            ch = item.value[index]
+            source = doc.text[item.start : item.end]
+            at = _escape_of(source, ch)
+            spot = item.start + (at if at >= 0 else 0)
+            if spot not in seen:
+                seen.add(spot)
+                out.append(_hidden(doc, spot, ch, item, escaped=True))
+    return out
+
+
+def _note_at(notes: list[ScalarNote], starts: list[int], index: int) -> ScalarNote | None:
+    import bisect
+
+    i = bisect.bisect_right(starts, index) - 1
+    if i >= 0 and notes[i].start <= index < notes[i].end:
+        return notes[i]
+    return None
+
+
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abefvrtnN_LP])")
+_SHORT_ESCAPES = {
+    "0": "\x00", "a": "\x07", "b": "\x08", "e": "\x1b", "f": "\x0c", "v": "\x0b",
+    "r": "\r", "t": "\t", "n": "\n", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+
+
+def _escape_of(source: str, ch: str) -> int:
+    """Where in a double-quoted scalar's source the escape that produced ``ch`` is."""
+    for m in _ESCAPE.finditer(source):
+        body = m.group(1)
+        decoded = _SHORT_ESCAPES.get(body) if len(body) == 1 else chr(int(body[1:], 16))
+        if decoded == ch:
+            return m.start()
+    return -1
+
+
+def _hidden(
+    doc: YamlDocument, index: int, ch: str, item: ScalarNote | None, *, escaped: bool = False
+) -> Problem:
+    line, col = _line_col(doc.text, index)
+    if item is None:
+        where = " in a comment" if _in_comment(doc.text, index) else ""
+        fld = ""
+    else:
+        fld = format_path(item.path)
+        where = f" in the key `{item.value}`" if item.key else ""
+    written = " (written as an escape)" if escaped else ""
+    return _problem(
+        "RB011",
+        f"{char_kind(ch)} {char_name(ch)}{written}{where}",
+        Location(doc.path, line, col),
+        f"{char_harm(ch)}; delete it (an editor that shows invisible characters shows where)",
+        fld=fld,
+    )
+
+
+def _in_comment(text: str, index: int) -> bool:
+    start = text.rfind("\n", 0, index) + 1
+    return "#" in text[start:index]
 
 
 class _Frame:
@@ -297,6 +678,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.fatal = False
         self.anchor_stack: list[str | None] = []
+        self.flow: list[Path_] = []
+        self.notes: list[ScalarNote] = []
 
     def _stop(self, problem: Problem) -> None:
         self.problems = [problem]
@@ -364,6 +747,8 @@ class _Builder:
             container: dict | list = {} if isinstance(event, yaml.MappingStartEvent) else []
             path = self._child_path(event)
             self.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if event.flow_style:
+                self.flow.append(path)
             frame = _Frame(container, path)
             self.stack.append(frame)
             self.anchor_stack.append(event.anchor)
@@ -506,6 +891,33 @@ class _Builder:
                 self.values[key_path] = mark
         top.key = None
         top.key_mark = None
+
+
+class _WatchingBuilder(_Builder):
+    """A builder that also keeps a :class:`ScalarNote` for every scalar, for closer checks."""
+
+    def _add(self, value, event, count: int, placed: bool = False) -> None:
+        if event.__class__ is yaml.ScalarEvent and self.stack:
+            top = self.stack[-1]
+            is_key = isinstance(top.container, dict) and top.key is None
+            if isinstance(top.container, list):
+                path: Path_ = (*top.path, len(top.container))
+            else:
+                path = (*top.path, event.value if is_key else top.key)
+            start, end = event.start_mark, event.end_mark
+            self.notes.append(
+                ScalarNote(
+                    path,
+                    is_key,
+                    event.style or "",
+                    start.index,
+                    end.index,
+                    start.line + 1,
+                    start.column + 1,
+                    event.value,
+                )
+            )
+        super()._add(value, event, count, placed)
 
 
 class _StopSignal(Exception):
