@@ -192,6 +192,18 @@ def _look_alike(ch: str, script: str) -> str | None:
     return (ascii_glyphs or glyphs)[0]
 
 
+def _ascii_twin(ch: str) -> str | None:
+    """The ASCII character ``ch`` imitates (NFKC or Unicode's confusables), if any."""
+    twin = unicodedata.normalize("NFKC", ch)
+    if twin != ch and len(twin) == 1 and twin.isascii() and twin.isprintable():
+        return twin
+    _, confusables = _library()
+    for glyph in confusables.confusables_data.get(ch) or ():
+        if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isprintable():
+            return glyph["c"]
+    return None
+
+
 def _compatibility_twin(ch: str) -> str | None:
     # Fullwidth and mathematical letters (ｃ, 𝐜, ℓ) normalise (NFKC) to a plain letter: they are
     # that letter in disguise. Superscripts and fractions (², ½) are left alone: they mean
@@ -213,10 +225,15 @@ def look_alikes(name: str) -> LookAlike | None:
 
     ASCII names are honest by definition: call this only for names with other characters.
     """
+    token = not any(ch.isspace() for ch in name)
     for i, ch in enumerate(name):
         if ch.isascii():
             continue
         twin = _compatibility_twin(ch)
+        if twin is None and token and _script(ch) in _NEUTRAL:
+            # In a name typed into a console (no spaces: a flag key, a handle) punctuation
+            # counts too: `checkout‐one` with U+2010 HYPHEN is not `checkout-one`.
+            twin = _ascii_twin(ch)
         if twin is not None:
             return LookAlike(i, f"{char_name(ch)} looks like `{twin}`")
     latin_in_name = any(ch.isascii() and ch.isalpha() for ch in name)
@@ -260,3 +277,17 @@ def _word_problem(word: str, offset: int, latin_in_name: bool, n_words: int) -> 
                 f"`{''.join(t or '' for t in twins)}` ({char_name(word[0])}, ...)",
             )
     return None
+
+
+def latin_twin(name: str) -> str | None:
+    """``name`` with each look-alike replaced by the Latin letter it imitates, if all have one."""
+    out = []
+    for ch in name:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        twin = _compatibility_twin(ch) or _look_alike(ch, "LATIN") or _ascii_twin(ch)
+        if twin is None or not twin.isascii():
+            return None
+        out.append(twin)
+    return "".join(out)

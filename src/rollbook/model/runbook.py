@@ -37,6 +37,29 @@ NOT_BLANK = r"\S"
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
+
+class FieldRole:
+    """A marker on a text type saying what its value is for; it constrains nothing itself.
+
+    The loader reads it to hold some fields to stricter rules than free text: a name that is
+    typed or compared must not hide a look-alike character, and a command must be copied as
+    it was written.
+    """
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+
+    def __repr__(self) -> str:
+        return f"FieldRole({self.role!r})"
+
+
+NAME = FieldRole("name")
+COMMAND = FieldRole("command")
+Name = Annotated[ShortText, NAME]
+"""Text that people type, search for or that other fields refer to: flag keys, signal names."""
+Command = Annotated[Text, COMMAND]
+"""Text that is copied and run as it is."""
+
 # Links a person may be sent to from a runbook. Anything else (javascript:, data:, file:) is
 # refused here already, so that no runbook can carry a dangerous link into the site.
 LINK_PATTERN = r'^https?://[^\s<>"]+$'
@@ -189,7 +212,7 @@ FlagSystem = Literal[
 class Flag(_Model):
     """A feature flag or config switch that changes what the feature does."""
 
-    key: ShortText
+    key: Name
     """The flag's key, exactly as the flag system knows it: `checkout.one_click`."""
     system: FlagSystem
     """Where the flag lives: flagd, unleash, openfeature, launchdarkly, flipt, env (an
@@ -203,7 +226,7 @@ class Flag(_Model):
     """How to change it, in plain words: `Flag console > checkout.one_click > Off`."""
     link: Link | None = None
     """Where to change it (the console page, the file in the repository)."""
-    command: Text | None = None
+    command: Command | None = None
     """A command that changes it, if there is one."""
     redeploy: Bool = False
     """Whether changing it needs a redeploy or restart to take effect."""
@@ -219,7 +242,7 @@ SignalKind = Literal["metric", "log", "alert", "dashboard", "trace"]
 class Signal(_Model):
     """Something that shows whether the feature is healthy."""
 
-    name: ShortText
+    name: Name
     """A short name people will say out loud: `Checkout error rate`."""
     kind: SignalKind
     """metric, log, alert, dashboard or trace."""
@@ -229,7 +252,7 @@ class Signal(_Model):
     """What normal looks like: `below 0.5%`."""
     threshold: Text | None = None
     """The value that means trouble: `above 2% for 5 minutes`."""
-    alert: ShortText | None = None
+    alert: Name | None = None
     """The name of the alert that fires on it."""
     link: Link | None = None
     """A dashboard or explore link that shows it."""
@@ -263,7 +286,7 @@ class RiskItem(_Model):
     """low, medium or high."""
     mitigation: Text | None = None
     """What limits the damage."""
-    signals: list[ShortText] = []
+    signals: list[Name] = []
     """Names of the signals (see `signals`) that would show it."""
 
 
@@ -280,7 +303,7 @@ class Stage(_Model):
     """The share of traffic or users, 0 to 100."""
     min_duration: Duration | None = None
     """How long to stay at this stage before the next: `30m`, `1d`."""
-    gate: list[ShortText] = []
+    gate: list[Name] = []
     """Names of the signals that must be healthy before moving on."""
 
     model_config = ConfigDict(
@@ -311,7 +334,7 @@ class Step(_Model):
 
     do: Text
     """The action, in words someone can follow on a phone call."""
-    command: Text | None = None
+    command: Command | None = None
     """A command to run, if the step is a command."""
     link: Link | None = None
     """A link to the place where the action is done."""
@@ -334,7 +357,7 @@ class Rollback(_Model):
 
     when: TextList = []
     """Triggers: when to roll back, each in plain words."""
-    kill_switch: ShortText | None = None
+    kill_switch: Name | None = None
     """The key of the flag (see `flags`) that turns the feature off, if there is one."""
     audience: Literal["anyone", "engineers"] = "anyone"
     """Who should be able to follow this rollback: `anyone` (default) or `engineers`."""
@@ -454,7 +477,7 @@ class Person(_Model):
     """What they do: `Payments lead`."""
     phone: Phone | None = None
     """A phone number."""
-    chat: ShortText | None = None
+    chat: Name | None = None
     """A chat handle: `@amara`."""
     chat_url: Link | None = None
     """A link that opens a chat with them."""
@@ -469,7 +492,7 @@ class Team(_Model):
     """The team's name."""
     oncall_phone: Phone | None = None
     """The on-call phone number: the first call when something breaks."""
-    chat: ShortText | None = None
+    chat: Name | None = None
     """The team's chat channel: `#payments-oncall`."""
     chat_url: Link | None = None
     """A link that opens the channel."""

@@ -1,0 +1,211 @@
+"""RB010: YAML that is valid but does not say what it looks like it says.
+
+YAML drops or changes text without an error in a few ways that hand-written runbooks hit
+often. Each is reported with the line, what YAML made of it, and the exact fix:
+
+- `` #`` starts a comment, so ``- Post in #payments what happened.`` reads as ``Post in``, and
+  ``chat: #payments-oncall`` reads as nothing at all. Chat channels start with ``#``.
+- In a ``[...]`` list a comma separates items, so ``when: [error rate above 2%, for 5 minutes]``
+  is two triggers, not one.
+- A folded command (``command: >``, or a command continued on the next line without ``|``)
+  has its lines joined with spaces: two commands become one line that runs neither.
+
+Only fields whose meaning can be lost are checked (the model's text, name and command fields):
+``risk: high  # agreed with SRE`` is an ordinary comment.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from rollbook.diagnostics import Location, Problem, format_path
+from rollbook.load.field_roles import Role, role_at
+from rollbook.load.yaml_reader import ScalarNote, YamlDocument, quote_as_written
+
+CODE = "RB010"
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
+_CUT_ROLES = {Role.TEXT, Role.TEXT_LIST, Role.COMMAND}
+
+
+def problems(doc: YamlDocument, root: type[BaseModel]) -> list[Problem]:
+    """Every RB010 problem in ``doc``, a document described by ``root``."""
+    out: list[Problem] = []
+    if doc.scalar_notes is not None:
+        # Comments after text: only files with " #" or "\t#" keep notes (see the reader).
+        out.extend(_comment_cuts(doc, root, doc.scalar_notes))
+    out.extend(_comma_splits(doc, root))
+    out.extend(_folded_commands(doc, root))
+    return out
+
+
+def _line_of(text: str, index: int) -> tuple[int, int, int]:
+    """``(line number, start index, end index)`` of the line holding ``index``."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return text.count("\n", 0, index) + 1, start, len(text) if end < 0 else end
+
+
+def _comment_cuts(doc: YamlDocument, root: type[BaseModel], notes: list[ScalarNote]):
+    text = doc.text
+    for item in notes:
+        if item.key or item.style:
+            continue
+        m = _COMMENT_AFTER.match(text, item.end)
+        if m is None:
+            continue
+        hash_at = m.end() - 1
+        after = text[hash_at + 1 : hash_at + 2]
+        role = role_at(root, item.path)
+        looks_like_text = after not in ("", " ", "\t", "\n", "\r", "#")
+        if item.value:
+            if role not in _CUT_ROLES and not (role is Role.NAME and looks_like_text):
+                continue
+        elif not (looks_like_text and role is not None and role is not Role.NAME_LIST):
+            continue
+        yield _cut_problem(doc, item, hash_at)
+
+
+def _cut_problem(doc: YamlDocument, item: ScalarNote, hash_at: int) -> Problem:
+    text = doc.text
+    line, line_start, line_end = _line_of(text, hash_at)
+    where = format_path(item.path)
+    rest = text[hash_at:line_end].rstrip()
+    kept = f"reads only {item.value!r}" if item.value else "is empty"
+    message = (
+        f"` #` starts a comment in YAML, so {where} {kept}: `{rest}` is dropped"
+        if len(rest) <= 60
+        else f"` #` starts a comment in YAML, so {where} {kept}: the rest of the line is dropped"
+    )
+    start_line = text.count("\n", 0, item.start) + 1
+    if start_line == line:
+        value_start = item.start if item.value else hash_at
+        prefix = text[line_start:value_start].strip()
+        whole = text[value_start:line_end].rstrip()
+        fix = f"{prefix} {quote_as_written(whole)}".strip()
+        hint = (
+            f"if the # is part of the text, quote the whole value: {fix}\n"
+            "    if it is a comment, put it on a line of its own"
+        )
+    else:
+        hint = (
+            f"if the # is part of the text, put the whole value (from line {start_line}) in "
+            "quotes, or write it as a `|` block; if it is a comment, put it on a line of its own"
+        )
+    column = hash_at - line_start + 1
+    return Problem(CODE, message, Location(doc.path, line, column), field=where, hint=hint)
+
+
+def _comma_splits(doc: YamlDocument, root: type[BaseModel]):
+    for path in doc.flow:
+        if role_at(root, path) is not Role.TEXT_LIST:
+            continue
+        value = _value_at(doc.data, path)
+        if not isinstance(value, list) or len(value) < 2:
+            continue
+        if not all(isinstance(v, str | int | float) for v in value):
+            continue
+        items = [doc.note((*path, i)) for i in range(len(value))]
+        if any(n is None for n in items) or all(n.style for n in items if n is not None):
+            continue  # every item quoted: the commas are plainly separators
+        first, last = items[0], items[-1]
+        assert first is not None and last is not None
+        comma = doc.text.find(",", first.end)
+        line, line_start, _ = _line_of(doc.text, comma)
+        where = format_path(path)
+        shown = " and ".join(f"{v!r}" for v in value) if len(value) <= 3 else f"{len(value)} items"
+        whole = doc.text[first.start : last.end]
+        single_line = "\n" not in whole
+        key = path[-1] if isinstance(path[-1], str) else ""
+        one = f"{key}: [{quote_as_written(whole)}]" if single_line and key else ""
+        each = ", ".join(
+            doc.text[n.start : n.end] if n.style else quote_as_written(n.value)
+            for n in items
+            if n is not None
+        )
+        hint = f"if it is one sentence, quote it: {one}\n    " if one else ""
+        hint += (
+            f"if they are separate, quote each item ({key}: [{each}]) or give each its own "
+            "`- ` line"
+        )
+        yield Problem(
+            CODE,
+            f"in [ ] a comma separates items, so {where} reads as {len(value)} items: {shown}",
+            Location(doc.path, line, comma - line_start + 1),
+            field=where,
+            hint=hint,
+        )
+
+
+def _value_at(data: object, path: tuple) -> object:
+    node = data
+    for part in path:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_dict or in_list):
+            return None
+        node = node[part]  # type: ignore[index]
+    return node
+
+
+@lru_cache(maxsize=8)
+def _command_keys(root: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields that hold commands anywhere in ``root``'s tree of models."""
+    from rollbook.load.field_roles import _flatten
+
+    found: set[str] = set()
+    seen: set[type] = set()
+    todo: list[object] = [root]
+    while todo:
+        tp = todo.pop()
+        if not (isinstance(tp, type) and issubclass(tp, BaseModel)) or tp in seen:
+            continue
+        seen.add(tp)
+        for name, info in tp.model_fields.items():
+            if role_at(tp, (name,)) is Role.COMMAND:
+                found.add(name)
+            for sub, _meta in _flatten(info.annotation):
+                todo.append(sub)
+                for arg in getattr(sub, "__args__", ()):
+                    todo.extend(t for t, _m in _flatten(arg))
+    return frozenset(found)
+
+
+def _folded_commands(doc: YamlDocument, root: type[BaseModel]):
+    keys = _command_keys(root)
+    if not keys:
+        return
+    lines: list[str] | None = None
+    for path, (line, col) in doc.values.items():
+        if not path or path[-1] not in keys or role_at(root, path) is not Role.COMMAND:
+            continue
+        value = _value_at(doc.data, path)
+        if not isinstance(value, str):
+            continue
+        if lines is None:
+            lines = doc.text.split("\n")
+        row = lines[line - 1] if line <= len(lines) else ""
+        first = row[col - 1 : col]
+        if first == "|" or (first != ">" and value in row):
+            continue  # a literal block, or a command on one line
+        item = doc.note(path)
+        if item is None or item.style == "|":
+            continue
+        source = doc.text[item.start : item.end]
+        body = [s for s in source.split("\n")[1 if item.style == ">" else 0 :] if s.strip()]
+        if len(body) < 2:
+            continue
+        where = format_path(path)
+        shown = value.strip() if len(value) <= 80 else value.strip()[:77] + "..."
+        kind = "folded (>)" if item.style == ">" else "continued on the next line"
+        yield Problem(
+            CODE,
+            f"{where} is {kind}: YAML joins its {len(body)} lines into one, so the page shows "
+            f"and copies `{shown}`",
+            Location(doc.path, item.line, item.column),
+            field=where,
+            hint=f"write `{path[-1]}: |` and the command below it, to keep each line as "
+            "written (end a line with ` \\` inside it to continue one long command)",
+        )
