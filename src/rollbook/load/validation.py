@@ -255,6 +255,8 @@ def _mapping_as_text(doc: YamlDocument, path: PathT, value: dict) -> str:
         return ""
     line_start = doc.text.rfind("\n", 0, key_note.start) + 1
     prefix = doc.text[line_start : key_note.start].strip()
+    if prefix.endswith(("[", "{", ",")):
+        prefix = ""  # an item of a flow list: the quoted item is the fix
     return (
         f"a value that contains ': ' must be quoted: "
         f"{prefix + ' ' if prefix else ''}{quote_as_written(written)}"

@@ -292,6 +292,14 @@ def syntax_diagnosis(
     if "did not find expected" in message and "flow" in message and context_line != line:
         opener = "[" if "sequence" in message else "{"
         closer = "]" if opener == "[" else "}"
+        for at in range(context_line, line):
+            cut = _comment_in_flow(lines[at - 1])
+            if cut is not None:
+                return (
+                    f"` #` on line {at} starts a comment, so the rest of that line, with its "
+                    f"closing {closer}, is not read",
+                    f"if the # is part of the text, quote it: {cut}",
+                )
         return (
             f"the {opener} opened on line {context_line} is not closed before line {line}",
             f"close it with {closer} on line {context_line}, or quote a value that starts "
@@ -317,6 +325,20 @@ def syntax_diagnosis(
             "('It''s off') or escaped (\"say \\\"off\\\"\")",
         )
     return None
+
+
+def _comment_in_flow(row: str) -> str | None:
+    """The flow item a ``#`` comment cuts on ``row``, quoted, e.g. ``what: "Ran #12"``."""
+    m = re.search(r"[ \t]#", row)
+    if m is None or row[: m.start()].count('"') % 2 or row[: m.start()].count("'") % 2:
+        return None
+    start = max(row.rfind(c, 0, m.start()) for c in "[{,") + 1
+    ends = [i for i in (row.find(c, m.end()) for c in ",]}") if i >= 0]
+    item = row[start : min(ends, default=len(row))].strip()
+    key, sep, value = item.partition(": ")
+    if sep and " " not in key and "#" not in key:
+        return f"{key}: {quote_as_written(value.strip())}"
+    return quote_as_written(item)
 
 
 def _colon_diagnosis(lines: list[str], line: int, col: int) -> tuple[str, str]:
