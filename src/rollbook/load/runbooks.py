@@ -21,6 +21,8 @@ from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Problems that say why a value is wrong better than "invalid value" would.
+_EXPLAINING = {"RB010", "RB011", "RB012"}
 _SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
 
 
@@ -64,12 +66,11 @@ def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
         return Loaded(path, display, None, doc, problems)
     # What YAML did silently, and names with look-alikes: reported with everything else, and
     # a value they concern is not reported a second time as merely invalid.
-    closer = silent_yaml.problems(doc, model) + names.problems(doc, model)
-    problems.extend(closer)
+    problems.extend(silent_yaml.problems(doc, model) + names.problems(doc, model))
     try:
         obj = model.model_validate(doc.data)
     except ValidationError as exc:
-        explained = {p.field for p in closer if p.field}
+        explained = {p.field for p in problems if p.field and p.code in _EXPLAINING}
         problems.extend(
             p
             for p in problems_from_validation(exc, doc, model)

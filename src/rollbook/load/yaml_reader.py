@@ -566,7 +566,14 @@ def _parse(text: str, name: str, *, watch: bool, raise_errors: bool = False) -> 
     except yaml.MarkedYAMLError as exc:
         if not raise_errors:
             return None
-        raise YamlError([_syntax_problem(name, exc, text)]) from None
+        problems = [_syntax_problem(name, exc, text)]
+        if not text.isascii():
+            # A hidden character may be the cause (U+2028 is a line break to YAML): name it.
+            hidden = hidden_character_problems(YamlDocument(name, None, text=text))
+            at = {h.location for h in hidden}
+            problems = hidden + [p for p in problems if p.location not in at]
+            problems.sort(key=lambda p: (p.location.line, p.location.column))
+        raise YamlError(problems) from None
     except yaml.YAMLError as exc:  # reader errors: control characters written as they are
         if not raise_errors:
             return None
