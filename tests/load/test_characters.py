@@ -38,7 +38,7 @@ PLACES = [
     ("list-item", "rollback:\n  after:\n    - Tell sup{c}port\n", ""),
     ("flow-item", "tags: [checkout, pay{c}ments]\n", ""),
     ("quoted", 'rollback:\n  when: "rate above{c} 2%"\n', ""),
-    ("key", "rollback:\n  kill{c}_switch: a.b\n", " in the key `kill"),
+    ("key", "rollback:\n  kill{c}_switch: a.b\n", " in the key `kill\\"),
     ("comment", "# reviewed by{c} Amara\nrollback: {{}}\n", " in a comment"),
 ]
 
@@ -54,6 +54,22 @@ def test_hidden_character_is_refused_at_its_own_position(
     assert found[0].message.startswith(f"{kind} {name}")
     assert extra in found[0].message
     assert "delete it" in found[0].hint
+
+
+def test_no_report_carries_a_hidden_character_to_the_terminal(project: Path):
+    # Every loader message that quotes the file (unknown key, duplicate key, cut text, bad
+    # slug) shows hidden characters as escapes.
+    (project / "runbooks" / "quoting.yaml").write_text(
+        HEAD.replace("one-click-checkout", "quoting")
+        + "rollback:\n  kill\u202e_switch: a\n  after:\n    - Tell\u2066 #sup\u200bport\n"
+        + "tags: [a\u202eb]\nrisk: high\u202e\n",
+        encoding="utf-8",
+    )
+    result = run_cli("validate", "runbooks/quoting.yaml", cwd=project)
+    assert result.returncode == 1
+    assert "unknown key `kill\\u202e_switch`" in result.stdout
+    for ch in "\u202e\u2066\u200b":
+        assert ch not in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

@@ -291,3 +291,21 @@ def latin_twin(name: str) -> str | None:
             return None
         out.append(twin)
     return "".join(out)
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print: hidden and control characters written as ``\\u202e`` escapes.
+
+    Messages quote what a file says; a direction override or an escape sequence copied into
+    them would reorder or rewrite the report itself in a terminal.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        ch
+        if ch in "\n\t" or (ch.isprintable() and not SUSPECT.match(ch))
+        else f"\\u{ord(ch):04x}"
+        if ord(ch) <= 0xFFFF
+        else f"\\U{ord(ch):08x}"
+        for ch in text
+    )

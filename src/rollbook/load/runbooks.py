@@ -6,6 +6,7 @@ run shows the feature owner everything to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load import names, silent_yaml
+from rollbook.load.characters import visible
 from rollbook.load.validation import problems_from_validation
 from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
@@ -42,7 +44,24 @@ class Loaded:
 
 
 def load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
-    """Read ``path`` and validate it against ``model``."""
+    """Read ``path`` and validate it against ``model``.
+
+    Messages and hints quote the file; hidden and control characters in them are escaped, so
+    that a hostile file cannot reorder or rewrite the report in a terminal.
+    """
+    loaded = _load_model(path, display, model)
+    loaded.problems = [_shown(p) for p in loaded.problems]
+    return loaded
+
+
+def _shown(problem: Problem) -> Problem:
+    message, hint = visible(problem.message), visible(problem.hint)
+    if message == problem.message and hint == problem.hint:
+        return problem
+    return dataclasses.replace(problem, message=message, hint=hint, field=visible(problem.field))
+
+
+def _load_model(path: Path, display: str, model: type[BaseModel]) -> Loaded:
     try:
         doc = read_yaml_file(path, display)
     except YamlError as exc:
