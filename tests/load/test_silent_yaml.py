@@ -155,6 +155,32 @@ def test_an_empty_value_with_a_real_comment_stays_a_missing_value(tmp_path: Path
     assert [p.code for p in found] == ["RB004"]
 
 
+@pytest.mark.parametrize(
+    ("body", "needle", "reads", "fix"),
+    [
+        (
+            "rollback:\n  verify: &Co refunds are paid\n",
+            "&Co",
+            "'refunds are paid'",
+            'verify: "&Co refunds are paid"',
+        ),
+        ("rollback:\n  after:\n    - &A then B\n", "&A", "'then B'", '- "&A then B"'),
+    ],
+)
+def test_text_taken_for_an_anchor_is_an_error(tmp_path: Path, body, needle, reads, fix):
+    text = HEAD + body
+    [problem] = runbook_problems(tmp_path, text)
+    assert where(problem) == f"{spot(text, needle)} RB010"
+    assert f"`{needle}` is read as a YAML anchor, not text" in problem.message
+    assert problem.message.endswith(f"reads {reads}")
+    assert problem.hint == f"if it is text, quote the whole value: {fix}"
+
+
+def test_an_anchor_that_is_used_is_not_an_error(tmp_path: Path):
+    text = HEAD + "rollback:\n  when: [&rate Error rate above 2%]\n  verify: [*rate]\n"
+    assert runbook_problems(tmp_path, text) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # A comma in [ ] separates items
 

@@ -37,6 +37,7 @@ def problems(doc: YamlDocument, root: type[BaseModel]) -> list[Problem]:
         # Comments after text: only files with " #" or "\t#" keep notes (see the reader).
         out.extend(_comment_cuts(doc, root, doc.scalar_notes))
     out.extend(_comma_splits(doc, root))
+    out.extend(_anchors_taken_from_text(doc, root))
     out.extend(_folded_commands(doc, root))
     return out
 
@@ -96,6 +97,29 @@ def _cut_problem(doc: YamlDocument, item: ScalarNote, hash_at: int) -> Problem:
         )
     column = hash_at - line_start + 1
     return Problem(CODE, message, Location(doc.path, line, column), field=where, hint=hint)
+
+
+def _anchors_taken_from_text(doc: YamlDocument, root: type[BaseModel]):
+    for name, line, column in doc.unused_anchors:
+        item = next((n for n in doc.notes() if (n.line, n.column) == (line, column)), None)
+        if item is None or item.key or role_at(root, item.path) not in _CUT_ROLES | {Role.NAME}:
+            continue
+        where = format_path(item.path)
+        _, line_start, line_end = _line_of(doc.text, item.start)
+        whole = doc.text[item.start : min(line_end, max(item.end, item.start))].rstrip()
+        if "\n" in doc.text[item.start : item.end]:
+            whole = ""
+        prefix = doc.text[line_start : item.start].strip()
+        fix = f"{prefix} {quote_as_written(whole)}".strip() if whole else ""
+        yield Problem(
+            CODE,
+            f"`&{name}` is read as a YAML anchor, not text, so {where} reads {item.value!r}",
+            Location(doc.path, line, column),
+            field=where,
+            hint=f"if it is text, quote the whole value: {fix}"
+            if fix
+            else "if it is text, put the whole value in quotes",
+        )
 
 
 def _comma_splits(doc: YamlDocument, root: type[BaseModel]):

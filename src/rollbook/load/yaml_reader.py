@@ -111,6 +111,9 @@ class YamlDocument:
     """Paths of the collections written in flow style (``[a, b]``, ``{a: b}``)."""
     scalar_notes: list[ScalarNote] | None = None
     """Every scalar with its span, when the reader kept them (see :meth:`notes`)."""
+    unused_anchors: list[tuple[str, int, int]] = field(default_factory=list)
+    """``(name, line, column)`` of each anchor on a scalar that no alias uses: in
+    ``title: &New one-click`` YAML takes ``&New`` for an anchor and drops it from the text."""
 
     def notes(self) -> list[ScalarNote]:
         """Every scalar with its span and style, reading the text again if they were not kept.
@@ -237,8 +240,9 @@ def _fix(prefix: str, value: str) -> str:
 
 def syntax_diagnosis(
     text: str, message: str, line: int, col: int, context_line: int
-) -> tuple[str, str] | None:
-    """What is actually wrong at a YAML syntax error, with the fix: ``(message, hint)``.
+) -> tuple | None:
+    """What is actually wrong at a YAML syntax error, with the fix: ``(message, hint)``, and
+    ``(line, column)`` third when the cause is somewhere else than where libyaml stopped.
 
     libyaml names the symptom ("mapping values are not allowed"); the person needs the cause.
     The same message comes from a value with an unquoted ``: `` and from a key indented one
@@ -276,11 +280,22 @@ def syntax_diagnosis(
         return _text_after_closing(row, col, before, message)
     if "cannot start any token" in message and ch in "@`%":
         start = _key_at(row)
-        prefix, value = (row[: start[3]], row[start[3] :]) if start else ("", row[col - 1 :])
+        at = start[3] if start else col - 1
+        prefix, value = row[:at], row[at:]
         return (
             f"a value cannot start with {ch} unless it is quoted",
             f"quote the whole value: {_fix(prefix, value.rstrip())}",
         )
+    if "while scanning an alias" in message or "while scanning an anchor" in message:
+        start = _key_at(lines[context_line - 1]) if 1 <= context_line <= len(lines) else None
+        if start is not None and context_line == line:
+            sign = "*" if "alias" in message else "&"
+            kind = "an alias" if sign == "*" else "an anchor"
+            return (
+                f"text that starts with {sign} is read as {kind}",
+                f"quote the whole value: {_fix(row[: start[3]], row[start[3] :].rstrip())}",
+                (line, start[3] + 1),
+            )
     if "could not find expected ':'" in message and 1 <= context_line <= len(lines):
         start = lines[context_line - 1]
         m = re.match(r"\s*(?:- +)*([A-Za-z_][\w.-]*):(\S)", start)
@@ -423,8 +438,9 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str = "") -> Pro
     context_line = exc.context_mark.line + 1 if exc.context_mark else line
     found = syntax_diagnosis(text, message, line, col, context_line) if text else None
     if found is not None:
-        better, hint = found
-        return _problem("RB001", f"YAML syntax error: {better}", Location(path, line, col), hint)
+        better, hint, *at = found
+        where = Location(path, *at[0]) if at else Location(path, line, col)
+        return _problem("RB001", f"YAML syntax error: {better}", where, hint)
     hint = next((h for needle, h in _SYNTAX_HINTS if needle in message), "")
     return _problem("RB001", f"YAML syntax error: {message}", Location(path, line, col), hint)
 
@@ -510,7 +526,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
     builder = _parse(text, name, watch=watch, raise_errors=True)
     assert builder is not None
     if builder.fatal:
-        raise YamlError([_alias_hint(p, text) for p in builder.problems])
+        raise YamlError([_quote_hint(p, text) for p in builder.problems])
     if builder.documents == 0 or builder.root is None:
         raise YamlError(
             [
@@ -523,6 +539,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
             ]
         )
     doc = YamlDocument(name, builder.root, builder.values, builder.keys, text, builder.flow)
+    doc.unused_anchors = [a for a in builder.scalar_anchors if a[0] not in builder.aliased]
     problems = builder.problems
     if watch:
         doc.scalar_notes = builder.notes
@@ -533,21 +550,24 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
     return doc
 
 
-def _alias_hint(problem: Problem, text: str) -> Problem:
-    # `title: *Important* step` reads as an alias to an anchor named `Important*`.
-    if "unknown alias" not in problem.message or problem.hint:
+def _quote_hint(problem: Problem, text: str) -> Problem:
+    """Text that YAML took for an alias (``*New*``) or a tag (``!important``): show it quoted."""
+    alias = "unknown alias" in problem.message
+    tag = problem.message.startswith("YAML tag !") and not problem.message.startswith("YAML tag !!")
+    if not (alias or tag):
         return problem
     lines = text.split("\n")
     row = lines[problem.location.line - 1] if problem.location.line <= len(lines) else ""
     start = _key_at(row)
-    value = row[start[3] :] if start else row[problem.location.column - 1 :]
-    prefix = row[: start[3]] if start else row[: problem.location.column - 1]
+    at = start[3] if start else problem.location.column - 1
+    fix = _fix(row[:at], row[at:].rstrip())
+    sign, kind = ("*", "an alias to an anchor") if alias else ("!", "a YAML tag")
     return Problem(
         problem.code,
-        problem.message + " (text that starts with * is read as an alias to an anchor)",
+        problem.message + f" (text that starts with {sign} is read as {kind})",
         problem.location,
         problem.field,
-        f"quote the whole value: {_fix(prefix, value.rstrip())}",
+        f"if it is text, quote the whole value: {fix}",
     )
 
 
@@ -709,6 +729,8 @@ class _Builder:
         self.anchor_stack: list[str | None] = []
         self.flow: list[Path_] = []
         self.notes: list[ScalarNote] = []
+        self.aliased: set[str] = set()
+        self.scalar_anchors: list[tuple[str, int, int]] = []
 
     def _stop(self, problem: Problem) -> None:
         self.problems = [problem]
@@ -750,6 +772,7 @@ class _Builder:
                         self._loc(event.start_mark),
                     )
                 )
+            self.aliased.add(event.anchor)
             value, count = self.anchors[event.anchor]
             self._count(count, event)
             self._add(value, event, count)
@@ -759,6 +782,8 @@ class _Builder:
             value = self._scalar(event)
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
+                mark = event.start_mark
+                self.scalar_anchors.append((event.anchor, mark.line + 1, mark.column + 1))
             self._add(value, event, 1)
             return
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
