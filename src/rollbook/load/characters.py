@@ -138,8 +138,37 @@ def _emoji_side(ch: str) -> bool:
 
 
 def refused_in(text: str) -> list[int]:
-    """Indexes of the refused characters in ``text``, in order."""
+    """Indexes of the refused characters in ``text`` (a decoded value), in order."""
     return [m.start() for m in SUSPECT.finditer(text) if not allowed_here(text, m.start())]
+
+
+_WRITTEN = re.compile(f"[{_FORMAT}\x80-\x9f]")
+"""The refused characters that can stand in a file as they are (libyaml refuses the ASCII
+control characters itself, and a file's own line ends are ``\r\n`` or ``\n``)."""
+
+
+def refused_in_file(text: str) -> list[int]:
+    """Indexes of the refused characters written in a file's ``text``, in order.
+
+    Every refused character is non-ASCII, so only the lines that are not ASCII are searched:
+    testing each line with ``str.isascii`` is many times faster than one regex over the text.
+    """
+    out: list[int] = []
+    start = 0
+    for line in text.split("\n"):
+        if not line.isascii():
+            out.extend(
+                start + m.start()
+                for m in _WRITTEN.finditer(line)
+                if not allowed_here(line, m.start())
+            )
+        start += len(line) + 1
+    return out
+
+
+def non_ascii_lines(text: str) -> set[int]:
+    """1-based numbers of the lines of ``text`` that hold a non-ASCII character."""
+    return {n for n, line in enumerate(text.split("\n"), 1) if not line.isascii()}
 
 
 # ---------------------------------------------------------------------------------------------

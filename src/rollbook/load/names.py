@@ -12,48 +12,58 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from rollbook.diagnostics import Location, Problem, format_path
-from rollbook.load.characters import latin_twin, look_alikes
+from rollbook.load.characters import latin_twin, look_alikes, non_ascii_lines
 from rollbook.load.field_roles import Role, role_at
-from rollbook.load.yaml_reader import ScalarNote, YamlDocument, _line_col
+from rollbook.load.yaml_reader import YamlDocument
 
 CODE = "RB012"
 _ROLES = {Role.NAME, Role.SLUG}
 
 
 def problems(doc: YamlDocument, root: type[BaseModel]) -> list[Problem]:
-    """RB012 for every name in ``doc`` with a look-alike character."""
+    """RB012 for every name in ``doc`` with a look-alike character.
+
+    Only values that start on a line with a non-ASCII character are looked at, so an ASCII
+    file costs one test of its text.
+    """
     if doc.text.isascii():
         return []
+    lines = non_ascii_lines(doc.text)
+    rows: list[str] | None = None
     out = []
-    for item in doc.notes():
-        if item.key or item.value.isascii() or role_at(root, item.path) not in _ROLES:
+    for path, (line, column) in doc.values.items():
+        if line not in lines:
             continue
-        found = look_alikes(item.value)
+        value = _value_at(doc.data, path)
+        if not isinstance(value, str) or value.isascii() or role_at(root, path) not in _ROLES:
+            continue
+        found = look_alikes(value)
         if found is None:
             continue
-        line, col = _line_col(doc.text, _index_in_text(doc.text, item, found.index))
-        twin = latin_twin(item.value)
+        if rows is None:
+            rows = doc.text.split("\n")
+        at = rows[line - 1].find(value[found.index], column - 1)
+        twin = latin_twin(value)
         hint = "names are typed and compared letter by letter; retype it in one script"
-        if twin is not None and twin != item.value:
+        if twin is not None and twin != value:
             hint += f": `{twin}`"
         out.append(
             Problem(
                 CODE,
-                f"`{item.value}`: {found.message}",
-                Location(doc.path, line, col),
-                field=format_path(item.path),
+                f"`{value}`: {found.message}",
+                Location(doc.path, line, at + 1 if at >= 0 else column),
+                field=format_path(path),
                 hint=hint,
             )
         )
     return out
 
 
-def _index_in_text(text: str, item: ScalarNote, index: int) -> int:
-    """Where character ``index`` of the scalar's value stands in the text."""
-    source = text[item.start : item.end]
-    if not item.style and source == item.value:
-        return item.start + index
-    if item.style in ("'", '"') and source[1:-1] == item.value:
-        return item.start + 1 + index
-    at = source.find(item.value[index])
-    return item.start + (at if at >= 0 else 0)
+def _value_at(data: object, path: tuple) -> object:
+    node = data
+    for part in path:
+        try:
+            node = node[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node

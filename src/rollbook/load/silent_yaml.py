@@ -198,38 +198,62 @@ def _command_keys(root: type[BaseModel]) -> frozenset[str]:
 
 
 def _folded_commands(doc: YamlDocument, root: type[BaseModel]):
-    keys = _command_keys(root)
-    if not keys:
-        return
-    lines: list[str] | None = None
-    for path, (line, col) in doc.values.items():
-        if not path or path[-1] not in keys or role_at(root, path) is not Role.COMMAND:
-            continue
-        value = _value_at(doc.data, path)
-        if not isinstance(value, str):
-            continue
-        if lines is None:
-            lines = doc.text.split("\n")
-        row = lines[line - 1] if line <= len(lines) else ""
-        first = row[col - 1 : col]
-        if first == "|" or (first != ">" and value in row):
-            continue  # a literal block, or a command on one line
-        item = doc.note(path)
-        if item is None or item.style == "|":
-            continue
-        source = doc.text[item.start : item.end]
-        body = [s for s in source.split("\n")[1 if item.style == ">" else 0 :] if s.strip()]
-        if len(body) < 2:
-            continue
-        where = format_path(path)
-        shown = value.strip() if len(value) <= 80 else value.strip()[:77] + "..."
-        kind = "folded (>)" if item.style == ">" else "continued on the next line"
-        yield Problem(
-            CODE,
-            f"{where} is {kind}: YAML joins its {len(body)} lines into one, so the page shows "
-            f"and copies `{shown}`",
-            Location(doc.path, item.line, item.column),
-            field=where,
-            hint=f"write `{path[-1]}: |` and the command below it, to keep each line as "
-            "written (end a line with ` \\` inside it to continue one long command)",
-        )
+    text = doc.text
+    for key in _command_keys(root):
+        needle = key + ":"
+        at = text.find(needle)
+        while at >= 0:
+            if _maybe_folded(text, at, len(needle)):
+                found = _folded_problem(doc, root, at + len(needle))
+                if found is not None:
+                    yield found
+            at = text.find(needle, at + 1)
+
+
+def _maybe_folded(text: str, at: int, size: int) -> bool:
+    """Whether the ``key:`` at ``at`` is a key whose value is folded (``>``) or runs on to the
+    next line. Plain text search, so that a file without such a command costs next to nothing:
+    a value's continuation lines are indented deeper than its key."""
+    line_start = text.rfind("\n", 0, at) + 1
+    lead = text[line_start:at]
+    if lead.strip(" -") or (lead and not lead.endswith(" ")):
+        return False  # not a key at the start of its line (`do: see command: x`)
+    line_end = text.find("\n", at)
+    if line_end < 0:
+        return False
+    rest = text[at + size : line_end].strip()
+    if rest.startswith(">"):
+        return True
+    if not rest or rest.startswith(("|", "#")):
+        return False
+    next_end = text.find("\n", line_end + 1)
+    following = text[line_end + 1 : next_end if next_end >= 0 else len(text)]
+    indent = len(following) - len(following.lstrip(" "))
+    return bool(following.strip()) and indent > len(lead) and not following.lstrip().startswith("#")
+
+
+def _folded_problem(doc: YamlDocument, root: type[BaseModel], after_key: int) -> Problem | None:
+    text = doc.text
+    item = next((n for n in doc.notes() if not n.key and n.start >= after_key), None)
+    if item is None or item.style == "|":
+        return None
+    if text[after_key : item.start].strip() or role_at(root, item.path) is not Role.COMMAND:
+        return None
+    source = text[item.start : item.end]
+    body = [s for s in source.split("\n")[1 if item.style == ">" else 0 :] if s.strip()]
+    if len(body) < 2:
+        return None
+    path = item.path
+    where = format_path(path)
+    value = item.value if item.style != ">" else item.value.strip()
+    shown = value.strip() if len(value) <= 80 else value.strip()[:77] + "..."
+    kind = "folded (>)" if item.style == ">" else "continued on the next line"
+    return Problem(
+        CODE,
+        f"{where} is {kind}: YAML joins its {len(body)} lines into one, so the page shows "
+        f"and copies `{shown}`",
+        Location(doc.path, item.line, item.column),
+        field=where,
+        hint=f"write `{path[-1]}: |` and the command below it, to keep each line as "
+        "written (end a line with ` \\` inside it to continue one long command)",
+    )
