@@ -321,3 +321,15 @@ def test_honest_names_and_prose_are_accepted(tmp_path: Path, body: str):
         text += "summary: S\n"
     found = runbook_problems(tmp_path, text)
     assert found == [], found
+
+
+def test_a_windows_file_with_accents_is_not_refused(tmp_path: Path):
+    # A file's own \r\n line ends are not control characters in a value.
+    text = (HEAD + "rollback:\n  after:\n    - Tell the café team.\n").replace("\n", "\r\n")
+    assert runbook_problems(tmp_path, text) == []
+
+
+def test_positions_in_a_windows_file(tmp_path: Path):
+    text = (HEAD + "rollback:\n  after:\n    - Tell\u200b support\n").replace("\n", "\r\n")
+    [problem] = runbook_problems(tmp_path, text)
+    assert where(problem) == "8:11 RB011"
