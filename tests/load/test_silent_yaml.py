@@ -141,6 +141,9 @@ def test_a_person_chat_channel_in_the_teams_file(tmp_path: Path):
         "tags: [checkout, payments] # for search\n",
         "rollback:\n  steps:\n    - do: Ticket#4512 is closed\n",
         "contacts:\n  - team: payments # first call\n",
+        "rollback:\n  steps:\n    - do: Switch it off  # rollbook: ignore[RB201] agreed\n",
+        "rollback:\n  steps:\n    - do: Switch it off  # yamllint disable-line rule:line-length\n",
+        "rollback:\n  steps:\n    - do: Switch it off # FILL IN: one action, in words\n",
     ],
 )
 def test_ordinary_comments_are_not_errors(tmp_path: Path, body: str):

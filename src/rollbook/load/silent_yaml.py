@@ -28,6 +28,9 @@ from rollbook.load.yaml_reader import ScalarNote, YamlDocument, quote_as_written
 CODE = "RB010"
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _CUT_ROLES = {Role.TEXT, Role.TEXT_LIST, Role.COMMAND}
+# Comments that are plainly comments: a suppression, a yamllint directive, and the FILL IN
+# note `rollbook new` writes beside each value (lint's RB803 asks for it to go).
+_DIRECTIVE = re.compile(r"[ \t]*(rollbook:|yamllint |FILL IN\b)", re.IGNORECASE)
 
 
 def problems(doc: YamlDocument, root: type[BaseModel]) -> list[Problem]:
@@ -58,6 +61,8 @@ def _comment_cuts(doc: YamlDocument, root: type[BaseModel], notes: list[ScalarNo
         if m is None:
             continue
         hash_at = m.end() - 1
+        if _DIRECTIVE.match(text, hash_at + 1):
+            continue
         after = text[hash_at + 1 : hash_at + 2]
         role = role_at(root, item.path)
         looks_like_text = after not in ("", " ", "\t", "\n", "\r", "#")
