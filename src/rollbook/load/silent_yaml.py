@@ -36,9 +36,8 @@ _DIRECTIVE = re.compile(r"[ \t]*(rollbook:|yamllint |FILL IN\b)", re.IGNORECASE)
 def problems(doc: YamlDocument, root: type[BaseModel]) -> list[Problem]:
     """Every RB010 problem in ``doc``, a document described by ``root``."""
     out: list[Problem] = []
-    if doc.scalar_notes is not None:
-        # Comments after text: only files with " #" or "\t#" keep notes (see the reader).
-        out.extend(_comment_cuts(doc, root, doc.scalar_notes))
+    # Comments after text: the reader noted the plain scalars that end on a line with " #".
+    out.extend(_comment_cuts(doc, root, doc.suspects))
     out.extend(_comma_splits(doc, root))
     out.extend(_anchors_taken_from_text(doc, root))
     out.extend(_folded_commands(doc, root))

@@ -116,7 +116,10 @@ class YamlDocument:
     flow: list[Path_] = field(default_factory=list)
     """Paths of the collections written in flow style (``[a, b]``, ``{a: b}``)."""
     scalar_notes: list[ScalarNote] | None = None
-    """Every scalar with its span, when the reader kept them (see :meth:`notes`)."""
+    """Every scalar with its span, once :meth:`notes` has read them."""
+    suspects: list[ScalarNote] = field(default_factory=list)
+    """The scalars the reader noted while reading: plain ones that end on a line with a
+    ``#`` after a space, and double-quoted ones in a file with escapes."""
     unused_anchors: list[tuple[str, int, int]] = field(default_factory=list)
     """``(name, line, column)`` of each anchor on a scalar that no alias uses: in
     ``title: &New one-click`` YAML takes ``&New`` for an anchor and drops it from the text."""
@@ -124,12 +127,11 @@ class YamlDocument:
     def notes(self) -> list[ScalarNote]:
         """Every scalar with its span and style, reading the text again if they were not kept.
 
-        The reader keeps them only for files that look suspicious (non-ASCII text, escapes, a
-        comment after text), so the common file pays nothing; hints and checks that need the
-        exact source of a value call this.
+        Reading them costs a second parse, so only hints and checks that have found something
+        to report call this, for the exact source of a value.
         """
         if self.scalar_notes is None:
-            builder = _parse(self.text, self.path, watch=True)
+            builder = _parse(self.text, self.path, watch=_Watch(everything=True))
             self.scalar_notes = builder.notes if builder is not None else []
         return self.scalar_notes
 
@@ -523,17 +525,39 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
 _ESCAPES = re.compile(r"\\[0abefvrxuUNLP]")
 
 
-def _worth_a_closer_look(text: str) -> bool:
-    """Whether an ASCII file may hide something: a comment after text, or an escape that can
-    produce a character the text does not show. Substring tests first: they run at C speed,
-    where one regex with alternatives costs a millisecond a file."""
-    return " #" in text or "\t#" in text or ("\\" in text and _ESCAPES.search(text) is not None)
+@dataclass(frozen=True)
+class _Watch:
+    """Which scalars the reader notes: those ending on ``hash_lines`` (0-based), the
+    double-quoted ones when ``escapes``, or all of them."""
+
+    hash_lines: frozenset[int] = frozenset()
+    escapes: bool = False
+    everything: bool = False
+
+
+def _watch_for(text: str) -> _Watch | None:
+    """What may hide in ``text``: a ``#`` after a space (a comment that may cut a value), or an
+    escape that can produce a character the text does not show. Substring searches run at C
+    speed: a file without either pays for three of them."""
+    escapes = "\\" in text and _ESCAPES.search(text) is not None
+    lines: set[int] = set()
+    for needle in (" #", "\t#"):
+        at = text.find(needle)
+        line, counted = 0, 0
+        while at >= 0:
+            line += text.count("\n", counted, at)
+            counted = at
+            lines.add(line)
+            at = text.find(needle, at + 2)
+    if not lines and not escapes:
+        return None
+    return _Watch(frozenset(lines), escapes)
 
 
 def read_yaml_text(text: str, name: str) -> YamlDocument:
     """Parse ``text`` as one YAML document (see the module docstring for the rules)."""
     plain_ascii = text.isascii()
-    watch = _worth_a_closer_look(text)
+    watch = _watch_for(text)
     builder = _parse(text, name, watch=watch, raise_errors=True)
     assert builder is not None
     if builder.fatal:
@@ -552,9 +576,8 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
     doc = YamlDocument(name, builder.root, builder.values, builder.keys, text, builder.flow)
     doc.unused_anchors = [a for a in builder.scalar_anchors if a[0] not in builder.aliased]
     problems = builder.problems
-    if watch:
-        doc.scalar_notes = builder.notes
-    if watch or not plain_ascii:
+    doc.suspects = builder.notes
+    if (watch is not None and watch.escapes) or not plain_ascii:
         problems = problems + hidden_character_problems(doc, scan_text=not plain_ascii)
     if problems:
         problems.sort(key=lambda p: (p.location.line, p.location.column))
@@ -583,9 +606,11 @@ def _quote_hint(problem: Problem, text: str) -> Problem:
     )
 
 
-def _parse(text: str, name: str, *, watch: bool, raise_errors: bool = False) -> _Builder | None:
+def _parse(
+    text: str, name: str, *, watch: _Watch | None, raise_errors: bool = False
+) -> _Builder | None:
     """Feed libyaml's events for ``text`` to a builder; syntax errors raise or give None."""
-    builder = _WatchingBuilder(name) if watch else _Builder(name)
+    builder = _WatchingBuilder(name, watch) if watch is not None else _Builder(name)
     parser = _Parser(text)
     try:
         while True:
@@ -641,14 +666,14 @@ def hidden_character_problems(doc: YamlDocument, *, scan_text: bool = True) -> l
     """
     written = refused_in_file(doc.text) if scan_text else []
     # The scalars' spans say in which field a character stands: read only when needed.
-    notes = doc.scalar_notes or (doc.notes() if written and doc.data is not None else [])
+    notes = doc.notes() if written and doc.data is not None else []
     starts = [n.start for n in notes]
     out: list[Problem] = []
     seen: set[int] = set()
     for index in written:
         seen.add(index)
         out.append(_hidden(doc, index, doc.text[index], _note_at(notes, starts, index)))
-    for item in doc.scalar_notes or []:
+    for item in doc.suspects:
         if item.style != '"' or "\\" not in doc.text[item.start : item.end]:
             continue
         for index in refused_in(item.value):
@@ -961,10 +986,14 @@ class _Builder:
 
 
 class _WatchingBuilder(_Builder):
-    """A builder that also keeps a :class:`ScalarNote` for every scalar, for closer checks."""
+    """A builder that also keeps a :class:`ScalarNote` for the scalars ``watch`` asks for."""
+
+    def __init__(self, name: str, watch: _Watch):
+        super().__init__(name)
+        self.watch = watch
 
     def _add(self, value, event, count: int, placed: bool = False) -> None:
-        if event.__class__ is yaml.ScalarEvent and self.stack:
+        if event.__class__ is yaml.ScalarEvent and self.stack and self._wanted(event):
             top = self.stack[-1]
             is_key = isinstance(top.container, dict) and top.key is None
             if isinstance(top.container, list):
@@ -985,6 +1014,14 @@ class _WatchingBuilder(_Builder):
                 )
             )
         super()._add(value, event, count, placed)
+
+    def _wanted(self, event) -> bool:
+        watch = self.watch
+        if watch.everything:
+            return True
+        if event.style == '"':
+            return watch.escapes
+        return not event.style and event.end_mark.line in watch.hash_lines
 
 
 class _StopSignal(Exception):
