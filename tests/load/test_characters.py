@@ -333,3 +333,12 @@ def test_positions_in_a_windows_file(tmp_path: Path):
     text = (HEAD + "rollback:\n  after:\n    - Tell\u200b support\n").replace("\n", "\r\n")
     [problem] = runbook_problems(tmp_path, text)
     assert where(problem) == "8:11 RB011"
+
+
+def test_a_key_with_a_look_alike_is_named_in_the_unknown_key_hint(tmp_path: Path):
+    text = HEAD + "r\u043ellback:\n  after: [Tell support]\n"
+    [problem] = runbook_problems(tmp_path, text)
+    assert where(problem) == "6:1 RB003"
+    assert problem.hint == (
+        "did you mean `rollback`? U+043E CYRILLIC SMALL LETTER O looks like Latin `o`"
+    )

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ValidationError
 
 from rollbook.diagnostics import Problem, format_path
+from rollbook.load.characters import look_alikes
 from rollbook.load.yaml_reader import YamlDocument, quote_as_written
 from rollbook.model import runbook as m
 
@@ -193,8 +194,11 @@ def _unknown_key(
     allowed = list(model.model_fields) if model else []
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     split = _comma_split_hint(doc, path, key)
+    disguised = look_alikes(key) if not key.isascii() else None
     if split:
         hint = split
+    elif close and disguised is not None:
+        hint = f"did you mean `{close[0]}`? {disguised.message}"
     elif close:
         hint = f"did you mean `{close[0]}`?"
     elif allowed:
