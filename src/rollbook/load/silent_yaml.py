@@ -23,7 +23,8 @@ from pydantic import BaseModel
 
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load.field_roles import Role, role_at
-from rollbook.load.yaml_reader import ScalarNote, YamlDocument, quote_as_written
+from rollbook.load.syntax_hints import quote_as_written
+from rollbook.load.yaml_reader import ScalarNote, YamlDocument
 
 CODE = "RB010"
 _COMMENT_AFTER = re.compile(r"[ \t]+#")

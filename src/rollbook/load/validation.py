@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from rollbook.diagnostics import Problem, format_path
 from rollbook.load.characters import look_alikes
-from rollbook.load.yaml_reader import YamlDocument, quote_as_written
+from rollbook.load.syntax_hints import quote_as_written
+from rollbook.load.yaml_reader import YamlDocument
 from rollbook.model import runbook as m
 
 PathT = tuple[str | int, ...]
