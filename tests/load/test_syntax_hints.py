@@ -41,7 +41,7 @@ CASES = [
     (
         "key-one-space-too-far",
         "rollback:\n  steps:\n    - do: Switch it off\n       expect: It is off\n",
-        "4:14",
+        "4:8",
         "`expect:` is indented one space more than `do:` on line 3, so YAML reads it as part "
         "of that value",
         "move `expect:` to column 7, under `do:`",
@@ -49,7 +49,7 @@ CASES = [
     (
         "key-two-spaces-too-far-at-the-top",
         "id: x\n  title: y\n",
-        "2:8",
+        "2:3",
         "`title:` is indented 2 spaces more than `id:` on line 1",
         "move `title:` to column 1, under `id:`",
     ),

@@ -189,7 +189,7 @@ def _comment_in_flow(row: str) -> str | None:
     return quote_as_written(item)
 
 
-def _colon_diagnosis(lines: list[str], line: int, col: int) -> tuple[str, str]:
+def _colon_diagnosis(lines: list[str], line: int, col: int) -> tuple:
     row = lines[line - 1]
     own = _key_at(row)
     if own is not None and own[2] == col - 1 and " " not in own[1]:
@@ -205,6 +205,7 @@ def _colon_diagnosis(lines: list[str], line: int, col: int) -> tuple[str, str]:
                 "so YAML reads it as part of that value",
                 f"keys of one mapping start in the same column: move `{key}:` to column "
                 f"{above[1]}, under `{above[2]}:`",
+                (line, key_col),
             )
         return (
             f"`{key}:` is indented so that YAML reads it as part of the value above",
