@@ -109,6 +109,22 @@ def syntax_diagnosis(
     if "mapping values are not allowed" in message and ch == ":":
         return _colon_diagnosis(lines, line, col)
     before = row[: col - 1].rstrip()
+    if (
+        "did not find expected" in message
+        and "flow" in message
+        and ch == ":"
+        and (context_line == line)
+    ):
+        return (
+            "a value contains ': ', which YAML reads as the start of a mapping",
+            f"quote the whole value: {_flow_item(row, col - 1)}",
+        )
+    if "did not find expected key" in message and ch == "-" and row.lstrip().startswith("- "):
+        return (
+            "a `- ` list item among the keys of a mapping",
+            "a list goes under a key of its own: the key on one line (`steps:`), then its "
+            "`- ` items indented below it",
+        )
     if "did not find expected" in message and before.endswith(('"', "'", "]", "}")):
         return _text_after_closing(row, col, before, message)
     if "cannot start any token" in message and ch in "@`%":
@@ -173,6 +189,17 @@ def syntax_diagnosis(
             "('It''s off') or escaped (\"say \\\"off\\\"\")",
         )
     return None
+
+
+def _flow_item(row: str, index: int) -> str:
+    """The ``[ ]`` or ``{ }`` item around ``row[index]``, quoted: ``do: "Run: kubectl"``."""
+    start = max(row.rfind(c, 0, index) for c in "[{,") + 1
+    ends = [i for i in (row.find(c, index) for c in ",]}") if i >= 0]
+    item = row[start : min(ends, default=len(row))].strip()
+    key, sep, value = item.partition(": ")
+    if sep and " " not in key and key.find(":") < 0 and value.strip():
+        return f"{key}: {quote_as_written(value.strip())}"
+    return quote_as_written(item)
 
 
 def _comment_in_flow(row: str) -> str | None:
