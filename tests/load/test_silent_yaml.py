@@ -232,6 +232,43 @@ def test_lists_whose_commas_are_plainly_separators(tmp_path: Path, body: str):
 
 
 # ---------------------------------------------------------------------------------------------
+# A list item under a key that already has a value
+
+
+@pytest.mark.parametrize(
+    ("body", "reads"),
+    [
+        (
+            "rollback:\n  when: Error rate above 2%\n    - Checkout p99 above 3s\n",
+            "rollback.when reads 'Error rate above 2% - Checkout p99 above 3s'",
+        ),
+        (
+            "rollback:\n  steps:\n    - do: Switch it off\n      expect: The toggle shows Off\n"
+            "        - and the error rate drops\n",
+            "rollback.steps[0].expect reads 'The toggle shows Off - and the error rate drops'",
+        ),
+        (
+            "signals:\n  - name: Errors\n    kind: metric\nrisks:\n  - what: Double charge\n"
+            "    likelihood: low\n    impact: high\n    signals: Errors\n      - Latency\n",
+            "risks[0].signals reads 'Errors - Latency'",
+        ),
+    ],
+)
+def test_a_list_item_folded_into_the_text_above(tmp_path: Path, body, reads):
+    text = HEAD + body
+    found = [p for p in runbook_problems(tmp_path, text) if p.code == "RB010"]
+    dash = text.rindex("- ")
+    assert [where(p) for p in found] == [f"{spot(text, text[dash:], 0)} RB010"]
+    assert reads in found[0].message
+    assert "alone on its line and each item on a `- ` line" in found[0].hint
+
+
+def test_a_dash_inside_one_line_of_text_is_fine(tmp_path: Path):
+    text = HEAD + "rollback:\n  steps:\n    - do: Open Flags - Checkout - One click\n"
+    assert runbook_problems(tmp_path, text) == []
+
+
+# ---------------------------------------------------------------------------------------------
 # A folded command
 
 

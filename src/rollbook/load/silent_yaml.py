@@ -29,6 +29,7 @@ from rollbook.load.yaml_reader import ScalarNote, YamlDocument
 CODE = "RB010"
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _CUT_ROLES = {Role.TEXT, Role.TEXT_LIST, Role.COMMAND}
+_NAME_ROLES = {Role.NAME, Role.NAME_LIST}
 # Comments that are plainly comments: a suppression, a yamllint directive, and the FILL IN
 # note `rollbook new` writes beside each value (lint's RB803 asks for it to go).
 _DIRECTIVE = re.compile(r"[ \t]*(rollbook:|yamllint |FILL IN\b)", re.IGNORECASE)
@@ -41,6 +42,7 @@ def problems(doc: YamlDocument, root: type[BaseModel]) -> list[Problem]:
     out.extend(_comment_cuts(doc, root, doc.suspects))
     out.extend(_comma_splits(doc, root))
     out.extend(_anchors_taken_from_text(doc, root))
+    out.extend(_list_items_folded_into_text(doc, root))
     out.extend(_folded_commands(doc, root))
     return out
 
@@ -125,6 +127,48 @@ def _anchors_taken_from_text(doc: YamlDocument, root: type[BaseModel]):
             if fix
             else "if it is text, put the whole value in quotes",
         )
+
+
+def _list_items_folded_into_text(doc: YamlDocument, root: type[BaseModel]):
+    text = doc.text
+    for start, end in doc.folded_dashes:
+        source = text[start:end]
+        first_break = source.find("\n")
+        dash = next(
+            (
+                first_break + 1 + i
+                for i in _line_starts(source[first_break + 1 :])
+                if source[first_break + 1 + i :].lstrip(" ").startswith("- ")
+            ),
+            -1,
+        )
+        if first_break < 0 or dash < 0:
+            continue
+        item = next((n for n in doc.notes() if n.start == start and not n.key), None)
+        if item is None or role_at(root, item.path) not in _CUT_ROLES | _NAME_ROLES:
+            continue
+        at = start + dash + len(source[dash:]) - len(source[dash:].lstrip(" "))
+        line, line_start, _ = _line_of(text, at)
+        where = format_path(item.path)
+        key = item.path[-1] if isinstance(item.path[-1], str) else "the key"
+        yield Problem(
+            CODE,
+            f"line {line} starts with `- `, but YAML reads it as part of the text above: "
+            f"{where} reads {item.value!r}",
+            Location(doc.path, line, at - line_start + 1),
+            field=where,
+            hint=f"for a list, put `{key}:` alone on its line and each item on a `- ` line "
+            "below it; if the dash belongs to the text, quote the whole value or use a `|` block",
+        )
+
+
+def _line_starts(text: str):
+    """Offsets in ``text`` at which its lines start."""
+    yield 0
+    at = text.find("\n")
+    while at >= 0:
+        yield at + 1
+        at = text.find("\n", at + 1)
 
 
 def _comma_splits(doc: YamlDocument, root: type[BaseModel]):

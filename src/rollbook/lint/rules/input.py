@@ -315,7 +315,8 @@ register(
     `Post in`, and `chat: #payments-oncall` reads as nothing); a `[ ]` list of sentences
     (`when`, `verify`, `after`) with two or more items has every item quoted, since a comma
     there separates items; a `command` spread over several lines is a `|` block, not folded
-    (`>`) or continued, which joins its lines with spaces.
+    (`>`) or continued, which joins its lines with spaces; a `- ` line under a key that has
+    a value is not folded into that value; text does not start with an unused anchor (`&Co`).
 
     **Why it matters**: YAML drops the text without a word, and every check passes on what is
     left. Chat channels start with `#`, so the one sentence that says where to report is the
