@@ -35,16 +35,16 @@ class Role(Enum):
     """A list of names or ids (``gate``, ``tags``)."""
 
 
-def _flatten(tp: object, meta: tuple = ()) -> list[tuple[object, tuple]]:
+def flatten(tp: object, meta: tuple = ()) -> list[tuple[object, tuple]]:
     """The types ``tp`` may hold, each with the Annotated metadata gathered on the way."""
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         base, *more = typing.get_args(tp)
-        return _flatten(base, meta + tuple(more))
+        return flatten(base, meta + tuple(more))
     if origin in (typing.Union, types.UnionType):
         out: list[tuple[object, tuple]] = []
         for arg in typing.get_args(tp):
-            out.extend(_flatten(arg, meta))
+            out.extend(flatten(arg, meta))
         return out
     return [(tp, meta)]
 
@@ -79,7 +79,7 @@ def _role_at(root: type[BaseModel], path: Path_) -> Role | None:
         nxt: list[tuple[object, tuple]] = []
         for tp, _meta in candidates:
             if isinstance(part, int) and typing.get_origin(tp) is list:
-                nxt.extend(_flatten(typing.get_args(tp)[0]))
+                nxt.extend(flatten(typing.get_args(tp)[0]))
             elif (
                 isinstance(part, str)
                 and isinstance(tp, type)
@@ -87,13 +87,13 @@ def _role_at(root: type[BaseModel], path: Path_) -> Role | None:
                 and part in tp.model_fields
             ):
                 info = tp.model_fields[part]
-                nxt.extend(_flatten(info.annotation, tuple(info.metadata)))
+                nxt.extend(flatten(info.annotation, tuple(info.metadata)))
         if not nxt:
             return None
         candidates = nxt
     for tp, meta in candidates:
         if typing.get_origin(tp) is list:
-            items = [_role_of(m) for _t, m in _flatten(typing.get_args(tp)[0])]
+            items = [_role_of(m) for _t, m in flatten(typing.get_args(tp)[0])]
             if Role.TEXT in items:
                 return Role.TEXT_LIST
             if Role.NAME in items or Role.SLUG in items:

@@ -9,6 +9,9 @@ often. Each is reported with the line, what YAML made of it, and the exact fix:
   is two triggers, not one.
 - A folded command (``command: >``, or a command continued on the next line without ``|``)
   has its lines joined with spaces: two commands become one line that runs neither.
+- A ``- `` line under a key that already has a value is folded into that value.
+- Text that starts with ``&`` is an anchor: ``verify: &Co refunds are paid`` reads
+  ``refunds are paid`` (reported when no alias uses the anchor).
 
 Only fields whose meaning can be lost are checked (the model's text, name and command fields):
 ``risk: high  # agreed with SRE`` is an ordinary comment.
@@ -22,7 +25,7 @@ from functools import lru_cache
 from pydantic import BaseModel
 
 from rollbook.diagnostics import Location, Problem, format_path
-from rollbook.load.field_roles import Role, role_at
+from rollbook.load.field_roles import Role, flatten, role_at
 from rollbook.load.syntax_hints import quote_as_written
 from rollbook.load.yaml_reader import ScalarNote, YamlDocument
 
@@ -226,8 +229,6 @@ def _value_at(data: object, path: tuple) -> object:
 @lru_cache(maxsize=8)
 def _command_keys(root: type[BaseModel]) -> frozenset[str]:
     """Names of the fields that hold commands anywhere in ``root``'s tree of models."""
-    from rollbook.load.field_roles import _flatten
-
     found: set[str] = set()
     seen: set[type] = set()
     todo: list[object] = [root]
@@ -239,10 +240,10 @@ def _command_keys(root: type[BaseModel]) -> frozenset[str]:
         for name, info in tp.model_fields.items():
             if role_at(tp, (name,)) is Role.COMMAND:
                 found.add(name)
-            for sub, _meta in _flatten(info.annotation):
+            for sub, _meta in flatten(info.annotation):
                 todo.append(sub)
                 for arg in getattr(sub, "__args__", ()):
-                    todo.extend(t for t, _m in _flatten(arg))
+                    todo.extend(t for t, _m in flatten(arg))
     return frozenset(found)
 
 
