@@ -98,7 +98,7 @@ def _cut_problem(doc: YamlDocument, item: ScalarNote, hash_at: int) -> Problem:
         fix = f"{prefix} {quote_as_written(whole)}".strip()
         hint = (
             f"if the # is part of the text, quote the whole value: {fix}\n"
-            "    if it is a comment, put it on a line of its own"
+            "          if it is a comment, put it on a line of its own"
         )
     else:
         hint = (
@@ -201,7 +201,7 @@ def _comma_splits(doc: YamlDocument, root: type[BaseModel]):
             for n in items
             if n is not None
         )
-        hint = f"if it is one sentence, quote it: {one}\n    " if one else ""
+        hint = f"if it is one sentence, quote it: {one}\n          " if one else ""
         hint += (
             f"if they are separate, quote each item ({key}: [{each}]) or give each its own "
             "`- ` line"
