@@ -175,8 +175,9 @@ def _line_starts(text: str):
 
 
 def _comma_splits(doc: YamlDocument, root: type[BaseModel]):
+    keys = _keys_with_role(root, Role.TEXT_LIST)
     for path in doc.flow:
-        if role_at(root, path) is not Role.TEXT_LIST:
+        if not path or path[-1] not in keys or role_at(root, path) is not Role.TEXT_LIST:
             continue
         value = _value_at(doc.data, path)
         if not isinstance(value, list) or len(value) < 2:
@@ -226,9 +227,14 @@ def _value_at(data: object, path: tuple) -> object:
     return node
 
 
-@lru_cache(maxsize=8)
 def _command_keys(root: type[BaseModel]) -> frozenset[str]:
-    """Names of the fields that hold commands anywhere in ``root``'s tree of models."""
+    return _keys_with_role(root, Role.COMMAND)
+
+
+@lru_cache(maxsize=16)
+def _keys_with_role(root: type[BaseModel], role: Role) -> frozenset[str]:
+    """Names of the fields with ``role`` anywhere in ``root``'s tree of models: a cheap first
+    test on a path's last part, before :func:`role_at` looks at the whole path."""
     found: set[str] = set()
     seen: set[type] = set()
     todo: list[object] = [root]
@@ -238,7 +244,7 @@ def _command_keys(root: type[BaseModel]) -> frozenset[str]:
             continue
         seen.add(tp)
         for name, info in tp.model_fields.items():
-            if role_at(tp, (name,)) is Role.COMMAND:
+            if role_at(tp, (name,)) is role:
                 found.add(name)
             for sub, _meta in flatten(info.annotation):
                 todo.append(sub)

@@ -295,6 +295,8 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
 
 
 _ESCAPES = re.compile(r"\\[0abefvrxuUNLP]")
+"""Escapes that produce characters the text does not show (a literal prefix: sre searches it
+fast)."""
 
 
 @dataclass(frozen=True)
@@ -309,18 +311,19 @@ class _Watch:
 
 def _watch_for(text: str) -> _Watch | None:
     """What may hide in ``text``: a ``#`` after a space (a comment that may cut a value), or an
-    escape that can produce a character the text does not show. Substring searches run at C
-    speed: a file without either pays for three of them."""
+    escape that can produce a character the text does not show. Single-character searches run
+    at memchr speed (``" #" in text`` is several times slower): a file with neither pays for a
+    few of them."""
     escapes = "\\" in text and _ESCAPES.search(text) is not None
     lines: set[int] = set()
-    for needle in (" #", "\t#"):
-        at = text.find(needle)
-        line, counted = 0, 0
-        while at >= 0:
+    at = text.find("#")
+    line, counted = 0, 0
+    while at >= 0:
+        if at and text[at - 1] in " \t":
             line += text.count("\n", counted, at)
             counted = at
             lines.add(line)
-            at = text.find(needle, at + 2)
+        at = text.find("#", at + 1)
     if not lines and not escapes:
         return None
     return _Watch(frozenset(lines), escapes)
