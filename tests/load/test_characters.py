@@ -214,6 +214,13 @@ LOOK_ALIKES = [
         "signals[0].name",
     ),
     (
+        "mixed-word-without-look-alike",
+        "signals:\n  - name: Latency in \u03bcs\n    kind: metric\n",
+        "\u03bc",
+        "U+03BC GREEK SMALL LETTER MU is Greek inside a Latin word",
+        "signals[0].name",
+    ),
+    (
         "gate-reference",
         "signals:\n  - name: Errors\n    kind: metric\nrollout:\n  stages:\n"
         "    - percent: 5\n      gate: [\u0415rrors]\n",
