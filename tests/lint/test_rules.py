@@ -18,6 +18,29 @@ CASES: list[tuple[str, list[tuple[str, str]], str, int]] = [
     ("RB005", [("    off: false\n", "")], "key: checkout.one_click", 0),
     ("RB006", [("risk: critical", "risk: severe")], "severe", 0),
     (
+        "RB010",
+        [
+            (
+                "    - Checkout error rate back",
+                "    - Post in #payments-oncall, then: Checkout error rate back",
+            )
+        ],
+        "#payments-oncall",
+        0,
+    ),
+    (
+        "RB011",
+        [("Switch checkout.one_click Off", "Switch checkout.one_click \u202eOff")],
+        "\u202e",
+        0,
+    ),
+    (
+        "RB012",
+        [("  kill_switch: checkout.one_click", "  kill_switch: \u0441heckout.one_click")],
+        "\u0441",
+        0,
+    ),
+    (
         "RB008",
         [("  kill_switch: checkout.one_click", "  kill_switch: checkout_one_click")],
         "checkout_one_click",

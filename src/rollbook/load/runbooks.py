@@ -6,6 +6,7 @@ run shows the feature owner everything to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -16,12 +17,16 @@ from pydantic import BaseModel, ValidationError
 
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, format_path
+from rollbook.load import names, silent_yaml
+from rollbook.load.characters import visible
 from rollbook.load.validation import problems_from_validation
 from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
 from rollbook.walk import FolderWalk, WalkError
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Problems that say why a value is wrong better than "invalid value" would.
+_EXPLAINING = {"RB010", "RB011", "RB012"}
 _SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
 # A name that looks meant to be YAML: ".yaml" or ".yml" somewhere, in any case.
 _YAMLISH = re.compile(r"\.ya?ml", re.IGNORECASE)
@@ -45,7 +50,26 @@ class Loaded:
 def load_model(
     path: Path, display: str, model: type[BaseModel], context: dict | None = None
 ) -> Loaded:
-    """Read ``path`` and validate it against ``model`` (``context``: settings it needs)."""
+    """Read ``path`` and validate it against ``model`` (``context``: settings it needs).
+
+    Messages and hints quote the file; hidden and control characters in them are escaped, so
+    that a hostile file cannot reorder or rewrite the report in a terminal.
+    """
+    loaded = _load_model(path, display, model, context)
+    loaded.problems = [_shown(p) for p in loaded.problems]
+    return loaded
+
+
+def _shown(problem: Problem) -> Problem:
+    message, hint = visible(problem.message), visible(problem.hint)
+    if message == problem.message and hint == problem.hint:
+        return problem
+    return dataclasses.replace(problem, message=message, hint=hint, field=visible(problem.field))
+
+
+def _load_model(
+    path: Path, display: str, model: type[BaseModel], context: dict | None = None
+) -> Loaded:
     try:
         doc = read_yaml_file(path, display)
     except YamlError as exc:
@@ -67,65 +91,91 @@ def load_model(
             )
         )
         return Loaded(path, display, None, doc, problems)
+    # What YAML did silently, and names with look-alikes: reported with everything else, and
+    # a value they concern is not reported a second time as merely invalid.
+    problems.extend(silent_yaml.problems(doc, model) + names.problems(doc, model))
     try:
         obj = model.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        problems.extend(problems_from_validation(exc, doc, model))
+        explained = {p.field for p in problems if p.field and p.code in _EXPLAINING}
+        problems.extend(
+            p
+            for p in problems_from_validation(exc, doc, model)
+            if not (p.field in explained and p.code in ("RB004", "RB006"))
+        )
         problems.sort(key=lambda p: (p.location.line, p.location.column))
         return Loaded(path, display, None, doc, problems)
     if problems:
+        problems.sort(key=lambda p: (p.location.line, p.location.column))
         return Loaded(path, display, None, doc, problems)
     return Loaded(path, display, obj, doc, problems)
 
 
 def load_runbook(path: Path, display: str, teams: TeamsFile | None = None) -> Loaded:
-    """Load one runbook; check its internal references and, given teams, its team references."""
+    """Load one runbook; check its internal references and, given teams, its team references.
+
+    Team and person names are checked even when the runbook has other problems, so that one
+    run reports all of them; they are read from the document then, where they are well-formed.
+    """
     loaded = load_model(path, display, Runbook)
-    rb = loaded.runbook
-    if rb is None or loaded.document is None:
-        return loaded
     doc = loaded.document
-    for rpath, message in reference_problems(rb):
-        loaded.problems.append(
-            Problem("RB008", message, doc.locate(rpath), field=format_path(rpath))
+    if doc is None:
+        return loaded
+    rb = loaded.runbook
+    if rb is not None:
+        for rpath, message in reference_problems(rb):
+            loaded.problems.append(
+                Problem("RB008", message, doc.locate(rpath), field=format_path(rpath))
+            )
+    if teams is not None and isinstance(doc.data, dict):
+        flagged = {p.field for p in loaded.problems}
+        loaded.problems.extend(
+            p for p in team_reference_problems(doc.data, teams, doc) if p.field not in flagged
         )
-    if teams is not None:
-        loaded.problems.extend(team_reference_problems(rb, teams, doc))
     if loaded.problems:
         loaded.problems.sort(key=lambda p: (p.location.line, p.location.column))
     return loaded
 
 
-def team_reference_problems(rb: Runbook, teams: TeamsFile, doc: YamlDocument) -> list[Problem]:
-    """Team and person ids in ``rb`` that the teams file does not define."""
+def team_reference_problems(data: dict, teams: TeamsFile, doc: YamlDocument) -> list[Problem]:
+    """Team and person ids in a runbook's data that the teams file does not define.
+
+    ``data`` is the runbook as read, valid or not: an id that is not text is another problem,
+    reported by validation, and is skipped here.
+    """
     known = ", ".join(t.id for t in teams.teams)
     out = []
-    if teams.team(rb.owner) is None:
+    owner = data.get("owner")
+    if isinstance(owner, str) and teams.team(owner) is None:
         out.append(
             Problem(
                 "RB008",
-                f"owner {rb.owner!r} is not a team in the teams file",
+                f"owner {owner!r} is not a team in the teams file",
                 doc.locate(("owner",)),
                 field="owner",
                 hint=f"known teams: {known}",
             )
         )
-    for i, contact in enumerate(rb.contacts):
-        if contact.team and teams.team(contact.team) is None:
+    contacts = data.get("contacts")
+    for i, contact in enumerate(contacts if isinstance(contacts, list) else []):
+        if not isinstance(contact, dict):
+            continue
+        team, person = contact.get("team"), contact.get("person")
+        if isinstance(team, str) and teams.team(team) is None:
             out.append(
                 Problem(
                     "RB008",
-                    f"team {contact.team!r} is not in the teams file",
+                    f"team {team!r} is not in the teams file",
                     doc.locate(("contacts", i, "team")),
                     field=f"contacts[{i}].team",
                     hint=f"known teams: {known}",
                 )
             )
-        if contact.person and teams.person(contact.person) is None:
+        if isinstance(person, str) and teams.person(person) is None:
             out.append(
                 Problem(
                     "RB008",
-                    f"person {contact.person!r} is not in the teams file",
+                    f"person {person!r} is not in the teams file",
                     doc.locate(("contacts", i, "person")),
                     field=f"contacts[{i}].person",
                     hint="add them under a team's `people` in the teams file",

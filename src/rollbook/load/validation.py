@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ValidationError
 
 from rollbook.diagnostics import Problem, format_path
+from rollbook.load.characters import look_alikes
+from rollbook.load.syntax_hints import quote_as_written
 from rollbook.load.yaml_reader import YamlDocument
 from rollbook.model import runbook as m
 
@@ -186,7 +188,13 @@ def _unknown_key(
     model = model_at(root, path)
     allowed = list(model.model_fields) if model else []
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    if close:
+    split = _comma_split_hint(doc, path, key)
+    disguised = look_alikes(key) if not key.isascii() else None
+    if split:
+        hint = split
+    elif close and disguised is not None:
+        hint = f"did you mean `{close[0]}`? {disguised.message}"
+    elif close:
         hint = f"did you mean `{close[0]}`?"
     elif allowed:
         hint = "allowed here: " + ", ".join(allowed)
@@ -198,6 +206,59 @@ def _unknown_key(
         location=doc.locate((*path, key), key=True),
         field=format_path((*path, key)),
         hint=hint,
+    )
+
+
+def _comma_split_hint(doc: YamlDocument, path: PathT, key: str) -> str:
+    """For `{do: Switch off, then restart}`: the "key" is the rest of a value cut at a comma."""
+    if path not in doc.flow or _value_at(doc.data, (*path, key)) is not None:
+        return ""
+    here = doc.note((*path, key), key=True)
+    if here is None:
+        return ""
+    before = [
+        n
+        for n in doc.notes()
+        if not n.key and n.path[:-1] == path and n.end <= here.start and not n.style
+    ]
+    if not before:
+        return ""
+    prev = max(before, key=lambda n: n.end)
+    written = doc.text[prev.start : here.end]
+    if "\n" in written:
+        return ""
+    return (
+        f"in {{ }} a comma ends a value: if `{key}` belongs to `{prev.path[-1]}`, quote the "
+        f"whole value: {prev.path[-1]}: {quote_as_written(written)}"
+    )
+
+
+def _written(doc: YamlDocument, path: PathT, value: object) -> str:
+    """The value at ``path`` exactly as the file has it (``02079460001``, not 2079460001)."""
+    source = doc.source(path)
+    if source is None or "\n" in source:
+        return value if isinstance(value, str) else str(value)
+    return source
+
+
+def _mapping_as_text(doc: YamlDocument, path: PathT, value: dict) -> str:
+    """For `- Rate: above 2%` read as a mapping: the line quoted, as the person wrote it."""
+    (key,) = value
+    key_note = doc.note((*path, key), key=True)
+    value_note = doc.note((*path, key))
+    if key_note is None:
+        return ""
+    end = value_note.end if value_note is not None else key_note.end + 1
+    written = doc.text[key_note.start : end]
+    if "\n" in written:
+        return ""
+    line_start = doc.text.rfind("\n", 0, key_note.start) + 1
+    prefix = doc.text[line_start : key_note.start].strip()
+    if prefix.endswith(("[", "{", ",")):
+        prefix = ""  # an item of a flow list: the quoted item is the fix
+    return (
+        f"a value that contains ': ' must be quoted: "
+        f"{prefix + ' ' if prefix else ''}{quote_as_written(written)}"
     )
 
 
@@ -274,15 +335,24 @@ def _value_problem(
     if "a whole number" in expected and "a number" in expected:
         expected.remove("a whole number")
     hint = ""
+    got = describe(value)
     if value is None:
         hint = "fill in a value: the line has a key and nothing after it"
-    elif isinstance(value, int | float) and not isinstance(value, bool) and "text" in expected:
-        hint = f'put it in quotes: "{value}"'
+    elif isinstance(value, int | float) and "text" in expected:
+        # Quote what the person wrote: `02079460001` is the number 2079460001 to YAML, and a
+        # hint built from the number would drop the zero of a phone number.
+        written = _written(doc, path, value)
+        hint = f"put it in quotes: {quote_as_written(written)}"
+        if written != str(value) and written.lower() != str(value).lower():
+            kind = "a boolean" if isinstance(value, bool) else "a number"
+            got += f" (YAML reads {written} as {kind})"
     elif isinstance(value, str) and "a list (lines starting with '- ')" in expected:
-        hint = f"write it as a list item:\n        - {value}"
+        hint = f"write it as a list item:\n        - {_written(doc, path, value)}"
+    elif isinstance(value, dict) and len(value) == 1 and "text" in expected:
+        hint = _mapping_as_text(doc, path, value)
     return Problem(
         code="RB004",
-        message=f"{where} should be {_either(expected)}; got {describe(value)}",
+        message=f"{where} should be {_either(expected)}; got {got}",
         location=loc,
         field=format_path(path),
         hint=hint,

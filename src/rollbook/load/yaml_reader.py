@@ -6,6 +6,11 @@ two duplicate keys silently, they follow YAML 1.1 (``no``, ``off`` and ``on`` be
 interpreter on deeply nested flow collections. This reader builds plain Python values from
 libyaml's event stream instead: iteratively, with limits on size, depth and alias expansion,
 with YAML 1.2 scalars, and with a map from each value's path to where it stood.
+
+It also refuses hidden characters (RB011, see ``characters``) wherever they are written, and
+notes the scalars that a closer check needs (those that end on a line with ``#`` after a
+space, and double-quoted ones in a file with escapes), so that a plain file pays for a few
+substring searches only. Syntax errors are explained by ``syntax_hints``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     WITH_LIBYAML = False
 
 from rollbook.diagnostics import Location, Problem, format_path
+from rollbook.load.characters import (
+    char_harm,
+    char_kind,
+    char_name,
+    refused_in,
+    refused_in_file,
+)
+from rollbook.load.syntax_hints import SYNTAX_HINTS, quote_hint, syntax_diagnosis
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
@@ -77,6 +90,25 @@ def resolve_plain(text: str) -> object:
     return text
 
 
+@dataclass(slots=True)
+class ScalarNote:
+    """Where one scalar was written and how: kept only for files that need a closer look."""
+
+    path: Path_
+    key: bool
+    """True for a mapping key, False for a value."""
+    style: str
+    """``""`` plain, ``'"'`` or ``"'"`` quoted, ``"|"`` literal, ``">"`` folded."""
+    start: int
+    """Index of its first character in the text (characters, not bytes)."""
+    end: int
+    """Index just past its last character."""
+    line: int
+    column: int
+    value: str
+    """The scalar as YAML read it (escapes decoded, lines folded), before typing."""
+
+
 @dataclass
 class YamlDocument:
     """A parsed document: its value and where each part of it was written."""
@@ -87,6 +119,49 @@ class YamlDocument:
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
     """The source text, for checks that read comments (suppressions, placeholders)."""
+    flow: list[Path_] = field(default_factory=list)
+    """Paths of the collections written in flow style (``[a, b]``, ``{a: b}``)."""
+    scalar_notes: list[ScalarNote] | None = None
+    """Every scalar with its span, once :meth:`notes` has read them."""
+    suspects: list[ScalarNote] = field(default_factory=list)
+    """The scalars the reader noted while reading: plain ones that end on a line with a
+    ``#`` after a space, and double-quoted ones in a file with escapes."""
+    folded_dashes: list[tuple[int, int]] = field(default_factory=list)
+    """Spans of plain scalars that run over several lines and hold `` - ``: a list item
+    written under a key that already has a value is folded into that value."""
+    unused_anchors: list[tuple[str, int, int]] = field(default_factory=list)
+    """``(name, line, column)`` of each anchor on a scalar that no alias uses: in
+    ``title: &New one-click`` YAML takes ``&New`` for an anchor and drops it from the text."""
+
+    def notes(self) -> list[ScalarNote]:
+        """Every scalar with its span and style, reading the text again if they were not kept.
+
+        Reading them costs a second parse, so only hints and checks that have found something
+        to report call this, for the exact source of a value.
+        """
+        if self.scalar_notes is None:
+            builder = _parse(self.text, self.path, watch=_Watch(everything=True))
+            self.scalar_notes = builder.notes if builder is not None else []
+        return self.scalar_notes
+
+    def note(self, path: Path_, *, key: bool = False) -> ScalarNote | None:
+        """The scalar written at ``path`` (its key with ``key=True``), if it is a scalar."""
+        path = tuple(path)
+        for item in self.notes():
+            if item.path == path and item.key == key:
+                return item
+        return None
+
+    def source(self, path: Path_) -> str | None:
+        """The exact text of the scalar at ``path`` as written in the file (quotes included).
+
+        Hints that suggest quoting or rewriting a value use this, not the parsed value:
+        ``02079460001`` parses to the number 2079460001, but the person wrote the zero.
+        """
+        item = self.note(path)
+        if item is None:
+            return None
+        return self.text[item.start : item.end]
 
     def locate(self, path: Path_, *, key: bool = False) -> Location:
         """Where ``path`` was written; the nearest written ancestor when it was not."""
@@ -124,25 +199,7 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - start + 1
 
 
-_SYNTAX_HINTS = (
-    ("'\\t'", "YAML indents with spaces; replace the tab with spaces."),
-    (
-        "could not find expected ':'",
-        "a line may be missing the ':' after its key, or a quote was opened and not closed.",
-    ),
-    (
-        "mapping values are not allowed",
-        "a value that contains ': ' must be quoted, e.g. do: \"Set mode: off\".",
-    ),
-    ("found undefined alias", "define the anchor (&name) before using it (*name)."),
-    ("found character '@'", "text starting with @ or ` must be quoted."),
-    ("found character '`'", "text starting with @ or ` must be quoted."),
-    ("did not find expected key", "check the indentation of this line against the lines above."),
-    ("did not find expected '-'", "check the indentation of this list item."),
-)
-
-
-def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message = exc.problem or "invalid YAML"
@@ -158,7 +215,13 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
             Location(path, line, col),
             "runbooks need only a few levels of nesting",
         )
-    hint = next((h for needle, h in _SYNTAX_HINTS if needle in message), "")
+    context_line = exc.context_mark.line + 1 if exc.context_mark else line
+    found = syntax_diagnosis(text, message, line, col, context_line) if text else None
+    if found is not None:
+        better, hint, *at = found
+        where = Location(path, *at[0]) if at else Location(path, line, col)
+        return _problem("RB001", f"YAML syntax error: {better}", where, hint)
+    hint = next((h for needle, h in SYNTAX_HINTS if needle in message), "")
     return _problem("RB001", f"YAML syntax error: {message}", Location(path, line, col), hint)
 
 
@@ -231,28 +294,49 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
     return read_yaml_text(text, name)
 
 
+_ESCAPES = re.compile(r"\\[0abefvrxuUNLP]")
+"""Escapes that produce characters the text does not show (a literal prefix: sre searches it
+fast)."""
+
+
+@dataclass(frozen=True)
+class _Watch:
+    """Which scalars the reader notes: those ending on ``hash_lines`` (0-based), the
+    double-quoted ones when ``escapes``, or all of them."""
+
+    hash_lines: frozenset[int] = frozenset()
+    escapes: bool = False
+    everything: bool = False
+
+
+def _watch_for(text: str) -> _Watch | None:
+    """What may hide in ``text``: a ``#`` after a space (a comment that may cut a value), or an
+    escape that can produce a character the text does not show. Single-character searches run
+    at memchr speed (``" #" in text`` is several times slower): a file with neither pays for a
+    few of them."""
+    escapes = "\\" in text and _ESCAPES.search(text) is not None
+    lines: set[int] = set()
+    at = text.find("#")
+    line, counted = 0, 0
+    while at >= 0:
+        if at and text[at - 1] in " \t":
+            line += text.count("\n", counted, at)
+            counted = at
+            lines.add(line)
+        at = text.find("#", at + 1)
+    if not lines and not escapes:
+        return None
+    return _Watch(frozenset(lines), escapes)
+
+
 def read_yaml_text(text: str, name: str) -> YamlDocument:
     """Parse ``text`` as one YAML document (see the module docstring for the rules)."""
-    builder = _Builder(name)
-    parser = _Parser(text)
-    try:
-        while True:
-            event = parser.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                break
-            builder.feed(event)
-    except _StopSignal:
-        pass
-    except yaml.MarkedYAMLError as exc:
-        raise YamlError([_syntax_problem(name, exc)]) from None
-    except yaml.YAMLError as exc:  # e.g. reader errors for control characters
-        raise YamlError([_problem("RB001", f"YAML error: {exc}", Location(name, 1, 1))]) from None
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose:
-            dispose()
+    plain_ascii = text.isascii()
+    watch = _watch_for(text)
+    builder = _parse(text, name, watch=watch, raise_errors=True)
+    assert builder is not None
     if builder.fatal:
-        raise YamlError(builder.problems)
+        raise YamlError([quote_hint(p, text) for p in builder.problems])
     if builder.documents == 0 or builder.root is None:
         raise YamlError(
             [
@@ -264,10 +348,149 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
                 )
             ]
         )
-    doc = YamlDocument(name, builder.root, builder.values, builder.keys, text)
-    if builder.problems:
-        raise YamlError(builder.problems, doc)
+    doc = YamlDocument(name, builder.root, builder.values, builder.keys, text, builder.flow)
+    doc.unused_anchors = [a for a in builder.scalar_anchors if a[0] not in builder.aliased]
+    doc.folded_dashes = builder.folded_dashes
+    problems = builder.problems
+    doc.suspects = builder.notes
+    if (watch is not None and watch.escapes) or not plain_ascii:
+        problems = problems + hidden_character_problems(doc, scan_text=not plain_ascii)
+    if problems:
+        problems.sort(key=lambda p: (p.location.line, p.location.column))
+        raise YamlError(problems, doc)
     return doc
+
+
+def _parse(
+    text: str, name: str, *, watch: _Watch | None, raise_errors: bool = False
+) -> _Builder | None:
+    """Feed libyaml's events for ``text`` to a builder; syntax errors raise or give None."""
+    builder = _WatchingBuilder(name, watch) if watch is not None else _Builder(name)
+    parser = _Parser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            builder.feed(event)
+    except _StopSignal:
+        pass
+    except yaml.MarkedYAMLError as exc:
+        if not raise_errors:
+            return None
+        problems = [_syntax_problem(name, exc, text)]
+        if not text.isascii():
+            # A hidden character may be the cause (U+2028 is a line break to YAML): name it.
+            hidden = hidden_character_problems(YamlDocument(name, None, text=text))
+            at = {h.location for h in hidden}
+            problems = hidden + [p for p in problems if p.location not in at]
+            problems.sort(key=lambda p: (p.location.line, p.location.column))
+        raise YamlError(problems) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters written as they are
+        if not raise_errors:
+            return None
+        raise YamlError([_reader_problem(name, exc, text)]) from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+    return builder
+
+
+def _reader_problem(name: str, exc: yaml.YAMLError, text: str) -> Problem:
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int) and isinstance(character, int) and 0 <= position <= len(text):
+        ch = chr(character)
+        line, col = _line_col(text, position)
+        return _problem(
+            "RB011",
+            f"{char_kind(ch)} {char_name(ch)}",
+            Location(name, line, col),
+            f"{char_harm(ch)}; delete it",
+        )
+    return _problem("RB001", f"YAML error: {exc}", Location(name, 1, 1))
+
+
+def hidden_character_problems(doc: YamlDocument, *, scan_text: bool = True) -> list[Problem]:
+    """RB011 for every invisible, direction or control character, wherever it is written.
+
+    Characters written as they are are found in the text (comments included, since a comment
+    can mislead a reviewer as well); characters written as escapes (``"\\u202e"``) are found
+    in the decoded values of the scalars, at the escape.
+    """
+    written = refused_in_file(doc.text) if scan_text else []
+    # The scalars' spans say in which field a character stands: read only when needed.
+    notes = doc.notes() if written and doc.data is not None else []
+    starts = [n.start for n in notes]
+    out: list[Problem] = []
+    seen: set[int] = set()
+    for index in written:
+        seen.add(index)
+        out.append(_hidden(doc, index, doc.text[index], _note_at(notes, starts, index)))
+    for item in doc.suspects:
+        if item.style != '"' or "\\" not in doc.text[item.start : item.end]:
+            continue
+        for index in refused_in(item.value):
+            ch = item.value[index]
+            source = doc.text[item.start : item.end]
+            at = _escape_of(source, ch)
+            spot = item.start + (at if at >= 0 else 0)
+            if spot not in seen:
+                seen.add(spot)
+                out.append(_hidden(doc, spot, ch, item, escaped=True))
+    return out
+
+
+def _note_at(notes: list[ScalarNote], starts: list[int], index: int) -> ScalarNote | None:
+    import bisect
+
+    i = bisect.bisect_right(starts, index) - 1
+    if i >= 0 and notes[i].start <= index < notes[i].end:
+        return notes[i]
+    return None
+
+
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0abefvrtnN_LP])")
+_SHORT_ESCAPES = {
+    "0": "\x00", "a": "\x07", "b": "\x08", "e": "\x1b", "f": "\x0c", "v": "\x0b",
+    "r": "\r", "t": "\t", "n": "\n", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+
+
+def _escape_of(source: str, ch: str) -> int:
+    """Where in a double-quoted scalar's source the escape that produced ``ch`` is."""
+    for m in _ESCAPE.finditer(source):
+        body = m.group(1)
+        decoded = _SHORT_ESCAPES.get(body) if len(body) == 1 else chr(int(body[1:], 16))
+        if decoded == ch:
+            return m.start()
+    return -1
+
+
+def _hidden(
+    doc: YamlDocument, index: int, ch: str, item: ScalarNote | None, *, escaped: bool = False
+) -> Problem:
+    line, col = _line_col(doc.text, index)
+    if item is None:
+        where = " in a comment" if _in_comment(doc.text, index) else ""
+        fld = ""
+    else:
+        fld = format_path(item.path)
+        where = f" in the key `{item.value}`" if item.key else ""
+    written = " (written as an escape)" if escaped else ""
+    return _problem(
+        "RB011",
+        f"{char_kind(ch)} {char_name(ch)}{written}{where}",
+        Location(doc.path, line, col),
+        f"{char_harm(ch)}; delete it (an editor that shows invisible characters shows where)",
+        fld=fld,
+    )
+
+
+def _in_comment(text: str, index: int) -> bool:
+    start = text.rfind("\n", 0, index) + 1
+    return "#" in text[start:index]
 
 
 class _Frame:
@@ -297,6 +520,11 @@ class _Builder:
         self.problems: list[Problem] = []
         self.fatal = False
         self.anchor_stack: list[str | None] = []
+        self.flow: list[Path_] = []
+        self.notes: list[ScalarNote] = []
+        self.aliased: set[str] = set()
+        self.folded_dashes: list[tuple[int, int]] = []
+        self.scalar_anchors: list[tuple[str, int, int]] = []
 
     def _stop(self, problem: Problem) -> None:
         self.problems = [problem]
@@ -313,7 +541,14 @@ class _Builder:
             if self.total > MAX_VALUES:
                 self._too_many(event)
             text = event.value
-            self._add(text if event.style else resolve_plain(text), event, 1)
+            if event.style:
+                self._add(text, event, 1)
+                return
+            if " - " in text and event.start_mark.line != event.end_mark.line:
+                # `when: Errors above 2%` then `  - p99 above 3s` below it: YAML folds the
+                # would-be list item into the text. Rare; noted for silent_yaml.
+                self.folded_dashes.append((event.start_mark.index, event.end_mark.index))
+            self._add(resolve_plain(text), event, 1)
             return
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
@@ -338,6 +573,7 @@ class _Builder:
                         self._loc(event.start_mark),
                     )
                 )
+            self.aliased.add(event.anchor)
             value, count = self.anchors[event.anchor]
             self._count(count, event)
             self._add(value, event, count)
@@ -347,6 +583,8 @@ class _Builder:
             value = self._scalar(event)
             if event.anchor:
                 self.anchors[event.anchor] = (value, 1)
+                mark = event.start_mark
+                self.scalar_anchors.append((event.anchor, mark.line + 1, mark.column + 1))
             self._add(value, event, 1)
             return
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
@@ -364,6 +602,8 @@ class _Builder:
             container: dict | list = {} if isinstance(event, yaml.MappingStartEvent) else []
             path = self._child_path(event)
             self.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if event.flow_style:
+                self.flow.append(path)
             frame = _Frame(container, path)
             self.stack.append(frame)
             self.anchor_stack.append(event.anchor)
@@ -506,6 +746,45 @@ class _Builder:
                 self.values[key_path] = mark
         top.key = None
         top.key_mark = None
+
+
+class _WatchingBuilder(_Builder):
+    """A builder that also keeps a :class:`ScalarNote` for the scalars ``watch`` asks for."""
+
+    def __init__(self, name: str, watch: _Watch):
+        super().__init__(name)
+        self.watch = watch
+
+    def _add(self, value, event, count: int, placed: bool = False) -> None:
+        if event.__class__ is yaml.ScalarEvent and self.stack and self._wanted(event):
+            top = self.stack[-1]
+            is_key = isinstance(top.container, dict) and top.key is None
+            if isinstance(top.container, list):
+                path: Path_ = (*top.path, len(top.container))
+            else:
+                path = (*top.path, event.value if is_key else top.key)
+            start, end = event.start_mark, event.end_mark
+            self.notes.append(
+                ScalarNote(
+                    path,
+                    is_key,
+                    event.style or "",
+                    start.index,
+                    end.index,
+                    start.line + 1,
+                    start.column + 1,
+                    event.value,
+                )
+            )
+        super()._add(value, event, count, placed)
+
+    def _wanted(self, event) -> bool:
+        watch = self.watch
+        if watch.everything:
+            return True
+        if event.style == '"':
+            return watch.escapes
+        return not event.style and event.end_mark.line in watch.hash_lines
 
 
 class _StopSignal(Exception):

@@ -75,6 +75,30 @@ NOT_BLANK = r"\S"
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
+
+class FieldRole:
+    """A marker on a text type saying what its value is for; it constrains nothing itself.
+
+    The loader reads it to hold some fields to stricter rules than free text: a name that is
+    typed or compared must not hide a look-alike character, and a command must be copied as
+    it was written.
+    """
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+
+    def __repr__(self) -> str:
+        return f"FieldRole({self.role!r})"
+
+
+NAME = FieldRole("name")
+COMMAND = FieldRole("command")
+Name = Annotated[ShortText, NAME]
+"""Text that people type, search for or that other fields refer to: flag keys, signal names."""
+Command = Annotated[Text, COMMAND]
+"""Text that is copied and run as it is."""
+
+
 # Links a person may be sent to from a runbook or the teams file: http(s) only, and only
 # links that can be rendered as a working link to the same place (see rollbook.model.links,
 # whose web_href both this validation and every renderer use, so they cannot disagree).
@@ -261,7 +285,7 @@ FlagSystem = Literal[
 class Flag(_Model):
     """A feature flag or config switch that changes what the feature does."""
 
-    key: ShortText
+    key: Name
     """The flag's key, exactly as the flag system knows it: `checkout.one_click`."""
     system: FlagSystem
     """Where the flag lives: flagd, unleash, openfeature, launchdarkly, flipt, env (an
@@ -275,7 +299,7 @@ class Flag(_Model):
     """How to change it, in plain words: `Flag console > checkout.one_click > Off`."""
     link: Link | None = None
     """Where to change it (the console page, the file in the repository)."""
-    command: Text | None = None
+    command: Command | None = None
     """A command that changes it, if there is one."""
     redeploy: Bool = False
     """Whether changing it needs a redeploy or restart to take effect."""
@@ -291,7 +315,7 @@ SignalKind = Literal["metric", "log", "alert", "dashboard", "trace"]
 class Signal(_Model):
     """Something that shows whether the feature is healthy."""
 
-    name: ShortText
+    name: Name
     """A short name people will say out loud: `Checkout error rate`."""
     kind: SignalKind
     """metric, log, alert, dashboard or trace."""
@@ -301,7 +325,7 @@ class Signal(_Model):
     """What normal looks like: `below 0.5%`."""
     threshold: Text | None = None
     """The value that means trouble: `above 2% for 5 minutes`."""
-    alert: ShortText | None = None
+    alert: Name | None = None
     """The name of the alert that fires on it."""
     link: Link | None = None
     """A dashboard or explore link that shows it."""
@@ -335,7 +359,7 @@ class RiskItem(_Model):
     """low, medium or high."""
     mitigation: Text | None = None
     """What limits the damage."""
-    signals: list[ShortText] = []
+    signals: list[Name] = []
     """Names of the signals (see `signals`) that would show it."""
 
 
@@ -352,7 +376,7 @@ class Stage(_Model):
     """The share of traffic or users, 0 to 100."""
     min_duration: Duration | None = None
     """How long to stay at this stage before the next: `30m`, `1d`."""
-    gate: list[ShortText] = []
+    gate: list[Name] = []
     """Names of the signals that must be healthy before moving on."""
 
     model_config = ConfigDict(
@@ -383,7 +407,7 @@ class Step(_Model):
 
     do: Text
     """The action, in words someone can follow on a phone call."""
-    command: Text | None = None
+    command: Command | None = None
     """A command to run, if the step is a command."""
     link: Link | None = None
     """A link to the place where the action is done."""
@@ -406,7 +430,7 @@ class Rollback(_Model):
 
     when: TextList = []
     """Triggers: when to roll back, each in plain words."""
-    kill_switch: ShortText | None = None
+    kill_switch: Name | None = None
     """The key of the flag (see `flags`) that turns the feature off, if there is one."""
     audience: Literal["anyone", "engineers"] = "anyone"
     """Who should be able to follow this rollback: `anyone` (default) or `engineers`."""
@@ -527,7 +551,7 @@ class Person(_Model):
     phone: Phone | None = None
     """A phone number, with + and the country code: `+44 20 7946 0101` (or a national number
     when the configuration sets `phone-region`). Put it in quotes."""
-    chat: ShortText | None = None
+    chat: Name | None = None
     """A chat handle: `@amara`."""
     chat_url: Link | None = None
     """A link that opens a chat with them."""
@@ -543,7 +567,7 @@ class Team(_Model):
     oncall_phone: Phone | None = None
     """The on-call phone number: the first call when something breaks. With + and the country
     code, `+44 20 7946 0101`, or national when the configuration sets `phone-region`."""
-    chat: ShortText | None = None
+    chat: Name | None = None
     """The team's chat channel: `#payments-oncall`."""
     chat_url: Link | None = None
     """A link that opens the channel."""

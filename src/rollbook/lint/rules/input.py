@@ -1,4 +1,4 @@
-"""Input rules RB001-RB009: problems the loader finds while reading a file.
+"""Input rules RB001-RB012: problems the loader finds while reading a file.
 
 These rules have no check of their own: the loader (``rollbook.load``) finds the problems and
 the linter reports them under these codes. They are registered here so that they can be
@@ -296,6 +296,134 @@ register(
     ```yaml
     # runbooks/checkout-v2.yaml
     id: one-click-checkout-v2
+    ```
+""",
+)
+
+register(
+    "RB010",
+    "silent-yaml",
+    E,
+    "input",
+    "quote the value as the hint shows",
+    """
+    YAML that is valid but does not say what it looks like: text cut at ` #`, a sentence split
+    at a comma in `[ ]`, a command whose lines are folded into one.
+
+    **What it checks**: in text, name and command fields, no value is followed by a comment on
+    its line (` #` starts a comment, so `- Post in #payments what happened.` reads as
+    `Post in`, and `chat: #payments-oncall` reads as nothing); a `[ ]` list of sentences
+    (`when`, `verify`, `after`) with two or more items has every item quoted, since a comma
+    there separates items; a `command` spread over several lines is a `|` block, not folded
+    (`>`) or continued, which joins its lines with spaces; a `- ` line under a key that has
+    a value is not folded into that value; text does not start with an unused anchor (`&Co`).
+
+    **Why it matters**: YAML drops the text without a word, and every check passes on what is
+    left. Chat channels start with `#`, so the one sentence that says where to report is the
+    one that gets cut; two commands folded into one line run neither.
+
+    **Failing**:
+
+    ```yaml
+    rollback:
+      when: [error rate above 2%, for 5 minutes]
+      after:
+        - Post in #payments what happened.
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      when: ["error rate above 2%, for 5 minutes"]
+      after:
+        - "Post in #payments what happened."
+    ```
+""",
+)
+
+register(
+    "RB011",
+    "hidden-character",
+    E,
+    "input",
+    "delete the character",
+    """
+    An invisible, direction-changing or control character, anywhere in the file.
+
+    **What it checks**: no text direction override or isolate (U+202A..U+202E,
+    U+2066..U+2069, U+200E, U+200F, U+061C), no zero-width or other invisible format
+    character (Unicode category Cf: U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+00AD SOFT
+    HYPHEN, U+FEFF, tag characters ...), no other default-ignorable character (Hangul fillers
+    U+115F, U+1160, U+3164, U+FFA0; U+034F; variation selectors on their own), no U+2028 or
+    U+2029, and no control character written as an escape (`"\\e"`, `"\\x1b"`, `"\\r"`), in any
+    value, key or comment. The message gives the line and column of the character itself, its
+    code point and its Unicode name. Allowed, because text needs them and they hide nothing: a
+    variation selector right after an emoji or other non-ASCII symbol (⚠️), U+200D inside an
+    emoji sequence, and U+200C/U+200D between two letters of a script that uses them (Persian,
+    Indic scripts).
+
+    **Why it matters**: these characters change what a page shows without changing what is
+    copied or run ("Trojan Source", CVE-2021-42574): a page can show one command while Copy
+    gives another, or show `ON` where the file says `NO`. rustc refuses them in source code
+    for the same reason.
+
+    **Failing**:
+
+    ```yaml
+    # The command holds U+202E RIGHT-TO-LEFT OVERRIDE, written here as an escape.
+    rollback:
+      steps:
+        - do: Switch the flag off.
+          command: "flagctl set checkout.one_click \\u202eNO"
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      steps:
+        - do: Switch the flag off.
+          command: "flagctl set checkout.one_click OFF"
+    ```
+""",
+)
+
+register(
+    "RB012",
+    "look-alike-name",
+    E,
+    "input",
+    "retype the name in one script",
+    """
+    A name with a character that imitates another: a Cyrillic `с` in a Latin flag key.
+
+    **What it checks**: names that are typed, searched for or compared (flag keys, kill
+    switches, signal and alert names and the lists that refer to them, ids, owners, tags, chat
+    handles) hold no letter from another script that looks like a letter of their own, no
+    word that mixes scripts (Japanese, Chinese and Korean mixes excepted, as Unicode's UTS #39
+    allows), no word written wholly in look-alikes of Latin letters (Cyrillic `рау` for
+    `pay`), and no compatibility look-alike (fullwidth `ｃ`, mathematical `𝐜`). A name without
+    spaces, typed into a console, also holds no look-alike punctuation (U+2010 HYPHEN for
+    `-`). The look-alikes come from Unicode's confusables.txt; the message names the character
+    and what it looks like.
+
+    **Why it matters**: on the page `сheckout.one_click` looks exactly like
+    `checkout.one_click`; typed into the flag console it is a different flag, or none, and the
+    kill switch is not switched off.
+
+    **Failing**:
+
+    ```yaml
+    rollback:
+      kill_switch: сheckout.one_click   # the first letter is U+0441 CYRILLIC SMALL LETTER ES
+    ```
+
+    **Passing**:
+
+    ```yaml
+    rollback:
+      kill_switch: checkout.one_click
     ```
 """,
 )
