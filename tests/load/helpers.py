@@ -26,7 +26,7 @@ teams:
     people:
       - id: amara
         name: Amara Obi
-        phone: "+44 7700 900001"
+        phone: "+44 113 496 0001"
 """
 
 

@@ -24,6 +24,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from rollbook.model.links import LINK_MAX_LENGTH, LINK_PATTERN, web_href
 from rollbook.model.phones import PHONE_PATTERN, PhoneNumber, parse_phone
@@ -129,6 +130,10 @@ def _check_phone(value: object, info: ValidationInfo) -> PhoneNumber:
     # The default region for numbers written without + comes from the configuration, which
     # the loader passes as validation context; without it, only +country numbers are valid.
     region = (info.context or {}).get("phone_region")
+    if isinstance(value, int | float) and not isinstance(value, PhoneNumber):
+        # An unquoted number: reported as a wrong type, whose hint quotes the number exactly
+        # as the file writes it (`02079460001`, not the 2079460001 YAML made of it).
+        raise PydanticCustomError("string_type", "Input should be a valid string")
     return parse_phone(value, region)
 
 
