@@ -241,3 +241,13 @@ def test_rb803_placeholder_not_dodged_and_column_is_where_it_starts(project, mar
     [found] = project.findings("RB803")
     assert (found.line, found.column) == position(text, marker)
     assert "FILL IN" in found.message
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u2066"])
+def test_a_hidden_character_beside_a_placeholder_is_still_refused(project, hidden):
+    # The FILL IN comment explains an empty value on its line, not a hidden character there:
+    # the gate must report both.
+    text = GOOD.replace("title: One-click checkout", f"title:    # FILL IN{hidden}: the name")
+    project.runbook(text)
+    assert [f.code for f in project.findings("RB803")] == ["RB803"]
+    assert [f.code for f in project.findings("RB011")] == ["RB011"]

@@ -408,6 +408,10 @@ def _fork_scan(paths: list[Path], scan: Callable[[Path], _Scanned]) -> tuple[int
         os._exit(code)
 
 
+# Loader problems that a FILL IN placeholder on the same line already explains.
+_UNFINISHED_VALUE = frozenset({"RB004", "RB005", "RB006", "RB010"})
+
+
 def _check_file(
     loaded: Loaded,
     text: str,
@@ -429,8 +433,9 @@ def _check_file(
     if placeholder_lines and not selection.enabled_for("RB803", display):
         placeholder_lines = set()
     for problem in loaded.problems:
-        # An empty value next to a FILL IN comment is one mistake, reported once (RB803).
-        if problem.location.line in placeholder_lines:
+        # An empty or unfinished value next to a FILL IN comment is one mistake, reported once
+        # (RB803). Anything else on that line (a hidden character, a syntax error) still is.
+        if problem.location.line in placeholder_lines and problem.code in _UNFINISHED_VALUE:
             continue
         collector.problem(problem)
     runbook = loaded.runbook

@@ -240,14 +240,21 @@ def placeholder_left(text: str, path: str) -> Iterator[Hit]:
         if match is None:
             continue
         column = offsets[match.start(1)]
-        note = folded[match.start(1) :].strip()
-        if len(note) > 80:
-            note = note[:77] + "..."
+        note = _shorten(folded[match.start(1) :].strip())
+        # Matched on folded text; where the file writes it otherwise (hidden or look-alike
+        # characters), it is quoted as written too, so the report shows what is really there
+        # (every report escapes what a terminal or a page would act on).
+        written = _shorten(line[column:].strip())
+        shown = note if written == note else f"{note} (written {written!r})"
         yield Hit(
-            f"placeholder left from `rollbook new`: {note}",
+            f"placeholder left from `rollbook new`: {shown}",
             location=Location(path, number, column + 1),
             anchor=f"{folded.split(':')[0].strip()}:{note}",
         )
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _dotted(path: FieldPath) -> str:
