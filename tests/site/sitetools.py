@@ -44,8 +44,8 @@ def demo_project() -> Path:
     return REPO
 
 
-def build_project(root: Path, out: Path) -> BuildOutcome:
-    return build(load_project(root), out)
+def build_project(root: Path, out: Path, *, keep_going: bool = False) -> BuildOutcome:
+    return build(load_project(root), out, keep_going=keep_going)
 
 
 # Attack strings: markup, event handlers, script URLs, Markdown and template syntax. Every

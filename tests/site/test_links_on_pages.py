@@ -220,7 +220,7 @@ def test_site_url_is_encoded_in_canonical_links(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
     config = root / "rollbook.toml"
     config.write_text(
-        'site-url = "https://Runbooks.example.com/on call/"\n' + config.read_text("utf-8"),
+        'site-url = "https://Runbooks.example.com/on%20call/"\n' + config.read_text("utf-8"),
         encoding="utf-8",
     )
     build_project(root, tmp_path / "site")
@@ -232,25 +232,22 @@ def test_site_url_is_encoded_in_canonical_links(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("site_url", "message"),
+    "site_url",
     [
-        ("https://user:pw@runbooks.example.com/", "user name or password"),
-        ('https://runbooks.example.com/"><script>x</script>', None),
-        ("javascript:alert(1)", "must be a web link"),
+        "https://user:pw@runbooks.example.com/",
+        'https://runbooks.example.com/"><script>x</script>',
+        "javascript:alert(1)",
+        "https://runbooks.example.com/",
     ],
 )
-def test_site_url_in_the_overrides_file_gets_the_same_check(
-    tmp_path: Path, site_url: str, message: str | None
-) -> None:
+def test_site_url_in_the_overrides_file_is_refused(tmp_path: Path, site_url: str) -> None:
+    # MkDocs prints site_url into every page: it is set once, as `site-url`, where the
+    # configuration checks it; the overrides file may not set it at all, however harmless.
     root = make_project(tmp_path / "project")
     (root / "mkdocs.overrides.yml").write_text(f"site_url: '{site_url}'\n", encoding="utf-8")
     result = run_cli("build", "--out", str(tmp_path / "site"), cwd=root)
-    if message is None:
-        # Encoded, it cannot break out of the attribute: the canonical link stays one link.
-        assert result.returncode == 0, result.stderr
-        html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-        assert 'href="https://runbooks.example.com/%22%3E%3Cscript%3Ex%3C/script%3E/"' in html
-    else:
-        assert result.returncode == 2, result.stdout + result.stderr
-        assert "mkdocs.overrides.yml: `site_url`: " in result.stderr
-        assert message in result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "mkdocs.overrides.yml:1:1: RB000 the overrides file may not set `site_url`" in (
+        result.stderr
+    )
+    assert not (tmp_path / "site").exists()

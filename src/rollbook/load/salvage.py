@@ -17,7 +17,7 @@ from pathlib import Path
 from rollbook.diagnostics import Location, Problem
 from rollbook.load.runbooks import Loaded
 from rollbook.load.yaml_reader import MAX_BYTES, YamlDocument, YamlError, read_yaml_file
-from rollbook.model.runbook import SLUG_PATTERN
+from rollbook.model.runbook import RESERVED_PAGE_NAMES, SLUG_PATTERN
 
 _SLUG = re.compile(SLUG_PATTERN)
 _TOP_KEY = re.compile(r"(id|title|owner|tags):[ \t]*(.*?)[ \t]*\Z")
@@ -151,7 +151,11 @@ def _unquote(value: str) -> str:
 
 
 def _slug(value: object) -> str:
-    return value if isinstance(value, str) and len(value) <= 64 and _SLUG.match(value) else ""
+    # Only what a valid runbook could hold: a reserved name (a tag `index`) would give the
+    # missing runbook a listing page in place of a generated one.
+    if not isinstance(value, str) or len(value) > 64 or value in RESERVED_PAGE_NAMES:
+        return ""
+    return value if _SLUG.match(value) else ""
 
 
 def _title(value: object) -> str:
