@@ -151,7 +151,7 @@ def test_a_killed_build_leaves_no_worker_and_the_next_build_cleans_up(
         build.kill()
         build.wait()
         build_log(out)
-        assert wait_until(lambda: not any(alive(pid) for pid in workers), timeout=10)
+        assert wait_until(lambda: not any(alive(pid) for pid in workers), timeout=30)
     left = leftovers(tmp_path)
     assert left and left[0].startswith(building_prefix(out)), left
     assert tree(out) == before  # the killed build never touched the site
