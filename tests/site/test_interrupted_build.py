@@ -184,7 +184,7 @@ def test_a_terminated_build_cleans_up_at_once(project: Path, tmp_path: Path) -> 
 POOLS = {
     # Each starts three workers that would sleep for a minute, and prints their pids.
     "site": r"""
-        from rollbook.site.engine import fork_map
+        from rollbook.parallel import fork_map
         def work(index):
             if index:
                 os.write(1, f"{os.getpid()}\n".encode())
@@ -209,7 +209,7 @@ POOLS = {
 def test_workers_of_either_pool_die_with_their_parent(pool: str, death: str) -> None:
     script = "import os, time\n"
     if death == "watch":  # as where PR_SET_PDEATHSIG does not exist: the child watches
-        script += "import rollbook.workers as w\nw._load_prctl = lambda: None\n"
+        script += "import rollbook.parallel as w\nw._load_prctl = lambda: None\n"
     script += textwrap.dedent(POOLS[pool])
     parent = subprocess.Popen(
         [sys.executable, "-c", script], env=env(), stdout=subprocess.PIPE, text=True

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from rollbook.site.stylesheet import material_file
+from rollbook.site.mkdocs_driver import material_file
 
 browser_tests = pytest.importorskip("tests.site.test_site_browser")
 browser = browser_tests.browser

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from rollbook.config import ConfigError
+from rollbook.parallel import JOBS_ENV, default_jobs, fork_map
 from rollbook.site import SiteBuildError
-from rollbook.site.engine import JOBS_ENV, default_jobs, fork_map
 from tests.site.sitetools import EPOCH, REPO, build_project, make_project
 
 # Enough runbooks that every sharded step (loading and lint, page rendering, MkDocs' pages,

@@ -15,7 +15,8 @@ from rollbook.commands.build import InvalidRunbooks, build
 from rollbook.config import ConfigError, load_project
 from rollbook.render.jinja import safe_href
 from rollbook.render.urls import relative_url, safe_name
-from rollbook.site import OutputError, SiteBuildError, engine
+from rollbook.site import OutputError, SiteBuildError, mkdocs_driver
+from rollbook.site import build as site_build
 from rollbook.site.output import MARKER
 from tests.conftest import run_cli
 from tests.site.sitetools import EPOCH, REPO, build_project, make_project
@@ -119,7 +120,7 @@ def test_build_fails_if_material_would_start_its_own_worker(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if a Material release named its worker so that the theme's swap no longer applies.
-    monkeypatch.setattr(engine, "material_search_worker", lambda: "search.unknown.min.js")
+    monkeypatch.setattr(mkdocs_driver, "material_search_worker", lambda: "search.unknown.min.js")
     out = tmp_path / "site"
     with pytest.raises(SiteBuildError, match="not rollbook's"):
         build_project(project, out)
@@ -608,7 +609,7 @@ def test_two_pages_at_one_path_fail_the_build(tmp_path: Path) -> None:
 
     pages = [SitePage("tags/index.md", t, "d", "<p>x</p>", kind="tag") for t in ("Tags", "x")]
     with pytest.raises(SiteBuildError, match=r"two pages would be written to tags/index\.md"):
-        engine.build_site(pages, tmp_path / "site", engine.SiteOptions())
+        site_build.build_site(pages, tmp_path / "site", site_build.SiteOptions())
     assert not (tmp_path / "site").exists()
 
 

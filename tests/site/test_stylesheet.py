@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from rollbook.site import stylesheet
-from rollbook.site.engine import _make_theme_dir
+from rollbook.site.mkdocs_driver import make_theme_dir as _make_theme_dir
 from rollbook.site.stylesheet import Classes, prune
 from tests.site.sitetools import build_project, make_project
 

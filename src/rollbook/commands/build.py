@@ -23,11 +23,12 @@ from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks,
 from rollbook.load.salvage import mark_duplicate_ids
 from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
+from rollbook.parallel import default_jobs, fork_map
 from rollbook.render import LintResults, render_site
 from rollbook.render.pages import PROBLEMS_REPORT, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
-from rollbook.site import SiteOptions, SiteReport, build_site
-from rollbook.site.engine import default_jobs, fork_map, overrides_problems
+from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
+from rollbook.site.mkdocs_driver import overrides_problems
 from rollbook.site.output import recover_output
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
@@ -189,7 +190,7 @@ def render_pages(
         return [render_one(entry) for entry in entries[index::jobs]]
 
     ready: dict[str, SitePage] = {}
-    for index, part in enumerate(fork_map(share, jobs)):
+    for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
         for entry, page in zip(entries[index::jobs], part, strict=True):
             ready[entry.src_uri] = page
 

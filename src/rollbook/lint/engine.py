@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
-import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,9 +40,9 @@ from rollbook.load.runbooks import (
     walked,
 )
 from rollbook.model.runbook import TeamsFile
+from rollbook.parallel import forked
 from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
 from rollbook.walk import FolderWalk
-from rollbook.workers import fork_worker
 
 TODAY_ENV = "ROLLBOOK_TODAY"
 SEVERITY_ORDER = (Severity.INFO, Severity.WARNING, Severity.ERROR)
@@ -346,66 +343,21 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
         return
     size = -(-len(paths) // jobs)
     runs = [paths[i : i + size] for i in range(0, len(paths), size)]
-    workers = [_fork_scan(run, scan) for run in runs[1:]]
-    try:
+
+    def scan_run(index: int) -> list[_Scanned]:
+        results = []
+        for path in runs[index]:
+            item = scan(path)
+            if item.loaded is not None:
+                item.loaded.document = None
+            results.append(item)
+        return results
+
+    with forked(scan_run, range(1, len(runs)), name="lint", error=RuntimeError) as workers:
         for path in runs[0]:
             yield scan(path)
-        for i, worker in enumerate(workers):
-            pid, fd = worker
-            with os.fdopen(fd, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            workers[i] = (0, -1)
-            if not data:
-                raise RuntimeError(
-                    f"a lint worker died (wait status {status}) checking {runs[i + 1][0]} onwards"
-                )
-            result = pickle.loads(data)
-            if isinstance(result, BaseException):
-                raise result
-            yield from result
-    finally:
-        for pid, fd in workers:
-            if pid:
-                with suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                with suppress(OSError):
-                    os.close(fd)
-
-
-def _fork_scan(paths: list[Path], scan: Callable[[Path], _Scanned]) -> tuple[int, int]:
-    """Fork a worker that scans ``paths`` and writes its pickled results to a pipe."""
-    read, write = os.pipe()
-    pid = fork_worker()  # the child dies with this process: nothing outlives a lint run
-    if pid:
-        os.close(write)
-        return pid, read
-    # The child: never return into the caller's frames, whatever happens.
-    code = 0
-    try:
-        os.close(read)
-        out: object = []
-        try:
-            results = []
-            for path in paths:
-                item = scan(path)
-                if item.loaded is not None:
-                    item.loaded.document = None
-                results.append(item)
-            out = results
-            data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as exc:  # handed to the parent, which raises it
-            code = 1
-            try:
-                data = pickle.dumps(exc, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.loads(data)
-            except Exception:
-                data = pickle.dumps(RuntimeError(f"lint worker: {type(exc).__name__}: {exc}"))
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(data)
-    finally:
-        os._exit(code)
+        for result in workers.results():
+            yield from result  # type: ignore[misc]
 
 
 # Loader problems that a FILL IN placeholder on the same line already explains.

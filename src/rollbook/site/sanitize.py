@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from functools import cache
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nh3
 
@@ -282,12 +281,10 @@ def known_inline_scripts() -> tuple[re.Pattern[str], ...]:
     upgrade. The only part that varies from page to page is the page's base URL, which may
     only be a path within the site. A user's template override can change neither list.
     """
-    import material
-
     from rollbook.assets import builtin_templates
+    from rollbook.site.mkdocs_driver import material_inline_script_sources
 
-    partials = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
-    sources = [partials / "base.html", partials / "content.html"]
+    sources = material_inline_script_sources()
     sources.append(builtin_templates() / "site" / "theme" / "main.html")
     patterns = []
     for source in sources:

@@ -52,7 +52,6 @@ from pathlib import Path
 
 from rollbook.render.urls import src_uri_to_url
 from rollbook.render.views import SitePage
-from rollbook.site.stylesheet import material_file
 
 # Splits words in the index and in queries (so `one_click` finds `checkout.one_click`).
 SEPARATOR = r"[\s\-_.,:;/()]+"
@@ -83,12 +82,6 @@ class SearchIndexReport:
 
     index_bytes: int
     largest_file: int
-
-
-def material_search_worker() -> str | None:
-    """The file name of Material's own search worker, which rollbook's theme replaces."""
-    found = material_file("javascripts/workers", "search.*.min.js")
-    return found.name if found else None
 
 
 def words(text: str) -> list[str]:

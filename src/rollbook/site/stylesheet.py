@@ -31,6 +31,8 @@ from pathlib import Path
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateError
 
+from rollbook.site.mkdocs_driver import material_file, material_templates
+
 STYLESHEET = "assets/rollbook/site.css"
 
 # Classes no template writes in a class attribute: the inline script in rollbook's theme and
@@ -54,20 +56,6 @@ _EXPR = "\0"  # stands in for a {{ expression }} inside collected template text
 
 class CSSError(ValueError):
     """The stylesheet has a shape this small parser does not follow."""
-
-
-def material_assets() -> Path:
-    """The installed Material theme's ``assets`` folder."""
-    import material
-
-    return Path(material.__file__).parent / "templates" / "assets"
-
-
-def material_file(folder: str, pattern: str) -> Path | None:
-    """The one file of Material's ``assets/<folder>`` matching ``pattern`` (names carry a
-    content hash that changes with every Material release), or None."""
-    found = sorted((material_assets() / folder).glob(pattern))
-    return found[0] if len(found) == 1 else None
 
 
 def site_stylesheet(
@@ -122,7 +110,7 @@ def used_classes(
     every template they include or import. Scripts add classes by name: every quoted word
     in them counts, which keeps more than they use, never less.
     """
-    loader = _Templates([theme_dir, material_assets().parent])
+    loader = _Templates([theme_dir, material_templates()])
     text: list[str] = []
     try:
         for name in _ENTRY_TEMPLATES:

@@ -1,0 +1,88 @@
+"""Build the site: the runbook pages and rollbook's assets, through the site engine
+(:mod:`rollbook.site.mkdocs_driver`), into a staging folder that replaces the old site whole
+once every check has passed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment
+
+from rollbook.render.jinja import page_environment
+from rollbook.render.views import SitePage
+from rollbook.site import mkdocs_driver
+from rollbook.site.engine import no_js_dark_css
+from rollbook.site.errors import SiteBuildError
+from rollbook.site.links import check_site
+from rollbook.site.offline import write_service_worker
+from rollbook.site.output import staged_output
+from rollbook.site.search import SearchIndexReport, write_search_index
+
+ASSETS = ("assets/rollbook.css", "assets/rollbook.js", "assets/search.js")
+
+
+@dataclass
+class SiteOptions:
+    """How to build: what the site is called, when it was built, where templates are."""
+
+    site_name: str = "Runbooks"
+    site_url: str | None = None
+    built_iso: str = ""
+    built_text: str = ""
+    user_templates: Path | None = None
+    overrides: dict = field(default_factory=dict)
+    service_worker: bool = True
+    jobs: int = 1
+    """Processes building pages (forked workers, each writing its share of the pages)."""
+    extra_files: dict[str, bytes] = field(default_factory=dict)
+    """Other files to publish as they are, by site path (the problems report)."""
+
+
+@dataclass
+class SiteReport:
+    """What a build produced, for the command to print and the benchmark to measure."""
+
+    out: Path
+    pages: int
+    files: int
+    bytes: int
+    search: SearchIndexReport
+    version: str
+
+    @property
+    def search_index_bytes(self) -> int:
+        """What every page load fetches for search (the rest is fetched as a query needs it)."""
+        return self.search.index_bytes
+
+
+def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteReport:
+    """Build ``pages`` into ``out`` atomically: the old site stays until the new one is done."""
+    seen: set[str] = set()
+    for page in pages:
+        if page.src_uri in seen:
+            # The model keeps ids off the names the layout uses; this is the last guard.
+            raise SiteBuildError(f"two pages would be written to {page.src_uri}")
+        seen.add(page.src_uri)
+    env = page_environment(options.user_templates)
+    assets = {f"assets/rollbook/{Path(a).name}": _template_bytes(env, a) for a in ASSETS}
+    css = assets["assets/rollbook/rollbook.css"].decode("utf-8")
+    assets["assets/rollbook/dark.css"] = no_js_dark_css(css).encode("utf-8")
+    assets.update(options.extra_files)
+    # The staging copy of the site, the engine's scratch files (theme layer, docs folder) all
+    # live in the build's own folder beside `out`, removed when the build ends, or by the next
+    # build if this one is killed (rollbook.site.output).
+    with staged_output(out) as staged:
+        staging = staged.site
+        checked = mkdocs_driver.build(pages, assets, options, site=staging, scratch=staged.scratch)
+        search = write_search_index(staging, pages)
+        check_site(staging, checked=checked, jobs=options.jobs)
+        version = write_service_worker(staging, env, enabled=options.service_worker)
+        files = [p for p in staging.rglob("*") if p.is_file()]
+        size = sum(p.stat().st_size for p in files)
+    return SiteReport(out.resolve(), len(pages), len(files) + 1, size, search, version)
+
+
+def _template_bytes(env: Environment, name: str) -> bytes:
+    source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    return source.encode("utf-8")

@@ -1,0 +1,156 @@
+"""The check of a finished site: every page and stylesheet safe, no broken internal link.
+
+Pages rollbook generated are checked as MkDocs writes them (the site driver hands their
+links over, see :data:`PageLinks`); every other page is read back here.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import posixpath
+import re
+from pathlib import Path
+
+from rollbook.parallel import fork_map
+from rollbook.site.errors import SiteBuildError
+from rollbook.site.sanitize import (
+    HTML_DOCUMENTS,
+    UNCHECKABLE_DOCUMENTS,
+    XML_DOCUMENTS,
+    check_document,
+    check_page,
+    css_problems,
+)
+
+# What a user is told when a finished page fails the check: only theme files and MkDocs
+# settings can put anything into the theme's part of a page.
+UNSAFE_HINT = (
+    "a page may run no script but rollbook's and Material's, load nothing from another "
+    "host and redirect nowhere; look at the files in your templates folder (site/theme/, "
+    "site/assets/) and at the MkDocs overrides"
+)
+
+_HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+# What a page links to, found as it was written: (site-relative files it needs, each with the
+# link as written, for messages), and its links to ids missing from the page itself.
+PageLinks = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+
+
+def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs: int = 1) -> None:
+    """Check every page and stylesheet: nothing executable or loaded from another host, no
+    broken internal link.
+
+    ``checked`` holds the pages checked as MkDocs wrote them, with their links: for those,
+    only the links' targets are looked up here, without reading the page again. Every other
+    page (MkDocs' own, such as 404.html) is read, checked, and rewritten without rollbook's
+    content markers; with ``jobs`` > 1 they are dealt out to forked workers. Raises
+    :class:`SiteBuildError` listing the first problems found.
+    """
+    checked = checked or {}
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    pages = sorted(f for f in files if f.lower().endswith(HTML_DOCUMENTS))
+    unread = [n for n, rel in enumerate(pages) if rel not in checked]
+    jobs = max(1, min(jobs, len(unread) // 20 or 1))
+
+    def check(index: int) -> list[tuple[int, PageLinks]]:
+        return [(n, _read_page(site, pages[n])) for n in unread[index::jobs]]
+
+    links = {
+        n: found
+        for part in fork_map(check, jobs, name="build", error=SiteBuildError)
+        for n, found in part
+    }
+    check_stylesheets(site, files)
+    check_documents(site, files)
+    broken: list[str] = []
+    for n, rel in enumerate(pages):
+        needed, problems = checked[rel] if rel in checked else links[n]
+        broken.extend(problems)
+        broken.extend(f"{rel}: {shown}" for target, shown in needed if target not in files)
+    if broken:
+        shown = "\n  ".join(broken[:20])
+        more = f"\n  ... and {len(broken) - 20} more" if len(broken) > 20 else ""
+        raise SiteBuildError(f"{len(broken)} broken internal link(s):\n  {shown}{more}")
+
+
+def check_stylesheets(site: Path, files: set[str]) -> None:
+    """Fail the build if a stylesheet of the site loads from another host (an ``@import``
+    or ``url()`` in a user's own stylesheet): the site contacts no other host."""
+    found = []
+    for rel in sorted(f for f in files if f.endswith(".css")):
+        text = (site / rel).read_text(encoding="utf-8", errors="replace")
+        found.extend(f"{rel}: {problem}" for problem in css_problems(text))
+    if found:
+        shown = "\n  ".join(found[:20])
+        raise SiteBuildError(f"unsafe output:\n  {shown}\n  hint: {UNSAFE_HINT}")
+
+
+def check_documents(site: Path, files: set[str]) -> None:
+    """Fail the build if a file a browser opens as an XML document (an SVG or XHTML file
+    copied from a user's theme folder) holds a script or loads from another host, or is a
+    kind of document the check cannot read."""
+    from rollbook.site.sanitize import UnsafeOutput
+
+    found = []
+    for rel in sorted(files):
+        if rel.lower().endswith(UNCHECKABLE_DOCUMENTS):
+            found.append(f"{rel}: a browser may open it as a page, and it cannot be checked")
+        elif rel.lower().endswith(XML_DOCUMENTS):
+            try:
+                check_document((site / rel).read_bytes(), rel)
+            except UnsafeOutput as exc:
+                found.append(str(exc))
+    if found:
+        shown = "\n  ".join(found[:20])
+        raise SiteBuildError(f"unsafe output:\n  {shown}\n  hint: {UNSAFE_HINT}")
+
+
+def _read_page(site: Path, rel: str) -> PageLinks:
+    """Check a page MkDocs wrote without rollbook seeing it, rewrite it clean; its links."""
+    from rollbook.site.sanitize import UnsafeOutput
+
+    path = site / rel
+    try:
+        html = path.read_bytes().decode("utf-8")
+        cleaned = check_page(html, rel)
+    except UnicodeDecodeError:
+        raise SiteBuildError(f"unsafe output: {rel}: not UTF-8, so it cannot be checked") from None
+    except UnsafeOutput as exc:
+        raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
+    if cleaned != html:
+        path.write_text(cleaned, encoding="utf-8")
+    return page_links(cleaned, rel)
+
+
+def page_links(html: str, rel: str) -> PageLinks:
+    """The internal links of the page at ``rel`` (see :data:`PageLinks`)."""
+    # 404.html is served at any depth, so MkDocs writes its links from the site root.
+    if rel == "404.html":
+        return (), ()
+    ids = None
+    base = posixpath.dirname(rel)
+    needed: dict[str, str] = {}
+    problems: list[str] = []
+    for raw in _HREF.findall(html):
+        target = htmllib.unescape(raw)
+        if not target or target.startswith(("//",)) or re.match(r"^[a-zA-Z][\w+.-]*:", target):
+            continue
+        target_path, _, fragment = target.partition("#")
+        target_path = target_path.split("?", 1)[0]
+        if not target_path:
+            if fragment:
+                ids = ids if ids is not None else set(_ID.findall(html))
+                if fragment not in ids:
+                    problems.append(f"{rel}: #{fragment} (no such id on the page)")
+            continue
+        resolved = posixpath.normpath(posixpath.join(base, target_path))
+        if target_path.endswith("/") or resolved in {".", ""}:
+            resolved = posixpath.join("" if resolved == "." else resolved, "index.html")
+        if resolved.startswith("../"):
+            problems.append(f"{rel}: {target}")
+        else:
+            needed.setdefault(resolved, target)
+    return tuple(needed.items()), tuple(problems)
