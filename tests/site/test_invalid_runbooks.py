@@ -65,7 +65,8 @@ def tree(folder: Path) -> dict[str, bytes]:
 KINDS = {
     "yaml-syntax": (
         lambda p: variant(p, "yaml-syntax.yaml", ("risk: medium", "risk: [medium")),
-        "runbooks/yaml-syntax.yaml:10:5: RB001 YAML syntax error: the [ opened on line 9 is not closed",
+        "runbooks/yaml-syntax.yaml:10:5: RB001 YAML syntax error: the [ opened on line 9 is "
+        "not closed",
     ),
     "schema": (
         lambda p: variant(p, "schema.yaml", ("risk: medium", "risk: extreme")),
