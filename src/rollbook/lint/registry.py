@@ -164,8 +164,9 @@ def registered(code: str) -> Rule:
 
 def check_complete() -> None:
     """Raise unless the registry holds exactly one rule per :class:`Code` constant."""
-    missing = sorted(set(Code) - REGISTRY.keys())
-    unknown = sorted(REGISTRY.keys() - set(Code))
+    codes = {str(code) for code in Code}
+    missing = sorted(codes - REGISTRY.keys())
+    unknown = sorted(REGISTRY.keys() - codes)
     if missing or unknown:
         raise RuntimeError(
             f"rule registry and rollbook.codes disagree: constants without a rule {missing}, "
