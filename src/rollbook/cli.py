@@ -23,6 +23,7 @@ import click
 
 from rollbook import __version__
 from rollbook.config import ConfigError, Project, load_project
+from rollbook.report import FORMATS
 from rollbook.safe_text import for_terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -221,14 +222,11 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
         )
 
 
-_LINT_FORMATS = ["text", "json", "sarif", "github", "gitlab", "junit"]
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--output-format",
-    type=click.Choice(_LINT_FORMATS),
+    type=click.Choice(list(FORMATS)),
     help="Report printed to standard output (default: text; github when GITHUB_ACTIONS=true).",
 )
 @click.option(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from enum import StrEnum
 
+from rollbook.codes import is_known
 from rollbook.safe_text import for_terminal
 
 
@@ -42,8 +43,9 @@ class Severity(StrEnum):
 class Problem:
     """One thing wrong with an input file, found while loading it.
 
-    ``code`` names the input rule (``RB001`` ...), ``field`` is the dotted path inside the
-    document (``rollback.steps[2].expect``) when there is one, and ``hint`` says how to fix it.
+    ``code`` names the input rule (a :class:`rollbook.codes.Code`), ``field`` is the dotted
+    path inside the document (``rollback.steps[2].expect``) when there is one, and ``hint``
+    says how to fix it.
     """
 
     code: str
@@ -53,6 +55,13 @@ class Problem:
     hint: str = ""
     severity: Severity = Severity.ERROR
     extra: dict = dc_field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # A mistyped code is a bug, caught where it is written rather than reported under
+        # another rule (see rollbook.codes). Stored as plain text, as reports print it.
+        if not is_known(self.code):
+            raise ValueError(f"unknown rule code {self.code!r}: add it to rollbook.codes.Code")
+        object.__setattr__(self, "code", str(self.code))
 
     def render(self) -> str:
         """``path:line:col: CODE message (field)`` and an indented hint, for a terminal: the

@@ -9,6 +9,7 @@ on ten thousand files. Inline suppressions are applied at the end, because cover
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -26,10 +27,12 @@ from rollbook.lint.context import (
     RunbookSummary,
 )
 from rollbook.lint.finding import Finding, fingerprint
-from rollbook.lint.registry import REGISTRY, Hit, Rule
+from rollbook.lint.registry import REGISTRY, Hit, Rule, registered
 from rollbook.lint.rules import all_rules
+from rollbook.lint.rules.suppressions import suppression_hits
 from rollbook.lint.selection import Selection, build_selection
 from rollbook.lint.suppressions import Suppression, parse_suppressions
+from rollbook.load.ids import duplicate_id
 from rollbook.load.runbooks import (
     Loaded,
     discover,
@@ -117,7 +120,7 @@ class _Collector:
     ) -> None:
         if not self.selection.enabled_for(code, path):
             return
-        item = REGISTRY[code]
+        item = registered(code)
         self.findings.append(
             Finding(
                 code,
@@ -137,7 +140,7 @@ class _Collector:
         self.add(item.code, location.path, hit.message, location, hit.help or item.help, anchor)
 
     def problem(self, problem: Problem) -> None:
-        code = problem.code if problem.code in REGISTRY else "RB007"
+        code = problem.code
         message = problem.message
         if problem.field and problem.field not in message:
             message = f"{message} ({problem.field})"
@@ -237,14 +240,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             if other is None:
                 first_seen[summary.id] = item.display
             elif item.checked:
-                collector.add(
-                    "RB009",
-                    item.display,
-                    f"runbook id {summary.id!r} is also used by {other}",
-                    summary.id_location,
-                    "each feature has one runbook; ids name the pages",
-                    "id",
-                )
+                collector.problem(duplicate_id(summary.id, other, summary.id_location))
             summaries.append(summary)
         if options.on_loaded is not None and item.loaded is not None:
             options.on_loaded(item.loaded)
@@ -513,42 +509,15 @@ def _apply_suppressions(
             suppressed += 1
     for path, sups in suppressions.items():
         for sup in sups:
-            _suppression_findings(sup, path, extra, today)
+            enabled = functools.partial(_enabled_in, selection, path)
+            for code, hit in suppression_hits(sup, today, enabled):
+                extra.add(code, path, hit.message, hit.location, "", hit.anchor)
     kept.extend(extra.findings)
     return kept, suppressed
 
 
-def _suppression_findings(sup: Suppression, path: str, out: _Collector, today: dt.date) -> None:
-    where = sup.location
-    for code, message in sup.problems:
-        out.add(code, path, message, where, "", f"{code}:{message}")
-    if not sup.codes:
-        return
-    names = ",".join(sorted(sup.codes))
-    if sup.expired(today):
-        out.add(
-            "RB903",
-            path,
-            f"suppression of {names} expired on {sup.until}",
-            where,
-            "",
-            f"expired:{names}",
-        )
-        return
-    if not sup.reason:
-        out.add(
-            "RB901", path, f"suppression of {names} gives no reason", where, "", f"noreason:{names}"
-        )
-    for code in sorted(set(sup.codes) - sup.used):
-        if out.selection.enabled_for(code, path):
-            out.add(
-                "RB902",
-                path,
-                f"suppression of {code} is unused: nothing to suppress on line {sup.target_line}",
-                where,
-                "",
-                f"unused:{code}:{sup.target_line}",
-            )
+def _enabled_in(selection: Selection, path: str, code: str) -> bool:
+    return selection.enabled_for(code, path)
 
 
 def _with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:

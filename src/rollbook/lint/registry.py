@@ -7,6 +7,10 @@ documentation cannot drift from the code.
 
 A rule's docstring is Markdown: a one-line summary, then what it checks, why it matters, and a
 failing and a passing example in fenced ``yaml`` blocks.
+
+Codes are :class:`rollbook.codes.Code` constants: a rule registers under its constant, whose
+name is the rule's name, and :func:`check_complete` (run when :mod:`rollbook.lint.rules` is
+imported) fails unless every constant has a rule and every rule a constant.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location, Severity
 
 Scope = Literal["input", "runbook", "text", "project", "suppression"]
@@ -104,7 +109,7 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def register(
-    code: str,
+    code: Code,
     name: str,
     severity: Severity,
     scope: Scope,
@@ -112,9 +117,17 @@ def register(
     docs: str,
     check: Callable[..., Iterable[Hit]] | None = None,
 ) -> Rule:
-    """Add a rule to the registry; codes and names must be unique and well formed."""
+    """Add a rule to the registry; codes and names must be unique and well formed, and the
+    code a :class:`Code` constant named after the rule."""
     if not CODE_RE.match(code):
         raise ValueError(f"bad rule code {code!r}")
+    try:
+        constant = Code(code)
+    except ValueError:
+        raise ValueError(f"rule code {code} is not in rollbook.codes.Code") from None
+    if constant.rule_name != name:
+        raise ValueError(f"rule {code} is named {name!r} but its constant is Code.{constant.name}")
+    code = str(constant)  # plain text in the registry and in findings
     if not NAME_RE.match(name):
         raise ValueError(f"rule name {name!r} is not kebab-case")
     if code in REGISTRY:
@@ -127,7 +140,7 @@ def register(
 
 
 def rule(
-    code: str, name: str, severity: Severity, scope: Scope = "runbook", *, help: str
+    code: Code, name: str, severity: Severity, scope: Scope = "runbook", *, help: str
 ) -> Callable[[Callable[..., Iterable[Hit]]], Callable[..., Iterable[Hit]]]:
     """Register the decorated check; its docstring is the rule's documentation."""
 
@@ -138,3 +151,24 @@ def rule(
         return func
 
     return decorate
+
+
+def registered(code: str) -> Rule:
+    """The rule registered under ``code``; an unknown code is a bug in rollbook, not a finding
+    to report under some other rule, so it raises."""
+    try:
+        return REGISTRY[code]
+    except KeyError:
+        raise KeyError(f"no rule is registered under code {code!r}") from None
+
+
+def check_complete() -> None:
+    """Raise unless the registry holds exactly one rule per :class:`Code` constant."""
+    codes = {str(code) for code in Code}
+    missing = sorted(codes - REGISTRY.keys())
+    unknown = sorted(REGISTRY.keys() - codes)
+    if missing or unknown:
+        raise RuntimeError(
+            f"rule registry and rollbook.codes disagree: constants without a rule {missing}, "
+            f"rules without a constant {unknown}"
+        )

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location
 from rollbook.lint.registry import REGISTRY
 
@@ -70,12 +71,15 @@ def parse_suppressions(text: str, path: str) -> list[Suppression]:
             code = _code_for(word)
             if code is None:
                 item.problems.append(
-                    ("RB904", f"`{word}` in a suppression is not a rule code or name")
+                    (
+                        Code.INVALID_SUPPRESSION,
+                        f"`{word}` in a suppression is not a rule code or name",
+                    )
                 )
             else:
                 item.codes[code] = word
         if not item.codes and not item.problems:
-            item.problems.append(("RB904", "suppression names no rule code"))
+            item.problems.append((Code.INVALID_SUPPRESSION, "suppression names no rule code"))
         until = _UNTIL.search(rest)
         if until:
             rest = rest[: until.start()] + rest[until.end() :]
@@ -85,7 +89,10 @@ def parse_suppressions(text: str, path: str) -> list[Suppression]:
                     raise ValueError
             except ValueError:
                 item.problems.append(
-                    ("RB904", f"`until={until.group(1)}` is not a date written YYYY-MM-DD")
+                    (
+                        Code.INVALID_SUPPRESSION,
+                        f"`until={until.group(1)}` is not a date written YYYY-MM-DD",
+                    )
                 )
         item.reason = rest.strip(" \t-:;,")
         out.append(item)

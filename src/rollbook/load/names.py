@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load.characters import latin_twin, look_alikes, non_ascii_lines
 from rollbook.load.field_roles import Role, role_at
 from rollbook.load.yaml_reader import YamlDocument
 
-CODE = "RB012"
+CODE = Code.LOOK_ALIKE_NAME
 _ROLES = {Role.NAME, Role.SLUG}
 
 

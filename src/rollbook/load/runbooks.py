@@ -15,10 +15,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load import names, silent_yaml
 from rollbook.load.characters import visible
+from rollbook.load.ids import duplicate_id
 from rollbook.load.validation import problems_from_validation
 from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
@@ -26,7 +28,7 @@ from rollbook.walk import FolderWalk, WalkError
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Problems that say why a value is wrong better than "invalid value" would.
-_EXPLAINING = {"RB010", "RB011", "RB012"}
+_EXPLAINING = {Code.SILENT_YAML, Code.HIDDEN_CHARACTER, Code.LOOK_ALIKE_NAME}
 _SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__"}
 # A name that looks meant to be YAML: ".yaml" or ".yml" somewhere, in any case.
 _YAMLISH = re.compile(r"\.ya?ml", re.IGNORECASE)
@@ -84,7 +86,7 @@ def _load_model(
         kind = "a list" if isinstance(doc.data, list) else "a single value"
         problems.append(
             Problem(
-                "RB004",
+                Code.WRONG_TYPE,
                 f"the file holds {kind}; expected a mapping of `key: value` lines",
                 Location(display, 1, 1),
                 hint="start with `id: my-feature` (see `rollbook new`)",
@@ -101,7 +103,7 @@ def _load_model(
         problems.extend(
             p
             for p in problems_from_validation(exc, doc, model)
-            if not (p.field in explained and p.code in ("RB004", "RB006"))
+            if not (p.field in explained and p.code in (Code.WRONG_TYPE, Code.INVALID_VALUE))
         )
         problems.sort(key=lambda p: (p.location.line, p.location.column))
         return Loaded(path, display, None, doc, problems)
@@ -125,7 +127,9 @@ def load_runbook(path: Path, display: str, teams: TeamsFile | None = None) -> Lo
     if rb is not None:
         for rpath, message in reference_problems(rb):
             loaded.problems.append(
-                Problem("RB008", message, doc.locate(rpath), field=format_path(rpath))
+                Problem(
+                    Code.UNKNOWN_REFERENCE, message, doc.locate(rpath), field=format_path(rpath)
+                )
             )
     if teams is not None and isinstance(doc.data, dict):
         flagged = {p.field for p in loaded.problems}
@@ -149,7 +153,7 @@ def team_reference_problems(data: dict, teams: TeamsFile, doc: YamlDocument) -> 
     if isinstance(owner, str) and teams.team(owner) is None:
         out.append(
             Problem(
-                "RB008",
+                Code.UNKNOWN_REFERENCE,
                 f"owner {owner!r} is not a team in the teams file",
                 doc.locate(("owner",)),
                 field="owner",
@@ -164,7 +168,7 @@ def team_reference_problems(data: dict, teams: TeamsFile, doc: YamlDocument) -> 
         if isinstance(team, str) and teams.team(team) is None:
             out.append(
                 Problem(
-                    "RB008",
+                    Code.UNKNOWN_REFERENCE,
                     f"team {team!r} is not in the teams file",
                     doc.locate(("contacts", i, "team")),
                     field=f"contacts[{i}].team",
@@ -174,7 +178,7 @@ def team_reference_problems(data: dict, teams: TeamsFile, doc: YamlDocument) -> 
         if isinstance(person, str) and teams.person(person) is None:
             out.append(
                 Problem(
-                    "RB008",
+                    Code.UNKNOWN_REFERENCE,
                     f"person {person!r} is not in the teams file",
                     doc.locate(("contacts", i, "person")),
                     field=f"contacts[{i}].person",
@@ -351,13 +355,7 @@ def load_project_runbooks(
             if rb.id in first_seen:
                 other = first_seen[rb.id]
                 item.problems.append(
-                    Problem(
-                        "RB009",
-                        f"runbook id {rb.id!r} is also used by {other.display}",
-                        item.document.locate(("id",)),
-                        field="id",
-                        hint="each feature has one runbook; ids name the pages",
-                    )
+                    duplicate_id(rb.id, other.display, item.document.locate(("id",)))
                 )
             else:
                 first_seen[rb.id] = item

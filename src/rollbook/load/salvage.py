@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rollbook.diagnostics import Location, Problem
+from rollbook.codes import Code
+from rollbook.diagnostics import Location
+from rollbook.load.ids import duplicate_id
 from rollbook.load.runbooks import Loaded
 from rollbook.load.yaml_reader import MAX_BYTES, YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import RESERVED_PAGE_NAMES, SLUG_PATTERN
@@ -66,17 +68,9 @@ def mark_duplicate_ids(items: list[Loaded]) -> None:
         if rb is None:
             continue
         other = first.setdefault(rb.id, item)
-        if other is item or any(p.code == "RB009" for p in item.problems):
+        if other is item or any(p.code == Code.DUPLICATE_RUNBOOK_ID for p in item.problems):
             continue
-        item.problems.append(
-            Problem(
-                "RB009",
-                f"runbook id {rb.id!r} is also used by {other.display}",
-                _locate_id(item),
-                field="id",
-                hint="each feature has one runbook; ids name the pages",
-            )
-        )
+        item.problems.append(duplicate_id(rb.id, other.display, _locate_id(item)))
 
 
 def _locate_id(item: Loaded) -> Location:

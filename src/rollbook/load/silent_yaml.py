@@ -24,12 +24,13 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load.field_roles import Role, flatten, role_at
 from rollbook.load.syntax_hints import quote_as_written
 from rollbook.load.yaml_reader import ScalarNote, YamlDocument
 
-CODE = "RB010"
+CODE = Code.SILENT_YAML
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _CUT_ROLES = {Role.TEXT, Role.TEXT_LIST, Role.COMMAND}
 _NAME_ROLES = {Role.NAME, Role.NAME_LIST}

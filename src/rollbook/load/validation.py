@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ValidationError
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Problem, format_path
 from rollbook.load.characters import look_alikes
 from rollbook.load.syntax_hints import quote_as_written
@@ -162,7 +163,7 @@ def problems_from_validation(
                 desc = model.model_fields[field].description or ""
             problems.append(
                 Problem(
-                    code="RB005",
+                    code=Code.MISSING_FIELD,
                     message=f"missing required field `{field}`",
                     location=doc.locate(path),
                     field=format_path((*path, field)),
@@ -201,7 +202,7 @@ def _unknown_key(
     else:
         hint = "remove it"
     return Problem(
-        code="RB003",
+        code=Code.UNKNOWN_KEY,
         message=f"unknown key `{key}`",
         location=doc.locate((*path, key), key=True),
         field=format_path((*path, key)),
@@ -274,7 +275,7 @@ def _value_problem(
         error = first["ctx"]["error"] if first.get("ctx") else None
         msg = str(error) if error is not None else first["msg"]
         return Problem(
-            code="RB006",
+            code=Code.INVALID_VALUE,
             message=f"{where}: {msg}",
             location=loc,
             field=format_path(path),
@@ -288,7 +289,7 @@ def _value_problem(
         if value is None:
             hint = "fill in a value: the line has a key and nothing after it"
         return Problem(
-            code="RB006",
+            code=Code.INVALID_VALUE,
             message=f"{where} must be one of {', '.join(choices) or first['msg']}; "
             f"got {describe(value)}",
             location=loc,
@@ -299,7 +300,7 @@ def _value_problem(
         pattern = first.get("ctx", {}).get("pattern", "")
         text, hint = _PATTERN_MESSAGES.get(pattern, (f"must match {pattern}", ""))
         return Problem(
-            code="RB006",
+            code=Code.INVALID_VALUE,
             message=f"{where} {text}; got {describe(value)}",
             location=loc,
             field=format_path(path),
@@ -308,11 +309,14 @@ def _value_problem(
     if etype in ("string_too_short", "too_short"):
         what = "must not be empty" if etype == "string_too_short" else "needs at least one entry"
         return Problem(
-            code="RB006", message=f"{where} {what}", location=loc, field=format_path(path)
+            code=Code.INVALID_VALUE,
+            message=f"{where} {what}",
+            location=loc,
+            field=format_path(path),
         )
     if etype in ("string_too_long", "too_long"):
         return Problem(
-            code="RB006",
+            code=Code.INVALID_VALUE,
             message=f"{where} is too long ({first['msg'].lower()})",
             location=loc,
             field=format_path(path),
@@ -320,7 +324,7 @@ def _value_problem(
         )
     if etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return Problem(
-            code="RB006",
+            code=Code.INVALID_VALUE,
             message=f"{where}: {first['msg'].lower()}",
             location=loc,
             field=format_path(path),
@@ -351,7 +355,7 @@ def _value_problem(
     elif isinstance(value, dict) and len(value) == 1 and "text" in expected:
         hint = _mapping_as_text(doc, path, value)
     return Problem(
-        code="RB004",
+        code=Code.WRONG_TYPE,
         message=f"{where} should be {_either(expected)}; got {got}",
         location=loc,
         field=format_path(path),

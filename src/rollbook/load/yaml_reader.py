@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
     WITH_LIBYAML = False
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load.characters import (
     char_harm,
@@ -210,7 +211,7 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str = "") -> Pro
         message += ")"
     if "maximum nesting depth" in message:  # libyaml's own limit, far above ours
         return _problem(
-            "RB007",
+            Code.UNREADABLE_FILE,
             f"nested more than {MAX_DEPTH} levels deep",
             Location(path, line, col),
             "runbooks need only a few levels of nesting",
@@ -220,9 +221,11 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str = "") -> Pro
     if found is not None:
         better, hint, *at = found
         where = Location(path, *at[0]) if at else Location(path, line, col)
-        return _problem("RB001", f"YAML syntax error: {better}", where, hint)
+        return _problem(Code.YAML_SYNTAX, f"YAML syntax error: {better}", where, hint)
     hint = next((h for needle, h in SYNTAX_HINTS if needle in message), "")
-    return _problem("RB001", f"YAML syntax error: {message}", Location(path, line, col), hint)
+    return _problem(
+        Code.YAML_SYNTAX, f"YAML syntax error: {message}", Location(path, line, col), hint
+    )
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
@@ -234,7 +237,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
             raise YamlError(
                 [
                     _problem(
-                        "RB007",
+                        Code.UNREADABLE_FILE,
                         f"file is {size / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
                         Location(name),
                         "split the runbook, or move long text (such as logs) to a linked page",
@@ -244,7 +247,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
         raw = path.read_bytes()
     except OSError as exc:
         raise YamlError(
-            [_problem("RB007", f"cannot read file: {exc.strerror}", Location(name))]
+            [_problem(Code.UNREADABLE_FILE, f"cannot read file: {exc.strerror}", Location(name))]
         ) from None
     return read_yaml_bytes(raw, name)
 
@@ -255,7 +258,7 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
         raise YamlError(
             [
                 _problem(
-                    "RB007",
+                    Code.UNREADABLE_FILE,
                     f"file is {len(raw) / 1048576:.1f} MiB; runbook files are limited to 1 MiB",
                     Location(name),
                     "split the runbook, or move long text to a linked page",
@@ -269,7 +272,7 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
         raise YamlError(
             [
                 _problem(
-                    "RB007",
+                    Code.UNREADABLE_FILE,
                     "binary file: a NUL byte where text was expected",
                     Location(name, line, col),
                     "runbooks are UTF-8 text files; is this the right file?",
@@ -284,7 +287,7 @@ def read_yaml_bytes(raw: bytes, name: str) -> YamlDocument:
         raise YamlError(
             [
                 _problem(
-                    "RB007",
+                    Code.UNREADABLE_FILE,
                     f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
                     Location(name, line, col),
                     "save the file as UTF-8",
@@ -341,7 +344,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
         raise YamlError(
             [
                 _problem(
-                    "RB007",
+                    Code.UNREADABLE_FILE,
                     "file is empty",
                     Location(name, 1, 1),
                     "write a runbook here (see `rollbook new`), or delete the file",
@@ -404,12 +407,12 @@ def _reader_problem(name: str, exc: yaml.YAMLError, text: str) -> Problem:
         ch = chr(character)
         line, col = _line_col(text, position)
         return _problem(
-            "RB011",
+            Code.HIDDEN_CHARACTER,
             f"{char_kind(ch)} {char_name(ch)}",
             Location(name, line, col),
             f"{char_harm(ch)}; delete it",
         )
-    return _problem("RB001", f"YAML error: {exc}", Location(name, 1, 1))
+    return _problem(Code.YAML_SYNTAX, f"YAML error: {exc}", Location(name, 1, 1))
 
 
 def hidden_character_problems(doc: YamlDocument, *, scan_text: bool = True) -> list[Problem]:
@@ -480,7 +483,7 @@ def _hidden(
         where = f" in the key `{item.value}`" if item.key else ""
     written = " (written as an escape)" if escaped else ""
     return _problem(
-        "RB011",
+        Code.HIDDEN_CHARACTER,
         f"{char_kind(ch)} {char_name(ch)}{written}{where}",
         Location(doc.path, line, col),
         f"{char_harm(ch)}; delete it (an editor that shows invisible characters shows where)",
@@ -555,7 +558,7 @@ class _Builder:
             if self.documents > 1:
                 self._stop(
                     _problem(
-                        "RB007",
+                        Code.UNREADABLE_FILE,
                         "more than one YAML document in this file",
                         self._loc(event.start_mark),
                         "put each runbook in its own file and remove the '---' separator",
@@ -568,7 +571,7 @@ class _Builder:
             if event.anchor not in self.anchors:
                 self._stop(
                     _problem(
-                        "RB001",
+                        Code.YAML_SYNTAX,
                         f"YAML syntax error: unknown alias *{event.anchor}",
                         self._loc(event.start_mark),
                     )
@@ -592,7 +595,7 @@ class _Builder:
             if len(self.stack) >= MAX_DEPTH:
                 self._stop(
                     _problem(
-                        "RB007",
+                        Code.UNREADABLE_FILE,
                         f"nested more than {MAX_DEPTH} levels deep",
                         self._loc(event.start_mark),
                         "runbooks need only a few levels of nesting",
@@ -624,7 +627,7 @@ class _Builder:
     def _too_many(self, event) -> None:
         self._stop(
             _problem(
-                "RB007",
+                Code.UNREADABLE_FILE,
                 f"more than {MAX_VALUES:,} values once aliases are expanded (an alias bomb?)",
                 self._loc(event.start_mark),
                 "use fewer anchors and aliases (&name, *name)",
@@ -646,7 +649,7 @@ class _Builder:
             return
         self._stop(
             _problem(
-                "RB001",
+                Code.YAML_SYNTAX,
                 f"YAML tag {tag} is not supported",
                 self._loc(event.start_mark),
                 "remove the tag; runbooks hold plain text, numbers and booleans",
@@ -669,7 +672,9 @@ class _Builder:
             if not ok:
                 self._stop(
                     _problem(
-                        "RB001", f"{text!r} is not a valid !!{kind}", self._loc(event.start_mark)
+                        Code.YAML_SYNTAX,
+                        f"{text!r} is not a valid !!{kind}",
+                        self._loc(event.start_mark),
                     )
                 )
             return float(value) if kind == "float" else value
@@ -687,7 +692,7 @@ class _Builder:
             # A collection used as a mapping key.
             self._stop(
                 _problem(
-                    "RB001",
+                    Code.YAML_SYNTAX,
                     "a key must be plain text, not a list or mapping",
                     self._loc(event.start_mark),
                 )
@@ -715,7 +720,7 @@ class _Builder:
             ):
                 self._stop(
                     _problem(
-                        "RB001",
+                        Code.YAML_SYNTAX,
                         "a key must be plain text, not a list or mapping",
                         self._loc(event.start_mark),
                     )
@@ -731,7 +736,7 @@ class _Builder:
             assert top.key_mark is not None
             self.problems.append(
                 _problem(
-                    "RB002",
+                    Code.DUPLICATE_KEY,
                     f"duplicate key '{key}' (first written at line {first[0]})",
                     Location(self.name, *top.key_mark),
                     "YAML keeps only the last one; merge the two or delete one",

@@ -28,16 +28,24 @@ pattern that exceeds it stops the scan with :class:`PatternTimeout` rather than 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
 from rollbook.diagnostics import Location
 from rollbook.sources.documents import TextPositions
-from rollbook.sources.feature import Feature
+from rollbook.sources.feature import Feature, SourceError
+
+if TYPE_CHECKING:
+    from rollbook.sources.spec import SourceSpec
 
 SOURCE = "code"
 DEFAULT_PATHS = ("**/*",)
+EXAMPLE_PATH = "src/**/*.py"
+OPTIONS = ("patterns", "languages")
+RESPECTS_GITIGNORE = True  # paths like **/* would otherwise read build output and vendored code
 
 # String literals on one line; unrolled loops so a long line costs one pass.
 _DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
@@ -163,3 +171,26 @@ def _unquote(literal: str) -> str:
     # Keys are plain identifiers in practice; an escaped quote is the only escape worth undoing.
     body = literal[1:-1]
     return _ESCAPE.sub(r"\1", body) if "\\" in body else body
+
+
+def read_files(spec: SourceSpec, files: Iterable[tuple[Path, str]]) -> Iterator[Feature]:
+    """The feature keys in ``files``: the SDK patterns of the spec's languages for files of
+    those languages, the spec's own patterns for every file."""
+    builtin = sdk_patterns(spec.languages)
+    for file, name in files:
+        try:
+            yield from scan(file, name, builtin.get(file.suffix.lower(), ()), spec.patterns)
+        except PatternTimeout as exc:
+            raise _timeout_error(spec, exc) from None
+
+
+def _timeout_error(spec: SourceSpec, exc: PatternTimeout) -> SourceError:
+    index = spec.patterns.index(exc.pattern)
+    return SourceError(
+        f"patterns[{index}] {exc.pattern.pattern!r} did not finish on {exc.file} within "
+        f"{PATTERN_TIMEOUT:g} seconds: it backtracks too much on that file's text",
+        spec.where or "code source",
+        "rewrite the pattern so that no two parts can match the same text: nested or "
+        "overlapping alternatives under a repetition, such as (a|aa)+ or (\\w|\\w\\w)+, take "
+        "exponential time; or narrow the source's paths so that this file is not scanned",
+    )

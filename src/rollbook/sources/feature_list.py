@@ -13,7 +13,9 @@ Passing example (``features.txt``: two features, at lines 2 and 3)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollbook.diagnostics import Location
 from rollbook.sources.documents import (
@@ -25,8 +27,15 @@ from rollbook.sources.documents import (
 )
 from rollbook.sources.feature import Feature, SourceError
 
+if TYPE_CHECKING:
+    from rollbook.sources.spec import SourceSpec
+
 SOURCE = "list"
 DEFAULT_PATHS: tuple[str, ...] = ()  # no conventional name: paths are required
+
+EXAMPLE_PATH = "features.txt"
+OPTIONS: tuple[str, ...] = ()
+RESPECTS_GITIGNORE = False
 
 
 def read(file: Path, name: str) -> list[Feature]:
@@ -88,3 +97,9 @@ def _comment_start(line: str) -> int:
     while index > 0 and not line[index - 1].isspace():
         index = line.find("#", index + 1)
     return index
+
+
+def read_files(spec: SourceSpec, files: Iterable[tuple[Path, str]]) -> Iterator[Feature]:
+    """The features of each of ``files`` (see :class:`rollbook.sources.kinds.SourceKind`)."""
+    for file, name in files:
+        yield from read(file, name)

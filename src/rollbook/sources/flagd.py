@@ -23,7 +23,9 @@ Passing example (one feature, ``checkout.one_click``, at line 3)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollbook.sources.documents import PositionedDocument, kind_name, read_document
 from rollbook.sources.feature import (
@@ -34,6 +36,9 @@ from rollbook.sources.feature import (
     value_type_of,
 )
 
+if TYPE_CHECKING:
+    from rollbook.sources.spec import SourceSpec
+
 SOURCE = "flagd"
 DEFAULT_PATHS = (
     "**/*.flagd.json",
@@ -43,6 +48,10 @@ DEFAULT_PATHS = (
     "**/flagd.yaml",
     "**/flagd.yml",
 )
+
+EXAMPLE_PATH = DEFAULT_PATHS[0]
+OPTIONS: tuple[str, ...] = ()
+RESPECTS_GITIGNORE = False
 
 _SHAPE_HINT = (
     'a flagd file looks like {"flags": {"my-flag": {"state": "ENABLED", "variants": {...}, '
@@ -141,3 +150,9 @@ def _description(flag: dict) -> str:
     if not isinstance(text, str) and isinstance(metadata, dict):
         text = metadata.get("description")
     return text if isinstance(text, str) else ""
+
+
+def read_files(spec: SourceSpec, files: Iterable[tuple[Path, str]]) -> Iterator[Feature]:
+    """The features of each of ``files`` (see :class:`rollbook.sources.kinds.SourceKind`)."""
+    for file, name in files:
+        yield from read(file, name)

@@ -16,7 +16,9 @@ Passing example (one feature, ``enableBeta``, at line 3)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollbook.sources.documents import (
     PositionedDocument,
@@ -26,10 +28,17 @@ from rollbook.sources.documents import (
 )
 from rollbook.sources.feature import Feature, SourceError
 
+if TYPE_CHECKING:
+    from rollbook.sources.spec import SourceSpec
+
 SOURCE = "openfeature-manifest"
 SYSTEM = "openfeature"
 FLAG_TYPES = frozenset({"boolean", "string", "integer", "float", "object"})
 DEFAULT_PATHS = ("flags.json",)
+
+EXAMPLE_PATH = DEFAULT_PATHS[0]
+OPTIONS: tuple[str, ...] = ()
+RESPECTS_GITIGNORE = False
 
 _SHAPE_HINT = (
     'an OpenFeature CLI manifest looks like {"flags": {"my-flag": {"flagType": "boolean", '
@@ -77,3 +86,9 @@ def features_from(doc: PositionedDocument) -> list[Feature]:
             )
         )
     return features
+
+
+def read_files(spec: SourceSpec, files: Iterable[tuple[Path, str]]) -> Iterator[Feature]:
+    """The features of each of ``files`` (see :class:`rollbook.sources.kinds.SourceKind`)."""
+    for file, name in files:
+        yield from read(file, name)

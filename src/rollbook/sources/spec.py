@@ -22,22 +22,16 @@ from dataclasses import dataclass, field
 
 import regex
 
-from rollbook.sources import code, flagd, openfeature, unleash
-from rollbook.sources import feature_list as plain_list
+from rollbook.sources import code
 from rollbook.sources.discovery import check_pattern
 from rollbook.sources.feature import SourceError
+from rollbook.sources.kinds import SOURCE_KINDS
 
-KINDS = ("flagd", "openfeature", "unleash", "list", "code")
-DEFAULT_PATHS: dict[str, tuple[str, ...]] = {
-    "flagd": flagd.DEFAULT_PATHS,
-    "openfeature": openfeature.DEFAULT_PATHS,
-    "unleash": unleash.DEFAULT_PATHS,
-    "list": plain_list.DEFAULT_PATHS,
-    "code": code.DEFAULT_PATHS,
-}
-_EXAMPLE_PATHS = {"unleash": "unleash/export.json", "list": "features.txt"}
-_KEYS = ("kind", "paths", "patterns", "languages")
-_CODE_ONLY = ("patterns", "languages")
+
+def _keys() -> tuple[str, ...]:
+    """The keys a source table may have: kind, paths and every kind's options."""
+    options = (key for kind in SOURCE_KINDS.values() for key in kind.OPTIONS)
+    return ("kind", "paths", *dict.fromkeys(options))
 
 
 @dataclass(frozen=True)
@@ -60,20 +54,20 @@ class SourceSpec:
 
     def __post_init__(self) -> None:
         where = self.where or "feature source"
-        if self.kind not in KINDS:
+        if self.kind not in SOURCE_KINDS:
             raise SourceError(
-                f"unknown source kind '{self.kind}'{_did_you_mean(str(self.kind), KINDS)}",
+                f"unknown source kind '{self.kind}'{_did_you_mean(str(self.kind), SOURCE_KINDS)}",
                 where,
-                f"kind is one of: {', '.join(KINDS)}",
+                f"kind is one of: {', '.join(SOURCE_KINDS)}",
             )
         paths = tuple(_as_strings(self.paths, "paths", where))
         for pattern in paths:
             check_pattern(pattern, where)
-        if not paths and not DEFAULT_PATHS[self.kind]:
+        if not paths and not SOURCE_KINDS[self.kind].DEFAULT_PATHS:
             raise SourceError(
                 f"a '{self.kind}' source needs paths: its files have no usual name",
                 where,
-                f'add e.g. paths = ["{_EXAMPLE_PATHS.get(self.kind, "")}"]',
+                f'add e.g. paths = ["{SOURCE_KINDS[self.kind].EXAMPLE_PATH}"]',
             )
         languages = tuple(_as_strings(self.languages, "languages", where))
         for language in languages:
@@ -94,7 +88,7 @@ class SourceSpec:
     @property
     def globs(self) -> tuple[str, ...]:
         """The globs actually read: ``paths``, or the kind's usual file names."""
-        return self.paths or DEFAULT_PATHS[self.kind]
+        return self.paths or SOURCE_KINDS[self.kind].DEFAULT_PATHS
 
 
 def parse_source_spec(d: dict, where: str) -> SourceSpec:
@@ -110,28 +104,31 @@ def parse_source_spec(d: dict, where: str) -> SourceSpec:
             where,
             'write [[tool.rollbook.sources]] with kind = "..." and paths = [...]',
         )
+    keys = _keys()
     for key in d:
-        if key not in _KEYS:
+        if key not in keys:
             raise SourceError(
-                f"unknown key '{key}' in source{_did_you_mean(str(key), _KEYS)}",
+                f"unknown key '{key}' in source{_did_you_mean(str(key), keys)}",
                 where,
-                f"a source has: {', '.join(_KEYS)}",
+                f"a source has: {', '.join(keys)}",
             )
     if "kind" not in d:
         raise SourceError(
-            "source has no 'kind'", where, f'add kind = "..." (one of: {", ".join(KINDS)})'
+            "source has no 'kind'", where, f'add kind = "..." (one of: {", ".join(SOURCE_KINDS)})'
         )
     kind = d["kind"]
     if not isinstance(kind, str):
         raise SourceError(f"'kind' must be text, found {type(kind).__name__}", where)
-    if kind != "code":
-        for key in _CODE_ONLY:
-            if key in d:
-                raise SourceError(
-                    f'\'{key}\' applies only to kind = "code", not "{kind}"',
-                    where,
-                    f"remove '{key}', or make this a code source",
-                )
+    own = SOURCE_KINDS[kind].OPTIONS if kind in SOURCE_KINDS else ()
+    for key in keys[2:]:
+        if key in d and key not in own:
+            takers = [name for name, k in SOURCE_KINDS.items() if key in k.OPTIONS]
+            quoted = " or ".join(f'"{t}"' for t in takers)
+            raise SourceError(
+                f"'{key}' applies only to kind = {quoted}, not \"{kind}\"",
+                where,
+                f"remove '{key}', or make this a {' or '.join(takers)} source",
+            )
     return SourceSpec(
         kind=kind,
         paths=tuple(_as_strings(d.get("paths", ()), "paths", where)),

@@ -19,16 +19,25 @@ Passing example (one feature, ``checkout.one_click``, at line 2)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollbook.sources.documents import PositionedDocument, read_document, required_member
 from rollbook.sources.feature import Feature, SourceError, Variant
+
+if TYPE_CHECKING:
+    from rollbook.sources.spec import SourceSpec
 
 SOURCE = "unleash"
 KILL_SWITCH_TYPE = "kill-switch"
 # Unleash shows each toggle as a switch: enabled (on) or disabled (off).
 _STATES = (Variant("on", True), Variant("off", False))
 DEFAULT_PATHS: tuple[str, ...] = ()  # exports have no conventional name: paths are required
+
+EXAMPLE_PATH = "unleash/export.json"
+OPTIONS: tuple[str, ...] = ()
+RESPECTS_GITIGNORE = False
 
 _SHAPE_HINT = (
     'an Unleash export looks like {"features": [{"name": "my-toggle", "type": "release"}], ...}; '
@@ -74,3 +83,9 @@ def features_from(doc: PositionedDocument) -> list[Feature]:
             )
         )
     return found_features
+
+
+def read_files(spec: SourceSpec, files: Iterable[tuple[Path, str]]) -> Iterator[Feature]:
+    """The features of each of ``files`` (see :class:`rollbook.sources.kinds.SourceKind`)."""
+    for file, name in files:
+        yield from read(file, name)

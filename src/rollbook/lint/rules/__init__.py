@@ -5,7 +5,7 @@ Importing this package registers them all in :data:`rollbook.lint.registry.REGIS
 
 from __future__ import annotations
 
-from rollbook.lint.registry import REGISTRY, Rule
+from rollbook.lint.registry import REGISTRY, Rule, check_complete
 from rollbook.lint.rules import (  # noqa: F401 - imported to register their rules
     coverage,
     freshness,
@@ -18,6 +18,8 @@ from rollbook.lint.rules import (  # noqa: F401 - imported to register their rul
     testing,
     visibility,
 )
+
+check_complete()
 
 
 def all_rules() -> list[Rule]:

@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location, Severity
 from rollbook.lint.context import (
     NOT_GIVEN,
@@ -110,7 +111,7 @@ class _Index:
 
 
 @rule(
-    "RB101",
+    Code.FEATURE_WITHOUT_RUNBOOK,
     "feature-without-runbook",
     Severity.ERROR,
     "project",
@@ -231,7 +232,7 @@ def _uncovered(
 
 
 @rule(
-    "RB102",
+    Code.RUNBOOK_WITHOUT_ROLLBACK,
     "runbook-without-rollback",
     Severity.ERROR,
     help="add `rollback:` with `steps:`, one action each",
@@ -276,7 +277,7 @@ def runbook_without_rollback(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB103",
+    Code.RUNBOOK_WITHOUT_FEATURE,
     "runbook-without-feature",
     Severity.WARNING,
     "project",
@@ -327,7 +328,7 @@ def runbook_without_feature(ctx: ProjectContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB104",
+    Code.UNKNOWN_FLAG,
     "unknown-flag",
     Severity.WARNING,
     "project",
@@ -374,7 +375,7 @@ def unknown_flag(ctx: ProjectContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB105",
+    Code.NO_FEATURE_SOURCES,
     "no-feature-sources",
     Severity.INFO,
     "project",
@@ -413,7 +414,7 @@ def no_feature_sources(ctx: ProjectContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB106",
+    Code.MATCHED_BY_ID_ONLY,
     "matched-by-id-only",
     Severity.ERROR,
     "project",
@@ -466,7 +467,7 @@ def matched_by_id_only(ctx: ProjectContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB107",
+    Code.DEPLOYED_FEATURE_MARKED_UNDEPLOYABLE,
     "deployed-feature-marked-undeployable",
     Severity.ERROR,
     "project",
@@ -530,7 +531,7 @@ def deployed_feature_marked_undeployable(ctx: ProjectContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB108",
+    Code.KILL_SWITCH_NOT_IN_SOURCE,
     "kill-switch-not-in-source",
     Severity.ERROR,
     "project",
@@ -595,7 +596,7 @@ def kill_switch_not_in_source(ctx: ProjectContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB109",
+    Code.OFF_VALUE_MISMATCH,
     "off-value-mismatch",
     Severity.ERROR,
     "project",
@@ -812,7 +813,7 @@ def _type_hint(value: object, feature: Feature) -> str:
 
 
 @rule(
-    "RB110",
+    Code.FLAG_SYSTEM_MISMATCH,
     "flag-system-mismatch",
     Severity.ERROR,
     "project",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.registry import Hit, rule
 
 
 @rule(
-    "RB701",
+    Code.REVIEW_OVERDUE,
     "review-overdue",
     Severity.WARNING,
     help="review the runbook against the running system and update `review.last_reviewed`",
@@ -61,7 +62,7 @@ def review_overdue(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB702",
+    Code.DRILL_OVERDUE,
     "drill-overdue",
     Severity.WARNING,
     help="rehearse the rollback (ideally someone other than the author) and record it "

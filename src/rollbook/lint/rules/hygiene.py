@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Location, Severity, format_path
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.normalise import fold, fold_with_offsets
@@ -116,7 +117,7 @@ def secret_kind(text: str) -> str | None:
 
 
 @rule(
-    "RB801",
+    Code.SECRET_IN_RUNBOOK,
     "secret-in-runbook",
     Severity.ERROR,
     help="remove it, rotate it, and read it from a variable or a secret store instead "
@@ -166,7 +167,7 @@ def secret_in_runbook(ctx: RunbookContext) -> Iterator[Hit]:
             yield Hit(f"`{_dotted(path)}` looks like it contains {kind}", path)
 
 
-@rule("RB802", "insecure-link", Severity.WARNING, help="use https://")
+@rule(Code.INSECURE_LINK, "insecure-link", Severity.WARNING, help="use https://")
 def insecure_link(ctx: RunbookContext) -> Iterator[Hit]:
     """A link uses `http://` rather than `https://`.
 
@@ -195,7 +196,7 @@ def insecure_link(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB803",
+    Code.PLACEHOLDER_LEFT,
     "placeholder-left",
     Severity.ERROR,
     "text",

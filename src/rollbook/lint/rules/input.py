@@ -7,13 +7,14 @@ documented, selected, ignored and re-graded like every other rule.
 
 from __future__ import annotations
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.registry import register
 
 E = Severity.ERROR
 
 register(
-    "RB001",
+    Code.YAML_SYNTAX,
     "yaml-syntax",
     E,
     "input",
@@ -43,7 +44,7 @@ register(
 )
 
 register(
-    "RB002",
+    Code.DUPLICATE_KEY,
     "duplicate-key",
     E,
     "input",
@@ -78,7 +79,7 @@ register(
 )
 
 register(
-    "RB003",
+    Code.UNKNOWN_KEY,
     "unknown-key",
     E,
     "input",
@@ -110,7 +111,7 @@ register(
 )
 
 register(
-    "RB004",
+    Code.WRONG_TYPE,
     "wrong-type",
     E,
     "input",
@@ -141,7 +142,7 @@ register(
 )
 
 register(
-    "RB005",
+    Code.MISSING_FIELD,
     "missing-field",
     E,
     "input",
@@ -177,7 +178,7 @@ register(
 )
 
 register(
-    "RB006",
+    Code.INVALID_VALUE,
     "invalid-value",
     E,
     "input",
@@ -206,7 +207,7 @@ register(
 )
 
 register(
-    "RB007",
+    Code.UNREADABLE_FILE,
     "unreadable-file",
     E,
     "input",
@@ -236,7 +237,7 @@ register(
 )
 
 register(
-    "RB008",
+    Code.UNKNOWN_REFERENCE,
     "unknown-reference",
     E,
     "input",
@@ -271,7 +272,7 @@ register(
 )
 
 register(
-    "RB009",
+    Code.DUPLICATE_RUNBOOK_ID,
     "duplicate-runbook-id",
     E,
     "input",
@@ -301,7 +302,7 @@ register(
 )
 
 register(
-    "RB010",
+    Code.SILENT_YAML,
     "silent-yaml",
     E,
     "input",
@@ -343,7 +344,7 @@ register(
 )
 
 register(
-    "RB011",
+    Code.HIDDEN_CHARACTER,
     "hidden-character",
     E,
     "input",
@@ -390,7 +391,7 @@ register(
 )
 
 register(
-    "RB012",
+    Code.LOOK_ALIKE_NAME,
     "look-alike-name",
     E,
     "input",

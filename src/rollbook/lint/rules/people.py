@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.registry import Hit, rule
 
 
 @rule(
-    "RB601",
+    Code.OWNER_UNREACHABLE,
     "owner-unreachable",
     Severity.ERROR,
     help="give the team an `oncall_phone` or a `chat` in the teams file",
@@ -52,7 +53,7 @@ def owner_unreachable(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB602",
+    Code.CONTACT_UNREACHABLE,
     "contact-unreachable",
     Severity.WARNING,
     help="give the person a `phone` or `chat` (or the team an `oncall_phone`) in the teams file",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.normalise import fold
@@ -173,7 +174,7 @@ def _word_char(char: str) -> bool:
 
 
 @rule(
-    "RB201",
+    Code.STEP_WITHOUT_EXPECT,
     "step-without-expect",
     Severity.ERROR,
     help="add `expect:` saying what the person should see when the step worked",
@@ -213,7 +214,7 @@ def step_without_expect(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB202",
+    Code.VAGUE_STEP,
     "vague-step",
     Severity.ERROR,
     help="say exactly what to do and where (the command, the button, the query) and what "
@@ -315,7 +316,7 @@ def vague_step(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB203",
+    Code.NO_KILL_SWITCH,
     "no-kill-switch",
     Severity.ERROR,
     help="add the flag under `flags:` with its `off` value and name it in `rollback.kill_switch`",
@@ -375,7 +376,7 @@ def no_kill_switch(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB204",
+    Code.ENGINEER_STEP_WITHOUT_ALTERNATIVE,
     "engineer-step-without-alternative",
     Severity.WARNING,
     help="add `if_not:` saying what someone who is not an engineer does (who to call), "
@@ -426,7 +427,7 @@ def engineer_step_without_alternative(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB205",
+    Code.IRREVERSIBLE_WITHOUT_WARNING,
     "irreversible-without-warning",
     Severity.ERROR,
     help="add `warning:` (what will be lost) and `backup:` (how the data is saved first)",
@@ -477,7 +478,7 @@ def irreversible_without_warning(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB206",
+    Code.NO_VERIFICATION,
     "no-verification",
     Severity.WARNING,
     help="add `rollback.verify:` saying how to tell the rollback worked",
@@ -522,7 +523,7 @@ def no_verification(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB207",
+    Code.ROLLBACK_WITHOUT_HANDLE,
     "rollback-without-handle",
     Severity.ERROR,
     help="give a step a `command:`, a `link:`, the flag key from `flags:` in its `do`, or the "

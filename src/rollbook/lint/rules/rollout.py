@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.registry import Hit, rule
@@ -12,7 +13,7 @@ FIRST_STAGE_MAX_PERCENT = 10
 
 
 @rule(
-    "RB401",
+    Code.FIRST_STAGE_TOO_LARGE,
     "first-stage-too-large",
     Severity.ERROR,
     help=f"start with staff only or at most {FIRST_STAGE_MAX_PERCENT}% of traffic",
@@ -59,7 +60,7 @@ def first_stage_too_large(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB402",
+    Code.STRAIGHT_TO_EVERYONE,
     "straight-to-everyone",
     Severity.ERROR,
     help="add `rollout.stages`: a small first stage, then more, then 100%",

@@ -1,18 +1,25 @@
 """Suppression rules RB9xx: inline `# rollbook: ignore[...]` comments are findings too.
 
-The checks live in ``rollbook.lint.suppressions``, which applies the comments; the rules are
-registered here for their documentation, selection and severity.
+``rollbook.lint.suppressions`` reads the comments (and finds the ones it cannot read, RB904);
+the engine applies them to the findings of a run. What is then wrong with each comment
+(RB901-RB903, and RB904 as read) is decided here, by :func:`suppression_hits`, next to the
+rules' documentation.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
-from rollbook.lint.registry import register
+from rollbook.lint.registry import Hit, register
+from rollbook.lint.suppressions import Suppression
 
 W = Severity.WARNING
 
 register(
-    "RB901",
+    Code.SUPPRESSION_WITHOUT_REASON,
     "suppression-without-reason",
     W,
     "suppression",
@@ -45,7 +52,7 @@ register(
 )
 
 register(
-    "RB902",
+    Code.UNUSED_SUPPRESSION,
     "unused-suppression",
     W,
     "suppression",
@@ -77,7 +84,7 @@ register(
 )
 
 register(
-    "RB903",
+    Code.EXPIRED_SUPPRESSION,
     "expired-suppression",
     W,
     "suppression",
@@ -107,7 +114,7 @@ register(
 )
 
 register(
-    "RB904",
+    Code.INVALID_SUPPRESSION,
     "invalid-suppression",
     W,
     "suppression",
@@ -133,3 +140,47 @@ register(
     ```
 """,
 )
+
+
+def suppression_hits(
+    sup: Suppression, today: dt.date, enabled: Callable[[str], bool]
+) -> Iterator[tuple[str, Hit]]:
+    """What is wrong with one suppression once the run has applied it: ``(code, hit)`` pairs,
+    each hit at the comment. ``enabled(code)`` says whether a rule runs on the comment's file:
+    a suppression of a rule that is not run is not reported as unused."""
+    where = sup.location
+    for code, message in sup.problems:
+        yield code, Hit(message, location=where, anchor=f"{code}:{message}")
+    if not sup.codes:
+        return
+    names = ",".join(sorted(sup.codes))
+    if sup.expired(today):
+        yield (
+            Code.EXPIRED_SUPPRESSION,
+            Hit(
+                f"suppression of {names} expired on {sup.until}",
+                location=where,
+                anchor=f"expired:{names}",
+            ),
+        )
+        return
+    if not sup.reason:
+        yield (
+            Code.SUPPRESSION_WITHOUT_REASON,
+            Hit(
+                f"suppression of {names} gives no reason",
+                location=where,
+                anchor=f"noreason:{names}",
+            ),
+        )
+    for code in sorted(set(sup.codes) - sup.used):
+        if enabled(code):
+            yield (
+                Code.UNUSED_SUPPRESSION,
+                Hit(
+                    f"suppression of {code} is unused: nothing to suppress on line "
+                    f"{sup.target_line}",
+                    location=where,
+                    anchor=f"unused:{code}:{sup.target_line}",
+                ),
+            )

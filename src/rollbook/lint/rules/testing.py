@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.registry import Hit, rule
@@ -12,7 +13,7 @@ STRESS_OR_FAILURE = frozenset({"load", "stress", "failure", "chaos"})
 
 
 @rule(
-    "RB501",
+    Code.NO_STRESS_OR_FAILURE_TEST,
     "no-stress-or-failure-test",
     Severity.WARNING,
     help="record a `tests:` entry of kind load, stress, failure or chaos, with a link",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rollbook.codes import Code
 from rollbook.diagnostics import Severity
 from rollbook.lint.context import RunbookContext
 from rollbook.lint.registry import Hit, rule
 
 
 @rule(
-    "RB301",
+    Code.SIGNAL_WITHOUT_THRESHOLD,
     "signal-without-threshold",
     Severity.WARNING,
     help="add `threshold:` with the value that means trouble, e.g. `above 2% for 5 minutes`",
@@ -54,7 +55,7 @@ def signal_without_threshold(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB302",
+    Code.SIGNAL_WITHOUT_LINK,
     "signal-without-link",
     Severity.WARNING,
     help="add `link:` to a dashboard or explore page (or the `query` to paste)",
@@ -96,7 +97,7 @@ def signal_without_link(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB303",
+    Code.NO_ALERTING_SIGNAL,
     "no-alerting-signal",
     Severity.ERROR,
     help="add a signal with `alert:` naming the alert that pages someone",
@@ -141,7 +142,7 @@ def no_alerting_signal(ctx: RunbookContext) -> Iterator[Hit]:
 
 
 @rule(
-    "RB304",
+    Code.RISK_WITHOUT_SIGNAL,
     "risk-without-signal",
     Severity.WARNING,
     help="list under the risk's `signals:` the names of the signals that would show it",
