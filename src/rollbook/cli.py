@@ -43,8 +43,8 @@ class _EchoHandler(logging.Handler):
             self.handleError(record)
 
 
-class UsageError(click.ClickException):
-    """A usage or configuration error: exit code 2 (click's own default would be 1)."""
+class CommandError(click.ClickException):
+    """An error a command reports as ``error: MESSAGE`` on standard error before it exits."""
 
     exit_code = EXIT_USAGE
 
@@ -56,15 +56,51 @@ class UsageError(click.ClickException):
             echo(message, err=True)
 
 
+class UsageError(CommandError):
+    """A usage or configuration error: exit code 2 (click's own default would be 1)."""
+
+    exit_code = EXIT_USAGE
+
+
+class Failed(CommandError):
+    """The command could not do its job (a site not built, a server stopped): exit code 1."""
+
+    exit_code = EXIT_FINDINGS
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The library's errors of the user's making, which every command reports as exit 2.
+
+    Imported when one is raised, not before: ``rollbook.site`` loads Jinja and more.
+    """
+    from rollbook.site.output import OutputError
+
+    return (ConfigError, OutputError)
+
+
+class _Group(click.Group):
+    """The `rollbook` group: maps the library's usage errors to exit 2, for every command.
+
+    Every command runs inside :meth:`invoke`, both under :func:`main` and when click runs
+    the group itself (``standalone_mode``), so no command handles :class:`ConfigError`.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if isinstance(exc, _usage_errors()):
+                raise UsageError(str(exc)) from None
+            raise
+
+
 def _project(ctx: click.Context, start: Path | None = None) -> Project:
-    config = ctx.obj.get("config") if ctx.obj else None
-    try:
-        return load_project(start, config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    return load_project(start, ctx.obj.get("config") if ctx.obj else None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, "--version", prog_name="rollbook")
 @click.option(
     "--config",
@@ -100,10 +136,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     from rollbook.commands.validate import validate as run
 
     project = _project(ctx, paths[0] if paths else None)
-    try:
-        report = run(project, list(paths) or None)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    report = run(project, list(paths) or None)
     for note in report.notes:
         echo(f"note: {for_terminal(note, lines=False)}", err=True)
     for problem in report.problems:
@@ -163,10 +196,7 @@ def new(
     from rollbook.commands.scaffold import new_runbook
 
     project = _project(ctx)
-    try:
-        written = new_runbook(project, feature_id, owner, folder, force)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    written = new_runbook(project, feature_id, owner, folder, force)
     echo(
         f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
         f"then run: rollbook validate {project.display(written[-1])}"
@@ -196,17 +226,11 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
     from rollbook.commands.scaffold import init_project
 
     if ci is not None:
-        try:
-            path, nxt = write_ci(directory, None if ci == "auto" else ci)
-        except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+        path, nxt = write_ci(directory, None if ci == "auto" else ci)
         echo(f"wrote {path}\nNext: {nxt}")
         return
     directory.mkdir(parents=True, exist_ok=True)
-    try:
-        written = init_project(directory, team=team, force=force)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    written = init_project(directory, team=team, force=force)
     for path in written:
         echo(f"wrote {path}")
     echo(
@@ -311,10 +335,7 @@ def lint(
         today=today.date() if today else None,
         fail_on=Severity(fail_on) if fail_on else None,
     )
-    try:
-        run = run_lint(project, options, output_format, list(reports), exit_zero)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    run = run_lint(project, options, output_format, list(reports), exit_zero)
     echo(run.output, nl=False)
     for path in run.written:
         echo(f"wrote {path}", err=True)
@@ -334,10 +355,7 @@ def rule(code: str | None, markdown: bool) -> None:
     if code is None:
         echo(rules_table(), nl=False)
         return
-    try:
-        echo(rule_text(find_rule(code)), nl=False)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    echo(rule_text(find_rule(code)), nl=False)
 
 
 @cli.command()
@@ -373,13 +391,11 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
     """
     from rollbook.commands.build import InvalidRunbooks
     from rollbook.commands.build import build as run
-    from rollbook.site import OutputError, SiteBuildError
+    from rollbook.site import SiteBuildError
 
     project = _project(ctx)
     try:
         outcome = run(project, out, overrides=overrides, keep_going=keep_going)
-    except (ConfigError, OutputError) as exc:
-        raise UsageError(str(exc)) from None
     except InvalidRunbooks as exc:
         kept = f"{out} is untouched" if out.exists() else "nothing was written"
         echo(
@@ -395,8 +411,7 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
         )
         ctx.exit(EXIT_FINDINGS)
     except SiteBuildError as exc:
-        echo(f"error: the site was not built: {exc}", err=True)
-        ctx.exit(EXIT_FINDINGS)
+        raise Failed(f"the site was not built: {exc}") from None
     report = outcome.report
     for note in outcome.notes:
         echo(f"note: {for_terminal(note, lines=False)}", err=True)
@@ -447,16 +462,13 @@ def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: 
     error (exit 2).
     """
     from rollbook.commands.serve import serve as run
-    from rollbook.site import OutputError, SiteBuildError
+    from rollbook.site import SiteBuildError
 
     project = _project(ctx)
     try:
         run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
-    except (ConfigError, OutputError) as exc:
-        raise UsageError(str(exc)) from None
     except (SiteBuildError, RuntimeError) as exc:
-        echo(f"error: {exc}", err=True)
-        ctx.exit(EXIT_FINDINGS)
+        raise Failed(str(exc)) from None
 
 
 class Terminated(BaseException):
@@ -499,12 +511,11 @@ def main(argv: list[str] | None = None) -> None:
         shown = io.StringIO()
         exc.show(file=shown)
         echo(shown.getvalue(), err=True, nl=False)
-        sys.exit(exc.exit_code if exc.exit_code != 1 or isinstance(exc, UsageError) else EXIT_USAGE)
+        sys.exit(
+            exc.exit_code if isinstance(exc, CommandError) or exc.exit_code != 1 else EXIT_USAGE
+        )
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except ConfigError as exc:
-        echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(130)
     except Terminated:
