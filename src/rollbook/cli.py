@@ -44,8 +44,8 @@ class _EchoHandler(logging.Handler):
             self.handleError(record)
 
 
-class UsageError(click.ClickException):
-    """A usage or configuration error: exit code 2 (click's own default would be 1)."""
+class CommandError(click.ClickException):
+    """An error a command reports as ``error: MESSAGE`` on standard error before it exits."""
 
     exit_code = EXIT_USAGE
 
@@ -57,15 +57,69 @@ class UsageError(click.ClickException):
             echo(message, err=True)
 
 
+class UsageError(CommandError):
+    """A usage or configuration error: exit code 2 (click's own default would be 1)."""
+
+    exit_code = EXIT_USAGE
+
+
+class Failed(CommandError):
+    """The command could not do its job (a site not built, a server stopped): exit code 1."""
+
+    exit_code = EXIT_FINDINGS
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The library's errors of the user's making, which every command reports as exit 2.
+
+    Imported when one is raised, not before: ``rollbook.site`` loads Jinja and more.
+    """
+    from rollbook.site.output import OutputError
+
+    return (ConfigError, OutputError)
+
+
+class _Group(click.Group):
+    """The `rollbook` group: maps the library's usage errors to exit 2, for every command.
+
+    Every command runs inside :meth:`invoke`, both under :func:`main` and when click runs
+    the group itself (``standalone_mode``), so no command handles :class:`ConfigError`.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if isinstance(exc, _usage_errors()):
+                raise UsageError(str(exc)) from None
+            raise
+
+
 def _project(ctx: click.Context, start: Path | None = None) -> Project:
-    config = ctx.obj.get("config") if ctx.obj else None
-    try:
-        return load_project(start, config)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    return load_project(start, ctx.obj.get("config") if ctx.obj else None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Options and arguments several commands share, declared once (as mkdocs does).
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+overrides_option = click.option(
+    "--overrides",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MkDocs settings to merge in (default: mkdocs.overrides.yml at the "
+    "project root, if there is one).",
+)
+
+
+def force_option(help: str):
+    return click.option("--force", is_flag=True, help=help)
+
+
+def markdown_option(help: str):
+    return click.option("--markdown", is_flag=True, help=help)
+
+
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, "--version", prog_name="rollbook")
 @click.option(
     "--config",
@@ -90,7 +144,7 @@ def cli(ctx: click.Context, config: Path | None, verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@paths_argument
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Load and check runbooks; print every problem with its line and column.
@@ -98,30 +152,21 @@ def validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     PATHS are runbook files or folders (default: the configured runbook folders).
     Exits 1 when any file has a problem.
     """
+    from rollbook.commands.validate import summary
     from rollbook.commands.validate import validate as run
 
-    project = _project(ctx, paths[0] if paths else None)
-    try:
-        report = run(project, list(paths) or None)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    report = run(_project(ctx, paths[0] if paths else None), list(paths) or None)
     for note in report.notes:
         echo(f"note: {for_terminal(note, lines=False)}", err=True)
     for problem in report.problems:
         echo(problem.render())
-    if report.problems:
-        n = len(report.problems)
-        echo(
-            f"\n{n} problem{'s' if n != 1 else ''} in {report.bad_files} of "
-            f"{report.files} file{'s' if report.files != 1 else ''}."
-        )
-        ctx.exit(EXIT_FINDINGS)
-    echo(f"All {report.files} file{'s' if report.files != 1 else ''} valid.")
+    echo(summary(report))
+    ctx.exit(EXIT_FINDINGS if report.problems else EXIT_OK)
 
 
 @cli.command()
 @click.option("--teams", is_flag=True, help="The teams file's schema instead of the runbook's.")
-@click.option("--markdown", is_flag=True, help="The format's reference as Markdown tables.")
+@markdown_option("The format's reference as Markdown tables.")
 @click.option(
     "-o",
     "--output",
@@ -150,7 +195,7 @@ def schema(teams: bool, markdown: bool, output: Path | None) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write into (default: the first configured runbook folder).",
 )
-@click.option("--force", is_flag=True, help="Replace an existing runbook of that name.")
+@force_option("Replace an existing runbook of that name.")
 @click.pass_context
 def new(
     ctx: click.Context, feature_id: str, owner: str | None, folder: Path | None, force: bool
@@ -164,10 +209,7 @@ def new(
     from rollbook.commands.scaffold import new_runbook
 
     project = _project(ctx)
-    try:
-        written = new_runbook(project, feature_id, owner, folder, force)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    written = new_runbook(project, feature_id, owner, folder, force)
     echo(
         f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
         f"then run: rollbook validate {project.display(written[-1])}"
@@ -177,7 +219,7 @@ def new(
 @cli.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--team", default="my-team", show_default=True, help="Id of your team.")
-@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@force_option("Replace files that already exist.")
 @click.option(
     "--ci",
     "ci",
@@ -194,36 +236,21 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
     the CI job instead.
     """
     from rollbook.commands.ci import detect_platform, write_ci
-    from rollbook.commands.scaffold import init_project
+    from rollbook.commands.scaffold import init_next_steps, init_project
 
     if ci is not None:
-        try:
-            path, nxt = write_ci(directory, None if ci == "auto" else ci)
-        except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+        path, nxt = write_ci(directory, None if ci == "auto" else ci)
         echo(f"wrote {path}\nNext: {nxt}")
         return
     directory.mkdir(parents=True, exist_ok=True)
-    try:
-        written = init_project(directory, team=team, force=force)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    written = init_project(directory, team=team, force=force)
     for path in written:
         echo(f"wrote {path}")
-    echo(
-        "\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
-        "and `rollbook validate`."
-    )
-    platform = detect_platform(directory)
-    if platform is not None:
-        echo(
-            f"This looks like a {platform} repository: `rollbook init --ci` writes a CI "
-            "job that runs `rollbook lint` on every change."
-        )
+    echo(init_next_steps(detect_platform(directory)))
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@paths_argument
 @click.option(
     "--output-format",
     type=click.Choice(list(FORMATS)),
@@ -309,10 +336,7 @@ def lint(
         today=today.date() if today else None,
         fail_on=Severity(fail_on) if fail_on else None,
     )
-    try:
-        run = run_lint(project, options, output_format, list(reports), exit_zero)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    run = run_lint(project, options, output_format, list(reports), exit_zero)
     echo(run.output, nl=False)
     for path in run.written:
         echo(f"wrote {path}", err=True)
@@ -321,7 +345,7 @@ def lint(
 
 @cli.command()
 @click.argument("code", required=False)
-@click.option("--markdown", is_flag=True, help="Every rule's documentation, as Markdown.")
+@markdown_option("Every rule's documentation, as Markdown.")
 def rule(code: str | None, markdown: bool) -> None:
     """Show the documentation of rule CODE (RB201 or vague-step), or list every rule."""
     from rollbook.commands.rule import find_rule, rule_text, rules_markdown, rules_table
@@ -332,10 +356,7 @@ def rule(code: str | None, markdown: bool) -> None:
     if code is None:
         echo(rules_table(), nl=False)
         return
-    try:
-        echo(rule_text(find_rule(code)), nl=False)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    echo(rule_text(find_rule(code)), nl=False)
 
 
 @cli.command()
@@ -348,12 +369,7 @@ def rule(code: str | None, markdown: bool) -> None:
     help="Folder to write the site into (replaced whole; only an empty folder or a "
     "previous rollbook site).",
 )
-@click.option(
-    "--overrides",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="MkDocs settings to merge in (default: mkdocs.overrides.yml at the "
-    "project root, if there is one).",
-)
+@overrides_option
 @click.option(
     "--keep-going",
     is_flag=True,
@@ -369,72 +385,28 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
     the teams file has errors (unless --keep-going) or the build fails (a broken link,
     unsafe output); 2 for configuration errors.
     """
+    from rollbook.commands import build_messages as say
     from rollbook.commands.build import InvalidRunbooks
     from rollbook.commands.build import build as run
-    from rollbook.site import OutputError, SiteBuildError
+    from rollbook.site import SiteBuildError
 
-    project = _project(ctx)
     try:
-        outcome = run(project, out, overrides=overrides, keep_going=keep_going)
-    except (ConfigError, OutputError) as exc:
-        raise UsageError(str(exc)) from None
+        outcome = run(_project(ctx), out, overrides=overrides, keep_going=keep_going)
     except InvalidRunbooks as exc:
-        kept = f"{out} is untouched" if out.exists() else "nothing was written"
-        echo(
-            f"error: the site was not built: {exc}; a site without them would lack their "
-            f"pages. {kept}.",
-            err=True,
-        )
-        _echo_problems(exc.problems)
-        echo(
-            "Fix them (`rollbook validate` lists every problem), or build the site without "
-            "them with `rollbook build --keep-going` (its pages then say what is missing).",
-            err=True,
-        )
-        ctx.exit(EXIT_FINDINGS)
+        raise Failed(say.not_built(exc, out)) from None
     except SiteBuildError as exc:
-        echo(f"error: the site was not built: {exc}", err=True)
-        ctx.exit(EXIT_FINDINGS)
-    report = outcome.report
-    for note in outcome.notes:
-        echo(f"note: {for_terminal(note, lines=False)}", err=True)
-    echo(
-        f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB; search reads "
-        f"files of at most {report.search.largest_file / 1e3:.1f} KB as it needs them)."
-    )
-    if outcome.invalid:
-        from rollbook.render.pages import PROBLEMS_REPORT
-
-        n = len(outcome.invalid)
-        missing = (
-            f"{outcome.missing} runbook{'s' if outcome.missing != 1 else ''} missing from the site"
-            if outcome.missing
-            else "no runbook missing"
-        )
-        echo(
-            f"warning: built with --keep-going: {n} file{'s' if n != 1 else ''} with errors, "
-            f"{missing}. The site's pages say so; every problem is in "
-            f"{out / PROBLEMS_REPORT}.",
-            err=True,
-        )
-        _echo_problems([p for item in outcome.invalid for p in item.problems])
-
-
-def _echo_problems(problems: list, limit: int = 20) -> None:
-    """The first ``limit`` problems, one per line (with hints), on standard error."""
-    for problem in problems[:limit]:
-        echo(problem.render(), err=True)
-    if len(problems) > limit:
-        echo(f"... and {len(problems) - limit} more.", err=True)
+        raise Failed(f"the site was not built: {exc}") from None
+    for note in say.notes(outcome):
+        echo(note, err=True)
+    echo(say.built(outcome, out))
+    warning = say.kept_going(outcome, out)
+    if warning is not None:
+        echo(warning, err=True)
 
 
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-@click.option(
-    "--overrides",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="MkDocs settings to merge in.",
-)
+@overrides_option
 @click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
 @click.pass_context
 def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
@@ -445,16 +417,13 @@ def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: 
     error (exit 2).
     """
     from rollbook.commands.serve import serve as run
-    from rollbook.site import OutputError, SiteBuildError
+    from rollbook.site import SiteBuildError
 
     project = _project(ctx)
     try:
         run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
-    except (ConfigError, OutputError) as exc:
-        raise UsageError(str(exc)) from None
     except (SiteBuildError, RuntimeError) as exc:
-        echo(f"error: {exc}", err=True)
-        ctx.exit(EXIT_FINDINGS)
+        raise Failed(str(exc)) from None
 
 
 class Terminated(BaseException):
@@ -497,12 +466,11 @@ def main(argv: list[str] | None = None) -> None:
         shown = io.StringIO()
         exc.show(file=shown)
         echo(shown.getvalue(), err=True, nl=False)
-        sys.exit(exc.exit_code if exc.exit_code != 1 or isinstance(exc, UsageError) else EXIT_USAGE)
+        sys.exit(
+            exc.exit_code if isinstance(exc, CommandError) or exc.exit_code != 1 else EXIT_USAGE
+        )
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except ConfigError as exc:
-        echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         sys.exit(130)
     except Terminated:

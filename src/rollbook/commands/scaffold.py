@@ -112,3 +112,17 @@ def init_project(
         if schema is not None:
             written.append(schema)
     return written
+
+
+def init_next_steps(platform: str | None) -> str:
+    """What `rollbook init` prints after the files it wrote: the next commands to run."""
+    text = (
+        "\nNext: edit the teams file, then `rollbook new FEATURE_ID` for each feature, "
+        "and `rollbook validate`."
+    )
+    if platform is not None:
+        text += (
+            f"\nThis looks like a {platform} repository: `rollbook init --ci` writes a CI "
+            "job that runs `rollbook lint` on every change."
+        )
+    return text
