@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rollbook.codes import CONFIG_ERROR
 from rollbook.diagnostics import Location, Problem
 from rollbook.model.links import LinkError, web_href
 from rollbook.model.phones import check_region
@@ -336,7 +337,7 @@ def read_config(path: Path) -> Config:
                 hint = ""
                 msg = f"`{prefix}{key}`: {err['msg']}"
             problems.append(
-                Problem("RB000", msg, Location(str(path), line, 1 if line else 0), hint=hint)
+                Problem(CONFIG_ERROR, msg, Location(str(path), line, 1 if line else 0), hint=hint)
             )
         summary = "\n".join(p.render() for p in problems)
         raise ConfigError(f"invalid configuration:\n{summary}", problems) from None

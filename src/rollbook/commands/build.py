@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from rollbook.codes import CONFIG_ERROR
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks, load_teams
@@ -103,7 +104,7 @@ def read_overrides(path: Path | None, project: Project) -> dict:
     refused = overrides_problems(data)
     if refused:
         problems = [
-            Problem("RB000", message, _overrides_location(path, text, where), hint=hint)
+            Problem(CONFIG_ERROR, message, _overrides_location(path, text, where), hint=hint)
             for where, message, hint in refused
         ]
         summary = "\n".join(p.render() for p in problems)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
 from rollbook.lint.changes import Changes, changes_since
@@ -357,7 +358,9 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
 
 
 # Loader problems that a FILL IN placeholder on the same line already explains.
-_UNFINISHED_VALUE = frozenset({"RB004", "RB005", "RB006", "RB010"})
+_UNFINISHED_VALUE = frozenset(
+    {Code.WRONG_TYPE, Code.MISSING_FIELD, Code.INVALID_VALUE, Code.SILENT_YAML}
+)
 
 
 def _check_file(
