@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from rollbook.render.views import SitePage
 from rollbook.site.search import RESULTS, stem, term_file_prefix, words, write_search_index
 from tests.site.searchtools import corpus_pages, matching_pages, page_words
 from tests.site.sitetools import build_project, make_project, serve_folder
@@ -147,29 +146,3 @@ def test_single_letters_and_a_lost_network_are_not_no_matches(
     summary, items, _, _ = _type_query(chromium, url, "checkout", offline=True)
     assert summary.startswith("Search could not load its index"), summary
     assert items == []
-
-
-def test_the_count_shows_when_material_loads_with_every_page(
-    tmp_path: Path, chromium: object
-) -> None:
-    # With `extra_javascript`, Material's script loads with the page (not when search is
-    # first used) and starts the search worker at once: rollbook's script must be there first.
-    root = make_project(tmp_path / "project", extra_runbooks=30)
-    (root / "mkdocs.overrides.yml").write_text("extra_javascript:\n  - sitemap.xml\n")
-    site = tmp_path / "site"
-    build_project(root, site)
-    scripts = re.findall(r'<script src="([^"]+)"', (site / "index.html").read_text())
-    assert scripts[0] == "assets/rollbook/rollbook.js" and "bundle" in scripts[1], scripts
-    # Every page the site indexed (the page files hold their titles and words).
-    files = sorted((site / "search" / "d").glob("*.json"), key=lambda f: int(f.stem))
-    indexed = [
-        SitePage(src_uri=url, title=title, description="", html="", search_text=text)
-        for f in files
-        for url, title, text in json.loads(f.read_text())
-    ]
-    expected = len(matching_pages(page_words(indexed), "feature"))
-    assert expected > 30
-    with serve_folder(site) as url:
-        summary, items, _, _ = _type_query(chromium, url, "feature")
-    assert summary == f"Showing the best {RESULTS} of {expected} matches"
-    assert len(items) == 10
