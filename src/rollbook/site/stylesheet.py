@@ -16,8 +16,13 @@ nothing uses; then rollbook's stylesheet. The classes are read from the template
 (rollbook's, the user's overrides, and the Material templates those pages actually render)
 and from the page scripts, which add classes of their own (search results, the clipboard
 dialog). Whenever the classes cannot be known (a class written by an expression, a template
-Jinja cannot parse, CSS this parser does not follow), Material's CSS is kept whole: the
+Jinja cannot parse) or Material's CSS has a syntax error, Material's CSS is kept whole: the
 stylesheet is still one request, only larger.
+
+The CSS is read with tinycss2, as a browser reads it (CSS Syntax Level 3): strings, comments,
+escapes and nested groups are its business, not this module's. What is kept is written back
+from what tinycss2 read, so a string may come back with other quotes or escapes: the same
+value, never a different rule.
 """
 
 from __future__ import annotations
@@ -325,6 +330,10 @@ def _scan(tokens: list[Node], refs: set[str], names: set[str], strict: bool = Tr
                 stack.append(arguments)
             elif kind in _BLOCKS:
                 stack.append(token.content)
+            elif kind == "qualified-rule" or kind == "at-rule":
+                stack.append(token.prelude)
+                if token.content is not None:
+                    stack.append(token.content)
             elif kind == "error" and strict:
                 raise CSSError(f"line {token.source_line}: {token.message}")
 
@@ -349,8 +358,7 @@ def prune(
     """
     pruning = _Pruning(classes, colours)
     kept = pruning.rules(read_rules(css))
-    other = tinycss2.parse_component_value_list(other_css, skip_comments=True)
-    _scan(other, pruning.refs, pruning.names, strict=False)
+    _scan(read_rules(other_css), pruning.refs, pruning.names, strict=False)
     pruning.drop_unused_properties()
     return _serialise(_drop_keyframes(_drop_empty(kept), pruning.names))
 
@@ -406,6 +414,7 @@ class _Pruning:
         self.definitions: list[_Declaration] = []
 
     def rules(self, rules: list[Node]) -> list[_Kept]:
+        """What pages can use of ``rules``; raises CSSError at a syntax error."""
         kept: list[_Kept] = []
         for rule in rules:
             if rule.type == "qualified-rule":
@@ -434,7 +443,7 @@ class _Pruning:
         return kept
 
     def style(self, rule: QualifiedRule) -> _Style | None:
-        _scan(rule.prelude, set(), set())  # for syntax errors: selectors name no property
+        _scan(rule.prelude, set(), set())  # for syntax errors only
         parts = [part for part in selectors(rule.prelude) if self.matches(part)]
         if not parts:
             _scan(rule.content, set(), set())  # dropped, but a syntax error keeps all
@@ -450,6 +459,8 @@ class _Pruning:
         return _Style(",".join(tinycss2.serialize(p) for p in parts), content, declarations)
 
     def declarations(self, content: list[Node]) -> list[_Declaration]:
+        """The declarations of a style rule that defines custom properties, noting what
+        each refers to."""
         chunks: list[list[Node]] = [[]]
         for token in content:
             if token.type == "literal" and token.value == ";":
