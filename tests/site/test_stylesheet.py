@@ -77,8 +77,19 @@ def test_only_the_configured_colours_are_kept() -> None:
         ".x{background:url(a b.png)}",  # a space in an unquoted url
         "@media screen{--x:1px;.x{color:red}}",  # a declaration outside any rule
         "@media screen and (min-width:1px)){.x{color:red}}",  # in a group's condition
+        # Not an error, but groups nested deeper than the pruning can follow.
+        "@media screen{" * 1500 + ".x{color:red}" + "}" * 1500,
     ],
-    ids=["unterminated", "bad-string", "brace", "parenthesis", "bad-url", "loose", "condition"],
+    ids=[
+        "unterminated",
+        "bad-string",
+        "brace",
+        "parenthesis",
+        "bad-url",
+        "loose",
+        "condition",
+        "deep",
+    ],
 )
 def test_css_with_a_syntax_error_keeps_material_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str

@@ -89,8 +89,9 @@ def site_stylesheet(
     material_css = "".join(_CHARSET.sub("", p.read_text("utf-8")) for p in (main, colours) if p)
     classes = used_classes(theme_dir, page_dirs, scripts)
     if classes is not None:
-        # On CSSError, the whole of Material's CSS: larger, never wrong.
-        with suppress(CSSError):
+        # On a syntax error (or groups nested past Python's recursion limit), the whole of
+        # Material's CSS: larger, never wrong.
+        with suppress(CSSError, RecursionError):
             material_css = prune(material_css, classes, _palette_values(palette), rollbook_css)
     return '@charset "UTF-8";\n' + material_css + "\n" + _CHARSET.sub("", rollbook_css)
 
