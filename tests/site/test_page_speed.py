@@ -34,22 +34,22 @@ def whole_css(demo: tuple[str, dict]) -> str:
         return css + "\n" + response.read().decode("utf-8")
 
 
-# Waits for CSS transitions under way to end (the search field's placeholder fades its colour
-# in over 0.25 s): on a busy machine, a screenshot 100 ms after load could catch one midway,
-# and two screenshots of the same page then differ.
-SETTLED = """() => Promise.all(document.getAnimations()
-  .filter(a => a.effect.getComputedTiming().endTime !== Infinity)
-  .map(a => a.finished.catch(() => null)))"""
+# Ends CSS transitions before a screenshot. The search field's placeholder fades its colour
+# over 0.25 s; on a busy machine a screenshot could catch it midway, and two screenshots of
+# the same page, with the same stylesheet, then differ.
+NO_TRANSITIONS = "*, *::before, *::after, *::placeholder { transition: none !important; }"
 
 
 def _context(browser: object, whole_css: str | None, **options: object) -> object:
-    """A browser context; with ``whole_css``, pages get it in place of the site's cut one."""
+    """A browser context; with ``whole_css``, pages get it in place of the site's cut one.
+    Either way without transitions (a rule added at the end; pages may run no script)."""
     context = browser.new_context(service_workers="block", **options)
-    if whole_css is not None:
-        context.route(
-            "**/assets/rollbook/site.css",
-            lambda route: route.fulfill(body=whole_css, content_type="text/css"),
-        )
+
+    def stylesheet(route: object) -> None:
+        css = whole_css if whole_css is not None else route.fetch().text()
+        route.fulfill(body=css + "\n" + NO_TRANSITIONS, content_type="text/css")
+
+    context.route("**/assets/rollbook/site.css", stylesheet)
     return context
 
 
@@ -76,7 +76,6 @@ def test_pages_look_the_same_as_with_materials_whole_css(
             page.goto(url + path)
             page.wait_for_load_state("load")
             page.wait_for_timeout(100)
-            page.evaluate(SETTLED)
             shots.setdefault(path, []).append(
                 page.screenshot(full_page=True, animations="disabled")
             )
@@ -96,7 +95,6 @@ def test_search_results_look_the_same_as_with_materials_whole_css(
         page.goto(url + f"runbooks/{facts['first'].id}/")
         browser_tests._search(page, "checkout").first.wait_for(timeout=10_000)
         page.wait_for_timeout(500)
-        page.evaluate(SETTLED)
         shots.append(page.screenshot(animations="disabled"))
         context.close()
     assert shots[0] == shots[1]
