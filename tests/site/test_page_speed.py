@@ -34,14 +34,22 @@ def whole_css(demo: tuple[str, dict]) -> str:
         return css + "\n" + response.read().decode("utf-8")
 
 
+# Ends CSS transitions before a screenshot. The search field's placeholder fades its colour
+# over 0.25 s; on a busy machine a screenshot could catch it midway, and two screenshots of
+# the same page, with the same stylesheet, then differ.
+NO_TRANSITIONS = "*, *::before, *::after, *::placeholder { transition: none !important; }"
+
+
 def _context(browser: object, whole_css: str | None, **options: object) -> object:
-    """A browser context; with ``whole_css``, pages get it in place of the site's cut one."""
+    """A browser context; with ``whole_css``, pages get it in place of the site's cut one.
+    Either way without transitions (a rule added at the end; pages may run no script)."""
     context = browser.new_context(service_workers="block", **options)
-    if whole_css is not None:
-        context.route(
-            "**/assets/rollbook/site.css",
-            lambda route: route.fulfill(body=whole_css, content_type="text/css"),
-        )
+
+    def stylesheet(route: object) -> None:
+        css = whole_css if whole_css is not None else route.fetch().text()
+        route.fulfill(body=css + "\n" + NO_TRANSITIONS, content_type="text/css")
+
+    context.route("**/assets/rollbook/site.css", stylesheet)
     return context
 
 

@@ -7,9 +7,12 @@ How the pages look with it is compared with Material's whole CSS in test_site_br
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 from pathlib import Path
+
+import pytest
 
 from rollbook.site import stylesheet
 from rollbook.site.mkdocs_driver import make_theme_dir as _make_theme_dir
@@ -65,18 +68,91 @@ def test_only_the_configured_colours_are_kept() -> None:
     )
 
 
-def test_css_the_parser_cannot_follow_keeps_material_whole(tmp_path: Path, monkeypatch) -> None:
-    broken = tmp_path / "main.0.min.css"
-    broken.write_text(".md-nav{color:red}.x{content:'unterminated}", encoding="utf-8")
+@pytest.mark.parametrize(
+    "broken",
+    [
+        ".x{content:'unterminated}",
+        '.x{content:"a\nb"}',  # a string broken by a new line
+        ".x{color:red}}.y{color:blue}",  # a stray brace
+        ".x{width:calc(1px + 2px))}",  # a stray parenthesis
+        ".x{background:url(a b.png)}",  # a space in an unquoted url
+        "@media screen{--x:1px;.x{color:red}}",  # a declaration outside any rule
+        "@media screen and (min-width:1px)){.x{color:red}}",  # in a group's condition
+        # Not an error, but groups nested deeper than the pruning can follow.
+        "@media screen{" * 1500 + ".x{color:red}" + "}" * 1500,
+    ],
+    ids=[
+        "unterminated",
+        "bad-string",
+        "brace",
+        "parenthesis",
+        "bad-url",
+        "loose",
+        "condition",
+        "deep",
+    ],
+)
+def test_css_with_a_syntax_error_keeps_material_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    # A browser drops what holds a syntax error; CSS written back from what the parser read
+    # might not drop the same, so Material's stylesheet is kept as it is: larger, not wrong.
+    main = tmp_path / "main.0.min.css"
     monkeypatch.setattr(
         stylesheet,
         "material_file",
-        lambda folder, pattern: broken if pattern.startswith("main") else None,
+        lambda folder, pattern: main if pattern.startswith("main") else None,
     )
-    css = stylesheet.site_stylesheet(
-        ".rb{x:1}", theme_dir=tmp_path, page_dirs=[], scripts=[], palette=None
+    material = ".md-typeset{color:red}.md-unused{color:red}"
+    with contextlib.nullcontext(_make_theme_dir(None, tmp_path / "theme")) as theme:
+        main.write_text(material + broken, encoding="utf-8")
+        css = stylesheet.site_stylesheet(
+            ".rb{x:1}", theme_dir=theme, page_dirs=[], scripts=[], palette=None
+        )
+        assert css == f'@charset "UTF-8";\n{material}{broken}\n.rb{{x:1}}'
+        # Without the error, the same stylesheet is cut down.
+        main.write_text(material, encoding="utf-8")
+        css = stylesheet.site_stylesheet(
+            ".rb{x:1}", theme_dir=theme, page_dirs=[], scripts=[], palette=None
+        )
+        assert css == '@charset "UTF-8";\n.md-typeset{color:red}\n.rb{x:1}'
+
+
+def test_css_is_read_as_a_browser_reads_it() -> None:
+    # Escaped characters in class names; braces, commas and comment marks in strings; a
+    # block left open at the end (a browser closes it there).
+    css = (
+        ".md\\:hidden{x:1}.a\\,b{x:2}"
+        '.a::before{content:"}/*,.gone{"}'
+        ".a,.gone{y:1}/* .gone{x:1} */.b{z:1"
     )
-    assert ".md-nav{color:red}" in css and css.endswith(".rb{x:1}")
+    assert prune(css, _classes("md:hidden", "a,b", "a", "b")) == (
+        '.md\\:hidden{x:1}.a\\,b{x:2}.a::before{content:"}/*,.gone{"}.a{y:1}.b{z:1}'
+    )
+
+
+def test_a_group_keeps_only_what_pages_can_match() -> None:
+    css = (
+        "@media screen{@supports (gap:1px){.a{x:1}.gone{x:2}}.gone{x:3}}"
+        "@media print{@supports (gap:1px){.gone{x:1}}}"
+        "@layer base{.a{x:4}}@layer base,other;"
+    )
+    assert prune(css, _classes("a")) == (
+        "@media screen{@supports (gap:1px){.a{x:1}}}@layer base{.a{x:4}}@layer base,other;"
+    )
+
+
+def test_custom_properties_are_followed_through_fallbacks_and_animations() -> None:
+    css = (
+        ":root{--a:1px;--b:2px;--c:var(--d);--d:3px;--e:fade 1s;--f:x}"
+        ".kept{margin:var(--a,var(--b));animation:var(--e);--own:1px}"
+        "@keyframes fade{to{x:1}}@keyframes gone{to{x:1}}"
+        ".gone{padding:var(--f);animation:gone 1s}"
+    )
+    assert prune(css, _classes("kept")) == (
+        ":root{--a:1px;--b:2px;--e:fade 1s}.kept{margin:var(--a,var(--b));animation:var(--e)}"
+        "@keyframes fade{to{x:1}}"
+    )
 
 
 def test_a_class_made_by_an_expression_alone_keeps_everything(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from jinja2 import Environment
 from rollbook.render.jinja import page_environment
 from rollbook.render.views import SitePage
 from rollbook.site import mkdocs_driver
-from rollbook.site.engine import no_js_dark_css
+from rollbook.site.dark_css import no_js_dark_css
 from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import check_site
 from rollbook.site.offline import write_service_worker

@@ -16,8 +16,13 @@ nothing uses; then rollbook's stylesheet. The classes are read from the template
 (rollbook's, the user's overrides, and the Material templates those pages actually render)
 and from the page scripts, which add classes of their own (search results, the clipboard
 dialog). Whenever the classes cannot be known (a class written by an expression, a template
-Jinja cannot parse, CSS this parser does not follow), Material's CSS is kept whole: the
+Jinja cannot parse) or Material's CSS has a syntax error, Material's CSS is kept whole: the
 stylesheet is still one request, only larger.
+
+The CSS is read with tinycss2, as a browser reads it (CSS Syntax Level 3): strings, comments,
+escapes and nested groups are its business, not this module's. What is kept is written back
+from what tinycss2 read, so a string may come back with other quotes or escapes: the same
+value, never a different rule.
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import tinycss2
 from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateError
+from tinycss2.ast import AtRule, Node, QualifiedRule
 
 from rollbook.site.mkdocs_driver import material_file, material_templates
 
@@ -38,24 +45,17 @@ STYLESHEET = "assets/rollbook/site.css"
 # Classes no template writes in a class attribute: the inline script in rollbook's theme and
 # Material's bundle swap ``no-js`` for ``js`` on <html>.
 ALWAYS = frozenset({"js", "no-js"})
-# At-rules holding rules (pruned like the top level); any other block is kept as it is.
-_GROUPS = ("@media", "@supports", "@layer", "@container", "@document")
 # The Material templates MkDocs renders into files for rollbook: every page, and the 404.
 _ENTRY_TEMPLATES = ("main.html", "404.html")
 
 _CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
-_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-_ATTRIBUTE = re.compile(r"\[[^\]]*\]")
-_PARENS = re.compile(r"\([^()]*\)")
-_COLOUR = re.compile(r"\[data-md-color-(primary|accent)=[\"']?([\w-]+)[\"']?\]")
 _QUOTED = re.compile(r"""["']([a-zA-Z][\w -]*)["']""")
-_VAR_USE = re.compile(r"var\(\s*(--[\w-]+)")
 _CHARSET = re.compile(r'^\s*@charset\s+"[^"]*";', re.I)
 _EXPR = "\0"  # stands in for a {{ expression }} inside collected template text
 
 
 class CSSError(ValueError):
-    """The stylesheet has a shape this small parser does not follow."""
+    """The stylesheet has a syntax error: pruned, it might not read as it did whole."""
 
 
 def site_stylesheet(
@@ -77,8 +77,9 @@ def site_stylesheet(
     material_css = "".join(_CHARSET.sub("", p.read_text("utf-8")) for p in (main, colours) if p)
     classes = used_classes(theme_dir, page_dirs, scripts)
     if classes is not None:
-        # On CSSError, the whole of Material's CSS: larger, never wrong.
-        with suppress(CSSError):
+        # On a syntax error (or groups nested past Python's recursion limit), the whole of
+        # Material's CSS: larger, never wrong.
+        with suppress(CSSError, RecursionError):
             material_css = prune(material_css, classes, _palette_values(palette), rollbook_css)
     return '@charset "UTF-8";\n' + material_css + "\n" + _CHARSET.sub("", rollbook_css)
 
@@ -245,6 +246,87 @@ def _names_text_only(expr: nodes.Node) -> bool:
     return first is not None and str(first.value).startswith(_TEXT_ONLY)
 
 
+# --- Reading CSS --------------------------------------------------------------------------------
+
+# At-rules holding rules (pruned like the top level); any other at-rule is kept as it is.
+GROUPS = frozenset({"media", "supports", "layer", "container", "document"})
+_BLOCKS = frozenset({"{} block", "[] block", "() block"})
+
+
+def read_rules(css: str) -> list[Node]:
+    """The top-level rules of ``css`` as a browser reads them (CSS Syntax Level 3, by
+    tinycss2), without comments."""
+    return tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+
+
+def group_rules(rule: Node) -> list[Node] | None:
+    """The rules inside ``rule`` when it is a group (``@media``, ``@supports``...), else None."""
+    if rule.type == "at-rule" and rule.lower_at_keyword in GROUPS and rule.content is not None:
+        return tinycss2.parse_blocks_contents(
+            rule.content, skip_comments=True, skip_whitespace=True
+        )
+    return None
+
+
+def group_head(rule: AtRule) -> str:
+    """A group's at-keyword and condition: ``@media screen and (max-width:76em)``."""
+    return (
+        "@"
+        + tinycss2.serialize_identifier(rule.at_keyword)
+        + tinycss2.serialize(rule.prelude).rstrip()
+    )
+
+
+def selectors(prelude: list[Node]) -> list[list[Node]]:
+    """A style rule's selector list, one token list per selector."""
+    parts: list[list[Node]] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [_trim(part) for part in parts]
+
+
+def _trim(tokens: list[Node]) -> list[Node]:
+    start, end = 0, len(tokens)
+    while start < end and tokens[start].type == "whitespace":
+        start += 1
+    while end > start and tokens[end - 1].type == "whitespace":
+        end -= 1
+    return tokens[start:end]
+
+
+def _scan(tokens: list[Node], refs: set[str], names: set[str], strict: bool = True) -> None:
+    """Add to ``refs`` the custom properties ``var()`` names in ``tokens``, and to ``names``
+    every identifier and string (animation names are one or the other).
+
+    ``strict``: raise CSSError at a syntax error. A browser drops what holds one, and CSS
+    written back from what tinycss2 read might not drop the same.
+    """
+    stack = [tokens]
+    while stack:
+        for token in stack.pop():
+            kind = token.type
+            if kind == "ident" or kind == "string":
+                names.add(token.value)
+            elif kind == "function":
+                arguments = token.arguments
+                if token.lower_name == "var":
+                    first = next((a for a in arguments if a.type != "whitespace"), None)
+                    if first is not None and first.type == "ident":
+                        refs.add(first.value)
+                stack.append(arguments)
+            elif kind in _BLOCKS:
+                stack.append(token.content)
+            elif kind == "qualified-rule" or kind == "at-rule":
+                stack.append(token.prelude)
+                if token.content is not None:
+                    stack.append(token.content)
+            elif kind == "error" and strict:
+                raise CSSError(f"line {token.source_line}: {token.message}")
+
+
 # --- Pruning ----------------------------------------------------------------------------------
 
 
@@ -261,185 +343,232 @@ def prune(
     need not be present), it names a class not in ``classes``, or a primary or accent colour
     not in ``colours``. Custom properties are kept when ``var()`` names them anywhere in the
     result or in ``other_css`` (rollbook's stylesheet, which uses Material's colours).
+    Raises CSSError when ``css`` has a syntax error anywhere.
     """
-
-    def keep(selector: str) -> bool:
-        flat = selector
-        while True:
-            inner = _PARENS.sub("", flat)
-            if inner == flat:
-                break
-            flat = inner
-        if colours is not None:
-            for key, value in _COLOUR.findall(flat):
-                if value.lower() not in colours[key]:
-                    return False
-        return all(c in classes for c in _CLASS.findall(_ATTRIBUTE.sub("", flat)))
-
-    rules = _prune_rules(parse(css), keep)
-    # Custom properties refer to each other: drop the unused ones until nothing changes.
-    text = _serialise(rules)
-    while True:
-        rules = _drop_properties(rules, set(_VAR_USE.findall(text + other_css)))
-        pruned = _serialise(rules)
-        if pruned == text:
-            break
-        text = pruned
-    return _serialise(_drop_keyframes(rules, text))
+    pruning = _Pruning(classes, colours)
+    kept = pruning.rules(read_rules(css))
+    _scan(read_rules(other_css), pruning.refs, pruning.names, strict=False)
+    pruning.drop_unused_properties()
+    return _serialise(_drop_keyframes(_drop_empty(kept), pruning.names))
 
 
-Rule = tuple[str, "str | list[Rule] | None"]
+@dataclass
+class _Declaration:
+    """One declaration of a style rule that defines custom properties."""
 
-_TOKEN = re.compile(r"""["'{};]""")
-_BRACE = re.compile(r"""["'{}]""")
-_COMMENT = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|/\*.*?\*/""", re.S)
+    tokens: list[Node]
+    defines: str | None  # the custom property it sets, if any
+    refs: set[str]
+    names: set[str]
+    kept: bool = True
 
 
-def parse(css: str) -> list[Rule]:
-    """Rules as ``(prelude, body)``: body None for ``@charset ...;``, a list for at-rules
-    that hold rules (``@media``), else the text between the braces, kept as it is."""
-    if "/*" in css:  # comments go (strings may hold "/*"); nothing in them applies
-        css = _COMMENT.sub(lambda m: m.group(1) or "", css)
-    stack: list[tuple[str, list[Rule]]] = [("", [])]
-    i = start = 0
-    while (match := _TOKEN.search(css, i)) is not None:
-        j, c = match.start(), match.group()
-        if c in "\"'":
-            i = _string_end(css, j) + 1
-            continue
-        prelude = css[start:j].strip()
-        if c == ";":
-            if prelude:
-                stack[-1][1].append((prelude, None))
-        elif c == "{":
-            if prelude.lower().startswith(_GROUPS):
-                stack.append((prelude, []))
+@dataclass
+class _Style:
+    """A style rule with the selectors pages can match; ``declarations`` is None when it is
+    kept whole (it defines no custom property)."""
+
+    selector: str
+    content: list[Node]
+    declarations: list[_Declaration] | None
+
+
+@dataclass
+class _Group:
+    """A group rule (``@media``...) with the rules it keeps."""
+
+    head: str
+    rules: list[_Kept]
+
+
+@dataclass
+class _Keyframes:
+    """``@keyframes``, kept when a kept rule names it."""
+
+    name: str
+    text: str
+
+
+_Kept = _Style | _Group | _Keyframes | str  # str: any other at-rule, kept as it is
+
+
+class _Pruning:
+    """One pruning: what it keeps, and what the kept rules refer to."""
+
+    def __init__(self, classes: Classes, colours: dict[str, set[str]] | None):
+        self.classes = classes
+        self.colours = colours
+        self.refs: set[str] = set()  # custom properties named outside their definitions
+        self.names: set[str] = set()  # identifiers and strings outside definitions
+        self.definitions: list[_Declaration] = []
+
+    def rules(self, rules: list[Node]) -> list[_Kept]:
+        """What pages can use of ``rules``; raises CSSError at a syntax error."""
+        kept: list[_Kept] = []
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                style = self.style(rule)
+                if style is not None:
+                    kept.append(style)
+            elif rule.type == "at-rule":
+                inner = group_rules(rule)
+                if inner is not None:
+                    _scan(rule.prelude, set(), set())  # for syntax errors only
+                    kept.append(_Group(group_head(rule), self.rules(inner)))
+                elif rule.lower_at_keyword == "keyframes":
+                    _scan(rule.prelude, set(), set())
+                    _scan(rule.content or [], set(), set())
+                    name = next(
+                        (t.value for t in rule.prelude if t.type in ("ident", "string")), ""
+                    )
+                    kept.append(_Keyframes(name, rule.serialize()))
+                else:
+                    _scan(rule.prelude, self.refs, self.names)
+                    _scan(rule.content or [], self.refs, self.names)
+                    kept.append(rule.serialize())
+            else:  # a syntax error, or a declaration outside any style rule
+                message = getattr(rule, "message", "a declaration outside a style rule")
+                raise CSSError(f"line {rule.source_line}: {message}")
+        return kept
+
+    def style(self, rule: QualifiedRule) -> _Style | None:
+        _scan(rule.prelude, set(), set())  # for syntax errors only
+        parts = [part for part in selectors(rule.prelude) if self.matches(part)]
+        if not parts:
+            _scan(rule.content, set(), set())  # dropped, but a syntax error keeps all
+            return None
+        declarations = None
+        content = rule.content
+        if any(t.type == "ident" and t.value.startswith("--") for t in content) and not any(
+            t.type == "{} block" for t in content
+        ):
+            declarations = self.declarations(content)
+        else:
+            _scan(content, self.refs, self.names)
+        return _Style(",".join(tinycss2.serialize(p) for p in parts), content, declarations)
+
+    def declarations(self, content: list[Node]) -> list[_Declaration]:
+        """The declarations of a style rule that defines custom properties, noting what
+        each refers to."""
+        chunks: list[list[Node]] = [[]]
+        for token in content:
+            if token.type == "literal" and token.value == ";":
+                chunks.append([])
             else:
-                end = _block_end(css, j)
-                stack[-1][1].append((prelude, css[j + 1 : end]))
-                j = end
-        else:  # "}" closing a group
-            if len(stack) == 1 or prelude:
-                raise CSSError("unbalanced }")
-            group, rules = stack.pop()
-            stack[-1][1].append((group, rules))
-        i = start = j + 1
-    if len(stack) > 1 or css[start:].strip():
-        raise CSSError("unclosed block or text after the last rule")
-    return stack[0][1]
-
-
-_STRING = {
-    '"': re.compile(r'"(?:\\.|[^"\\\n])*"'),
-    "'": re.compile(r"'(?:\\.|[^'\\\n])*'"),
-}
-
-
-def _string_end(css: str, i: int) -> int:
-    """Where the string opening at ``css[i]`` closes."""
-    match = _STRING[css[i]].match(css, i)
-    if match is None:
-        raise CSSError("unterminated string")
-    return match.end() - 1
-
-
-def _block_end(css: str, i: int) -> int:
-    """Where the block opening at ``css[i]`` closes (blocks nest in ``@keyframes``)."""
-    depth = 0
-    while (match := _BRACE.search(css, i)) is not None:
-        i, c = match.start(), match.group()
-        if c in "\"'":
-            i = _string_end(css, i)
-        elif c == "{":
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise CSSError("unbalanced {")
-
-
-def _split(text: str, sep: str) -> list[str]:
-    """``text`` split at ``sep`` outside strings, brackets and parentheses."""
-    if not any(c in text for c in "\"'(["):
-        return text.split(sep)
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        c = text[i]
-        if c in "\"'":
-            i = _string_end(text, i)
-        elif c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == sep and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return parts
-
-
-def _prune_rules(rules: list[Rule], keep) -> list[Rule]:
-    out: list[Rule] = []
-    for prelude, body in rules:
-        if isinstance(body, list):
-            inner = _prune_rules(body, keep)
-            if inner:
-                out.append((prelude, inner))
-        elif body is None or prelude.startswith("@"):
-            out.append((prelude, body))
-        else:
-            kept = [s for s in _split(prelude, ",") if keep(s.strip())]
-            if kept:
-                out.append((",".join(kept), body))
-    return out
-
-
-def _drop_properties(rules: list[Rule], used: set[str]) -> list[Rule]:
-    out: list[Rule] = []
-    for prelude, body in rules:
-        if isinstance(body, list):
-            inner = _drop_properties(body, used)
-            if inner:
-                out.append((prelude, inner))
-        elif body is None or prelude.startswith("@") or "--" not in body or "{" in body:
-            out.append((prelude, body))
-        else:
-            declarations = [
-                d
-                for d in _split(body, ";")
-                if d.strip()
-                and not (d.strip().startswith("--") and d.split(":", 1)[0].strip() not in used)
-            ]
-            if declarations:
-                out.append((prelude, ";".join(declarations)))
-    return out
-
-
-def _drop_keyframes(rules: list[Rule], text: str) -> list[Rule]:
-    """``rules`` without the top-level ``@keyframes`` no other rule in ``text`` names."""
-    rest = _serialise([r for r in rules if not r[0].lower().startswith("@keyframes")])
-    kept = []
-    for prelude, body in rules:
-        if prelude.lower().startswith("@keyframes"):
-            name = prelude.split(None, 1)[1].strip() if " " in prelude else ""
-            if not name or not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", rest):
+                chunks[-1].append(token)
+        out = []
+        for chunk in chunks:
+            tokens = _trim(chunk)
+            if not tokens:
                 continue
-        kept.append((prelude, body))
-    return kept
+            first = tokens[0]
+            defines = None
+            if first.type == "ident" and first.value.startswith("--"):
+                colon = next((t for t in tokens[1:] if t.type != "whitespace"), None)
+                if colon is not None and colon.type == "literal" and colon.value == ":":
+                    defines = first.value
+            declaration = _Declaration(chunk, defines, set(), set())
+            _scan(tokens, declaration.refs, declaration.names)
+            if defines is None:
+                self.refs |= declaration.refs
+                self.names |= declaration.names
+            else:
+                self.definitions.append(declaration)
+            out.append(declaration)
+        return out
+
+    def matches(self, selector: list[Node]) -> bool:
+        """Whether a page may match ``selector``: every class it needs is one pages carry,
+        and every primary or accent colour one the configuration sets. What sits inside
+        ``:not()``, ``:is()`` and other functions is not needed, and does not count."""
+        dot = False
+        for token in selector:
+            kind = token.type
+            if dot and kind == "ident" and token.value not in self.classes:
+                return False
+            dot = kind == "literal" and token.value == "."
+            if kind == "[] block" and self.colours is not None:
+                attribute = [t for t in token.content if t.type != "whitespace"]
+                if (
+                    len(attribute) == 3
+                    and attribute[0].type == "ident"
+                    and attribute[0].value in _COLOUR_ATTRIBUTES
+                    and attribute[1].type == "literal"
+                    and attribute[1].value == "="
+                    and attribute[2].type in ("ident", "string")
+                ):
+                    key = _COLOUR_ATTRIBUTES[attribute[0].value]
+                    if attribute[2].value.lower() not in self.colours[key]:
+                        return False
+        return True
+
+    def drop_unused_properties(self) -> None:
+        """Unmark the custom property definitions nothing uses. Definitions refer to each
+        other: drop until nothing changes."""
+        while True:
+            used = set(self.refs)
+            for definition in self.definitions:
+                if definition.kept:
+                    used |= definition.refs
+            changed = False
+            for definition in self.definitions:
+                if definition.kept and definition.defines not in used:
+                    definition.kept = False
+                    changed = True
+            if not changed:
+                break
+        for definition in self.definitions:
+            if definition.kept:
+                self.names |= definition.names
 
 
-def _serialise(rules: list[Rule]) -> str:
+_COLOUR_ATTRIBUTES = {"data-md-color-primary": "primary", "data-md-color-accent": "accent"}
+
+
+def _drop_empty(rules: list[_Kept]) -> list[_Kept]:
+    """``rules`` without style rules whose declarations all went, and groups left empty."""
     out = []
-    for prelude, body in rules:
-        if body is None:
-            out.append(prelude + ";")
-        elif isinstance(body, list):
-            out.append(prelude + "{" + _serialise(body) + "}")
+    for rule in rules:
+        if isinstance(rule, _Group):
+            inner = _drop_empty(rule.rules)
+            if inner:
+                out.append(_Group(rule.head, inner))
+        elif isinstance(rule, _Style) and rule.declarations is not None:
+            if any(d.kept for d in rule.declarations):
+                out.append(rule)
         else:
-            out.append(prelude + "{" + body + "}")
+            out.append(rule)
+    return out
+
+
+def _drop_keyframes(rules: list[_Kept], names: set[str]) -> list[_Kept]:
+    """``rules`` without the ``@keyframes`` no kept rule names."""
+    out = []
+    for rule in rules:
+        if isinstance(rule, _Group):
+            inner = _drop_keyframes(rule.rules, names)
+            if inner:
+                out.append(_Group(rule.head, inner))
+        elif not isinstance(rule, _Keyframes) or (rule.name and rule.name in names):
+            out.append(rule)
+    return out
+
+
+def _serialise(rules: list[_Kept]) -> str:
+    out = []
+    for rule in rules:
+        if isinstance(rule, _Style):
+            if rule.declarations is None:
+                body = tinycss2.serialize(rule.content)
+            else:
+                body = ";".join(tinycss2.serialize(d.tokens) for d in rule.declarations if d.kept)
+            out.append(rule.selector + "{" + body + "}")
+        elif isinstance(rule, _Group):
+            out.append(rule.head + "{" + _serialise(rule.rules) + "}")
+        elif isinstance(rule, _Keyframes):
+            out.append(rule.text)
+        else:
+            out.append(rule)
     return "".join(out)
 
 
