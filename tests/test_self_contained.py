@@ -15,7 +15,7 @@ TESTS = Path(__file__).resolve().parent
 # What reaching outside the repository looks like in a test: the shared folder beside the
 # checkout, a parent of the repository root, or an absolute path of a developer's machine.
 OUTSIDE = re.compile(
-    r"""shared/fixtures|parents\[[3-9]\]|\.parent\s*/\s*["']shared"""
+    r"""\.\.[/\\]shared|shared[/\\]fixtures|parents\[[3-9]\]|\.parent\s*/\s*["']shared"""
     r"""|["']/(?:work|home|Users|root)/"""
 )
 
