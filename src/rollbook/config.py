@@ -28,7 +28,7 @@ from pydantic_core import PydanticCustomError
 
 from rollbook.codes import CONFIG_ERROR
 from rollbook.diagnostics import Location, Problem
-from rollbook.model.links import LinkError, web_href
+from rollbook.model.links import web_href
 from rollbook.model.phones import check_region
 
 CONFIG_NAMES = ("rollbook.toml", "pyproject.toml")
@@ -197,11 +197,12 @@ class Config(BaseModel):
     phone_region: Annotated[str | None, Field(alias="phone-region")] = None
     """Country of phone numbers written without +country code: `"GB"`, `"US"`."""
 
+    # Two layers: the annotated checks above (_web_address, _edit_path) run first and say
+    # what is wrong in configuration terms; these then make sure the renderer's one href
+    # function (web_href) can write what they accepted, so no address becomes a dead link.
     @field_validator("site_url", "repo_url")
     @classmethod
     def _link(cls, value: str | None) -> str | None:
-        # The site links to these; the same check as every runbook link (web_href), so a
-        # link that could not be rendered is a configuration error now, not a dead link.
         if value is not None:
             web_href(value)
         return value
@@ -209,11 +210,6 @@ class Config(BaseModel):
     @field_validator("edit_uri")
     @classmethod
     def _edit_uri(cls, value: str, info: ValidationInfo) -> str:
-        if "#" in value or "://" in value or value.startswith("//"):
-            raise LinkError(
-                f"{value!r} is not a path from repo-url to a file",
-                'write the path only, e.g. "blob/main/" (GitHub) or "-/blob/main/" (GitLab)',
-            )
         repo = info.data.get("repo_url") or "https://repository.invalid"
         web_href(repo.rstrip("/") + "/" + value.lstrip("/"))
         return value
