@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rollbook.diagnostics import Location, Problem
 from rollbook.load.runbooks import Loaded
 from rollbook.load.yaml_reader import MAX_BYTES, YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import SLUG_PATTERN
@@ -52,43 +51,6 @@ def listing(item: Loaded) -> Listing:
         if isinstance(tags, list)
         else (),
     )
-
-
-def mark_duplicate_ids(items: list[Loaded]) -> None:
-    """Add a duplicate-id problem (RB009) to every runbook whose id an earlier file has.
-
-    The first file keeps the page; the others have none. Files that already carry RB009
-    (the loader adds it when it sees every file itself) are left as they are.
-    """
-    first: dict[str, Loaded] = {}
-    for item in items:
-        rb = item.runbook
-        if rb is None:
-            continue
-        other = first.setdefault(rb.id, item)
-        if other is item or any(p.code == "RB009" for p in item.problems):
-            continue
-        item.problems.append(
-            Problem(
-                "RB009",
-                f"runbook id {rb.id!r} is also used by {other.display}",
-                _locate_id(item),
-                field="id",
-                hint="each feature has one runbook; ids name the pages",
-            )
-        )
-
-
-def _locate_id(item: Loaded) -> Location:
-    doc = item.document
-    if doc is None:
-        try:
-            doc = read_yaml_file(item.path, item.display)
-        except YamlError as exc:
-            doc = exc.document
-    if doc is None:
-        return Location(item.display)
-    return doc.locate(("id",))
 
 
 def _data(path: Path, display: str) -> dict | None:
