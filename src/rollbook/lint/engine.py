@@ -273,7 +273,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     findings.sort(key=Finding.sort_key)
     result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
     if options.keep_loaded:
-        result.loaded = LoadedProject(project, found_files.teams, kept, [], list(walk.notes))
+        result.loaded = LoadedProject(project, found_files.teams, kept, list(walk.notes))
     if changes is not None:
         result.notes.append(
             f"only what changed since {options.since} "

@@ -307,15 +307,13 @@ class LoadedProject:
     project: Project
     teams: Loaded | None
     runbooks: list[Loaded]
-    problems: list[Problem]
     notes: list[str] = field(default_factory=list)
     """Things the user should know that are not problems in a file."""
 
     @property
     def all_problems(self) -> list[Problem]:
-        out = list(self.problems)
-        if self.teams:
-            out.extend(self.teams.problems)
+        """The teams file's problems, then each runbook's, in file order."""
+        out = list(self.teams.problems) if self.teams else []
         for item in self.runbooks:
             out.extend(item.problems)
         return out
@@ -472,4 +470,4 @@ def load_project_runbooks(
     notes = files.notes
     if files.teams is None:
         notes.append(no_teams_note(project))
-    return LoadedProject(project, files.teams, loaded, [], notes)
+    return LoadedProject(project, files.teams, loaded, notes)
