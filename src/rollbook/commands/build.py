@@ -19,7 +19,8 @@ import yaml
 
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem
-from rollbook.lint import LintOptions, all_rules, lint
+from rollbook.lint import LintOptions, all_rules
+from rollbook.lint import lint as lint_project
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks
 from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
@@ -139,7 +140,7 @@ def lint_and_load(project: Project, jobs: int = 1) -> tuple[LoadedProject, LintR
             )
         )
     try:
-        found = lint(project, LintOptions(keep_loaded=True, jobs=jobs))
+        found = lint_project(project, LintOptions(keep_loaded=True, jobs=jobs))
     except Exception as exc:
         results.available = False
         results.note = f"lint did not run: {exc}"
