@@ -18,6 +18,7 @@ from rollbook.load.runbooks import (
 )
 from rollbook.render.pages import SiteRenderer
 from rollbook.render.views import SitePage
+from tests.conftest import run_cli
 from tests.load.helpers import HEAD
 
 ROLLBACK = "rollback:\n  when: [Errors double]\n  steps:\n    - do: Switch it off\n"
@@ -136,3 +137,18 @@ def test_prerendered_runbook_pages_are_used_in_place(project: Path) -> None:
     assert [p.html for i, p in enumerate(pages) if i != index] == [
         p.html for i, p in enumerate(plain) if i != index
     ]
+
+
+def test_validate_and_lint_name_a_linked_runbook_by_its_link(project: Path) -> None:
+    # A link inside the project to a runbook inside it is read twice: the duplicate is
+    # reported on the link, as written, by every command (validate named the target before).
+    (project / "runbooks" / "a.yaml").write_text(HEAD + ROLLBACK, encoding="utf-8")
+    (project / "runbooks" / "alias.yaml").symlink_to("a.yaml")
+    expected = (
+        "runbooks/alias.yaml:1:5: RB009 runbook id 'one-click-checkout' is also used by "
+        "runbooks/a.yaml"
+    )
+    for command in ("validate", "lint"):
+        result = run_cli(command, cwd=project)
+        assert result.returncode == 1, result.stderr
+        assert expected in result.stdout, result.stdout
