@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rollbook.load.runbooks import load_runbook
-from rollbook.load.salvage import Listing, listing, mark_duplicate_ids
+from rollbook.load.salvage import Listing, listing
 
 HEAD = """\
 # yaml-language-server: $schema=runbook.schema.json
@@ -80,30 +80,3 @@ def test_a_binary_or_missing_file_lists_nothing(tmp_path: Path) -> None:
     assert listing(load_runbook(binary, "binary.yaml")) == Listing()
     gone = tmp_path / "gone.yaml"
     assert listing(load_runbook(gone, "gone.yaml")) == Listing()
-
-
-def test_duplicate_ids_are_marked_on_later_files_with_the_line(tmp_path: Path) -> None:
-    text = (
-        HEAD
-        + "rollback:\n  when: [Errors double]\n  steps:\n    - do: Switch it off\n"
-        + "      expect: It is off\n"
-    )
-    items = []
-    for name in ("a.yaml", "b.yaml", "c.yaml"):
-        path = tmp_path / name
-        path.write_text(text if name != "c.yaml" else "\n\n" + text, encoding="utf-8")
-        item = load_runbook(path, name)
-        assert item.runbook is not None, item.problems
-        item.document = None  # as the linter hands them over
-        items.append(item)
-    mark_duplicate_ids(items)
-    mark_duplicate_ids(items)  # a second pass adds nothing
-    assert items[0].problems == []
-    [b] = items[1].problems
-    [c] = items[2].problems
-    assert (b.code, str(b.location), b.message) == (
-        "RB009",
-        "b.yaml:2:5",
-        "runbook id 'one-click-checkout' is also used by a.yaml",
-    )
-    assert str(c.location) == "c.yaml:4:5"

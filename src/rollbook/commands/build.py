@@ -1,4 +1,4 @@
-"""`rollbook build`: load the runbooks, lint them if the linter is there, render, build.
+"""`rollbook build`: lint the runbooks (which loads them), render, build.
 
 A site that silently lacks a runbook is worse than no new site: the on-call finds out at the
 worst moment. So a runbook file with errors (or a teams file with errors) stops the build
@@ -20,13 +20,14 @@ import yaml
 from rollbook.codes import CONFIG_ERROR
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem
-from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks, load_teams
-from rollbook.load.salvage import mark_duplicate_ids
+from rollbook.lint import LintOptions, all_rules
+from rollbook.lint import lint as lint_project
+from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks
 from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
 from rollbook.parallel import default_jobs, fork_map
-from rollbook.render import LintResults, render_site
-from rollbook.render.pages import PROBLEMS_REPORT, problems_report
+from rollbook.render import LintResults
+from rollbook.render.pages import PROBLEMS_REPORT, SiteRenderer, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
 from rollbook.site.mkdocs_driver import overrides_problems
@@ -121,20 +122,14 @@ def _overrides_location(path: Path, text: str, where: tuple[str | int, ...]) -> 
     return document.locate(where, key=True) if document else Location(str(path))
 
 
-def collect_lint(
-    project: Project, on_loaded=None, jobs: int = 1, notes: list[str] | None = None
-) -> LintResults:
-    """Findings and rule docs from ``rollbook.lint``, when that package is installed.
+def lint_and_load(project: Project, jobs: int = 1) -> tuple[LoadedProject, LintResults]:
+    """The project as loaded, and the findings and rule docs the pages show.
 
-    The linter is optional for the site: without it, pages show the loader's problems only.
-    A linter failure (a misconfigured feature source, say) leaves the pages without lint
-    findings rather than leaving the on-call without a site. Lint's notes (what it skipped)
-    are added to ``notes``.
+    The linter loads every runbook anyway: its run keeps what it loaded (without the YAML
+    positions, which pages do not need) rather than reading every file twice. A linter
+    failure (a misconfigured feature source, say) leaves the pages without lint findings
+    rather than leaving the on-call without a site: the project is then loaded without it.
     """
-    try:
-        from rollbook.lint import LintOptions, all_rules, lint
-    except ImportError:
-        return LintResults()
     results = LintResults(available=True)
     for rule in all_rules():
         results.rules.append(
@@ -147,18 +142,17 @@ def collect_lint(
             )
         )
     try:
-        found = lint(project, LintOptions(on_loaded=on_loaded, jobs=jobs))
+        found = lint_project(project, LintOptions(keep_loaded=True, jobs=jobs))
     except Exception as exc:
         results.available = False
         results.note = f"lint did not run: {exc}"
-        return results
-    if notes is not None:
-        notes.extend(found.notes)
+        return load_project_runbooks(project), results
     for f in found.findings:
         results.by_file.setdefault(f.location.path, []).append(
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
         )
-    return results
+    assert found.loaded is not None  # asked for with keep_loaded
+    return found.loaded, results
 
 
 def render_pages(
@@ -170,37 +164,23 @@ def render_pages(
     jobs: int = 1,
     preview: bool = False,
 ) -> list[SitePage]:
-    """``render_site``, with the runbook pages (nearly all the work) dealt out to ``jobs``
-    forked workers. The pages, and their order, are the same as ``render_site``'s."""
-    try:
-        from rollbook.render.pages import SiteRenderer
-
-        renderer = SiteRenderer(
-            loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
-        )
-        entries = list(renderer.entries)
-        render_one = renderer.runbook
-    except (ImportError, AttributeError, TypeError):  # the renderer changed: one process
-        jobs = 1
+    """The site's pages, with the runbook pages (nearly all the work) dealt out to ``jobs``
+    forked workers. The pages, and their order, are the same whatever ``jobs``."""
+    renderer = SiteRenderer(
+        loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
+    )
+    entries = renderer.entries
     if jobs <= 1 or len(entries) < 20:
-        return render_site(
-            loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
-        )
+        return renderer.pages()
 
     def share(index: int) -> list[SitePage]:
-        return [render_one(entry) for entry in entries[index::jobs]]
+        return [renderer.runbook(entry) for entry in entries[index::jobs]]
 
     ready: dict[str, SitePage] = {}
     for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
         for entry, page in zip(entries[index::jobs], part, strict=True):
             ready[entry.src_uri] = page
-
-    def runbook(entry):  # pages() asks for each runbook page in turn: hand over the rendered
-        page = ready.pop(entry.src_uri, None)
-        return page if page is not None else render_one(entry)
-
-    renderer.runbook = runbook  # type: ignore[method-assign]
-    return renderer.pages()
+    return renderer.pages(prerendered=ready)
 
 
 def build(
@@ -226,14 +206,6 @@ def build(
     user_templates = project.resolve(project.config.templates) if project.config.templates else None
     if user_templates is not None and not user_templates.is_dir():
         raise ConfigError(f"templates folder {project.config.templates} does not exist")
-    # The linter reads every runbook anyway: keep what it loaded (without the YAML positions,
-    # which pages do not need) rather than reading every file twice.
-    seen: list[Loaded] = []
-
-    def keep(item: Loaded) -> None:
-        item.document = None
-        seen.append(item)
-
     # Loading keeps every runbook model: the cyclic garbage collector would walk the growing
     # heap again and again (a quarter of the loading time at 10,000 runbooks, and more to
     # unpickle what the workers loaded). Off while loading; what is loaded then lives until
@@ -242,15 +214,14 @@ def build(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        notes: list[str] = []
-        lint_results = collect_lint(project, on_loaded=keep, jobs=jobs, notes=notes)
+        loaded, lint_results = lint_and_load(project, jobs)
         gc.freeze()
         if enabled:
             gc.enable()
-        outcome = _build_loaded(
+        return _build_loaded(
             project,
             out,
-            seen,
+            loaded,
             lint_results,
             built,
             user_templates,
@@ -258,8 +229,6 @@ def build(
             _Mode(service_worker, keep_going, preview),
             jobs,
         )
-        outcome.notes = notes or outcome.loaded.notes
-        return outcome
     finally:
         gc.unfreeze()
         if enabled:
@@ -276,7 +245,7 @@ class _Mode:
 def _build_loaded(
     project: Project,
     out: Path,
-    seen: list[Loaded],
+    loaded: LoadedProject,
     lint_results: LintResults,
     built: dt.datetime,
     user_templates: Path | None,
@@ -284,13 +253,6 @@ def _build_loaded(
     mode: _Mode,
     jobs: int,
 ) -> BuildOutcome:
-    if lint_results.available and seen:
-        loaded = LoadedProject(project, load_teams(project), seen, [])
-        # The linter reports a taken id as a finding of the second file; the site needs it
-        # on the file, which then has no page.
-        mark_duplicate_ids(seen)
-    else:
-        loaded = load_project_runbooks(project)
     # Stop before anything is written: the previous site stays, complete.
     invalid = invalid_files(loaded)
     if invalid and not mode.keep_going:
@@ -322,4 +284,4 @@ def _build_loaded(
     site = build_site(pages, out, options)
     unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)
     missing = len(loaded.runbooks) - sum(1 for page in pages if page.kind == "runbook")
-    return BuildOutcome(site, loaded, unreadable, invalid, missing)
+    return BuildOutcome(site, loaded, unreadable, invalid, missing, loaded.notes)

@@ -33,15 +33,12 @@ from rollbook.lint.rules import all_rules
 from rollbook.lint.rules.suppressions import suppression_hits
 from rollbook.lint.selection import Selection, build_selection
 from rollbook.lint.suppressions import Suppression, parse_suppressions
-from rollbook.load.ids import duplicate_id
+from rollbook.load.ids import DuplicateIds
 from rollbook.load.runbooks import (
     Loaded,
-    discover,
-    load_runbook,
-    load_teams,
-    nothing_found,
+    LoadedProject,
+    find_runbooks,
     project_walk,
-    walked,
 )
 from rollbook.model.runbook import TeamsFile
 from rollbook.parallel import forked
@@ -63,10 +60,9 @@ class LintOptions:
     since: str | None = None
     today: dt.date | None = None
     fail_on: Severity | None = None
-    on_loaded: Callable[[Loaded], None] | None = None
-    """Called with each runbook once it is checked, so that `rollbook build` can render the
-    runbooks lint has loaded instead of reading every file a second time. With ``jobs`` > 1
-    the runbooks a worker loaded arrive without their ``document`` (YAML positions)."""
+    keep_loaded: bool = False
+    """Hand back every runbook loaded (in :attr:`LintResult.loaded`), so that `rollbook
+    build` renders them instead of reading every file a second time."""
     jobs: int = 1
     """Processes loading and checking the runbook files: the files are split into as many
     runs of consecutive files, each checked in a forked worker (POSIX only; the coverage
@@ -83,6 +79,10 @@ class LintResult:
     suppressed: int = 0
     since: str | None = None
     notes: list[str] = field(default_factory=list)
+    loaded: LoadedProject | None = None
+    """With :attr:`LintOptions.keep_loaded`: the teams file and every runbook as loaded,
+    without their YAML positions (``document``), a later file with a taken id carrying
+    RB009 as :func:`~rollbook.load.runbooks.load_project_runbooks` gives it."""
 
     @property
     def failed(self) -> bool:
@@ -173,38 +173,29 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     changes = changes_since(project.root, options.since) if options.since else None
     collector = _Collector(selection)
 
-    teams_loaded = load_teams(project)
-    teams = (
-        teams_loaded.model if teams_loaded and isinstance(teams_loaded.model, TeamsFile) else None
-    )
-    if teams_loaded is not None and _wanted(teams_loaded.display, changes):
-        for problem in teams_loaded.problems:
-            collector.problem(problem)
-
-    roots = options.paths or project.runbook_folders
-    for root in roots:
-        if not root.exists():
-            raise ConfigError(f"{project.display(root)}: no such file or folder")
     # A YAML flag file among the runbooks is a feature source's, not a runbook: said in a note.
     exclude = dict.fromkeys(
         {(project.root / p).resolve() for p in {f.location.path for f in features}},
         "a feature source reads it",
     )
-    exclude[project.teams_path.resolve()] = ""
+    found_files = find_runbooks(project, options.paths, exclude=exclude, walk=walk)
+    teams = found_files.team_model
+    if found_files.teams is not None and _wanted(found_files.teams.display, changes):
+        for problem in found_files.teams.problems:
+            collector.problem(problem)
 
     summaries: list[RunbookSummary] = []
     suppressions: dict[str, list[Suppression]] = {}
-    first_seen: dict[str, str] = {}
+    ids = DuplicateIds()
+    # Which file keeps an id, as validate and build decide it: among valid runbooks only.
+    page_ids = DuplicateIds()
+    kept: list[Loaded] = []
     files: list[str] = []
-    paths = list(walked(discover(roots, exclude, walk)))
-    if not paths:
-        raise nothing_found(project, roots, walk)
-    root_dir = project.root.resolve()
 
     def scan(path: Path) -> _Scanned:
-        display = _display(project, root_dir, path)
+        loaded = found_files.load(path)
+        display = loaded.display
         checked = _wanted(display, changes)
-        loaded = load_runbook(path, display, teams)
         found = _Collector(selection)
         sups: list[Suppression] = []
         if checked:
@@ -224,12 +215,15 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             if options.inline_ignores:
                 sups = parse_suppressions(text, display)
         summary = _summarise(loaded, display, checked)
-        # The document is dropped with the loaded file unless on_loaded wants it: only the
-        # summary outlives this file.
-        keep = loaded if options.on_loaded is not None else None
+        # Only the summary outlives this file, and the loaded runbook without its document
+        # (the YAML positions, most of its memory) when the caller keeps what was loaded.
+        keep = None
+        if options.keep_loaded:
+            loaded.document = None
+            keep = loaded
         return _Scanned(display, checked, found.findings, sups, summary, keep)
 
-    for item in _scan_all(paths, scan, options.jobs):
+    for item in _scan_all(found_files.paths, scan, options.jobs):
         if item.checked:
             files.append(item.display)
         collector.findings.extend(item.findings)
@@ -237,14 +231,18 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             suppressions[item.display] = item.suppressions
         summary = item.summary
         if summary is not None:
-            other = first_seen.get(summary.id)
-            if other is None:
-                first_seen[summary.id] = item.display
-            elif item.checked:
-                collector.problem(duplicate_id(summary.id, other, summary.id_location))
+            # Read from the document, valid or not: an invalid runbook takes its id too.
+            taken = ids.check(summary.id, item.display, summary.id_location)
+            if taken is not None and item.checked:
+                collector.problem(taken)
             summaries.append(summary)
-        if options.on_loaded is not None and item.loaded is not None:
-            options.on_loaded(item.loaded)
+        if item.loaded is not None:
+            rb = item.loaded.runbook
+            if rb is not None and summary is not None:  # a valid runbook has a summary
+                taken = page_ids.check(rb.id, item.display, summary.id_location)
+                if taken is not None:
+                    item.loaded.problems.append(taken)
+            kept.append(item.loaded)
         del item
 
     feature_filter = None
@@ -274,6 +272,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     findings = _with_fingerprints(findings)
     findings.sort(key=Finding.sort_key)
     result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
+    if options.keep_loaded:
+        result.loaded = LoadedProject(project, found_files.teams, kept, list(walk.notes))
     if changes is not None:
         result.notes.append(
             f"only what changed since {options.since} "
@@ -291,17 +291,6 @@ def _features(project: Project, config_path: str, walk: FolderWalk | None = None
         return collect_features(specs, project.root, walk=walk) if specs else []
     except SourceError as exc:
         raise ConfigError(exc.render()) from None
-
-
-def _display(project: Project, root_dir: Path, path: Path) -> str:
-    # Configured roots are absolute and resolved already: skip resolve() (a syscall per
-    # path component) for the files found under them.
-    if path.is_absolute():
-        try:
-            return path.relative_to(root_dir).as_posix()
-        except ValueError:
-            pass
-    return project.display(path)
 
 
 def _wanted(display: str, changes: Changes | None) -> bool:

@@ -21,3 +21,24 @@ def duplicate_id(ident: str, first: str, location: Location) -> Problem:
         field="id",
         hint="each feature has one runbook; ids name the pages",
     )
+
+
+class DuplicateIds:
+    """Which file uses each runbook id first: a later file with the same id gets RB009.
+
+    Files must be shown in the order of ``ProjectFiles.paths`` (load/runbooks.py), so that the
+    same file keeps the id (and the page) whichever command loads them and however many
+    processes.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def check(self, ident: str, display: str, location: Location) -> Problem | None:
+        """Record that ``display`` uses ``ident`` (written at ``location``); the RB009
+        problem if an earlier file uses it already."""
+        other = self._first.get(ident)
+        if other is None:
+            self._first[ident] = display
+            return None
+        return duplicate_id(ident, other, location)

@@ -1,4 +1,19 @@
-"""Load runbooks and the teams file: from files on disk to typed models plus problems.
+"""Load a project: find its runbook files and turn each into a typed model plus problems.
+
+This module is the one way to load a project's runbooks; every command goes through it.
+:func:`find_runbooks` loads the teams file and walks the runbook folders (exclusions, notes
+on what was skipped, "no runbooks found"); the :class:`ProjectFiles` it returns loads one
+file at a time (:meth:`ProjectFiles.load`); :class:`DuplicateIds` decides which file keeps
+an id (RB009). What the commands take from it:
+
+- ``rollbook validate`` (and any command that wants the whole project in memory):
+  :func:`load_project_runbooks`, all of the above in one :class:`LoadedProject`.
+- ``rollbook lint``: :func:`find_runbooks` (feature sources' files excluded), then
+  :meth:`ProjectFiles.load` per file in forked workers that each load a share, and
+  :class:`DuplicateIds` over the files in order; asked to, it hands back what it loaded as
+  a :class:`LoadedProject`.
+- ``rollbook build``: the :class:`LoadedProject` lint loaded (pages with lint findings), or
+  :func:`load_project_runbooks` when lint cannot run.
 
 Loading never raises for a bad file: every problem in every file is collected, so that one
 run shows the feature owner everything to fix.
@@ -20,7 +35,7 @@ from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, format_path
 from rollbook.load import names, silent_yaml
 from rollbook.load.characters import visible
-from rollbook.load.ids import duplicate_id
+from rollbook.load.ids import DuplicateIds
 from rollbook.load.validation import problems_from_validation
 from rollbook.load.yaml_reader import YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import Runbook, TeamsFile, reference_problems
@@ -296,15 +311,13 @@ class LoadedProject:
     project: Project
     teams: Loaded | None
     runbooks: list[Loaded]
-    problems: list[Problem]
     notes: list[str] = field(default_factory=list)
     """Things the user should know that are not problems in a file."""
 
     @property
     def all_problems(self) -> list[Problem]:
-        out = list(self.problems)
-        if self.teams:
-            out.extend(self.teams.problems)
+        """The teams file's problems, then each runbook's, in file order."""
+        out = list(self.teams.problems) if self.teams else []
         for item in self.runbooks:
             out.extend(item.problems)
         return out
@@ -329,6 +342,88 @@ def load_teams(project: Project) -> Loaded | None:
     return load_model(path, project.display(path), TeamsFile, context)
 
 
+@dataclass
+class ProjectFiles:
+    """A project's runbook files, found but not yet read, with its teams file loaded.
+
+    ``paths`` are in the order every report lists them; :meth:`load` loads one of them. A
+    forked worker may load a share of ``paths``: a file's load needs nothing but the teams.
+    """
+
+    project: Project
+    teams: Loaded | None
+    roots: list[Path]
+    """Where the runbooks were looked for: the paths given, or the configured folders."""
+    paths: list[Path]
+    walk: FolderWalk
+    _root_dir: Path = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._root_dir = self.project.root.resolve()
+
+    @property
+    def team_model(self) -> TeamsFile | None:
+        """The teams file's model; None when there is none or it has errors."""
+        model = self.teams.model if self.teams is not None else None
+        return model if isinstance(model, TeamsFile) else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What the walk skipped (links outside the project, hidden files, ...)."""
+        return list(self.walk.notes)
+
+    def display(self, path: Path) -> str:
+        """``path`` as findings name it: relative to the project root, a link as written."""
+        # Roots are absolute already: skip resolve() (a syscall per path component) for the
+        # files found under them.
+        if path.is_absolute():
+            try:
+                return path.relative_to(self._root_dir).as_posix()
+            except ValueError:
+                pass
+        return self.project.display(path)
+
+    def load(self, path: Path) -> Loaded:
+        """Load one runbook file, its team references checked against the teams file."""
+        return load_runbook(path, self.display(path), self.team_model)
+
+
+def find_runbooks(
+    project: Project,
+    paths: list[Path] | None = None,
+    *,
+    exclude: Mapping[Path, str] | None = None,
+    walk: FolderWalk | None = None,
+) -> ProjectFiles:
+    """Load the teams file and find the runbook files under ``paths`` (default: configured).
+
+    ``exclude`` maps resolved paths that are not runbooks to why (said in a note); the teams
+    file is never a runbook. ``walk`` collects the notes, and may be shared with other walks
+    of the same command (feature sources). ConfigError for a path that does not exist, a
+    walk that cannot go on, or no runbook found at all.
+    """
+    teams = load_teams(project)
+    roots = paths or project.runbook_folders
+    for root in roots:
+        if not root.exists():
+            raise ConfigError(f"{project.display(root)}: no such file or folder")
+    walk = walk or project_walk(project)
+    skip = dict(exclude or {})
+    skip[project.teams_path.resolve()] = ""
+    found = list(walked(discover(roots, skip, walk)))
+    if not found:
+        raise nothing_found(project, roots, walk)
+    return ProjectFiles(project, teams, roots, found, walk)
+
+
+def no_teams_note(project: Project) -> str:
+    """The note when the project has no teams file: owners and contacts went unchecked."""
+    return (
+        f"no teams file at {project.config.teams}: owners and contacts were not "
+        "checked (set `teams` in rollbook.toml, or run `rollbook init`)"
+    )
+
+
 def load_project_runbooks(
     project: Project, paths: list[Path] | None = None, *, keep_documents: bool = False
 ) -> LoadedProject:
@@ -337,36 +432,20 @@ def load_project_runbooks(
     Each runbook's YAML positions are dropped once its problems are known, unless
     ``keep_documents``: they are most of the memory (about 80 KB a runbook).
     """
-    teams = load_teams(project)
-    team_model = teams.model if teams and isinstance(teams.model, TeamsFile) else None
-    roots = paths or project.runbook_folders
-    for root in roots:
-        if not root.exists():
-            raise ConfigError(f"{project.display(root)}: no such file or folder")
-    walk = project_walk(project)
+    files = find_runbooks(project, paths)
+    ids = DuplicateIds()
     loaded = []
-    problems: list[Problem] = []
-    first_seen: dict[str, Loaded] = {}
-    for path in walked(discover(roots, {project.teams_path: ""}, walk)):
-        item = load_runbook(path, project.display(path), team_model)
-        loaded.append(item)
-        rb = item.runbook
-        if rb is not None and item.document is not None:
-            if rb.id in first_seen:
-                other = first_seen[rb.id]
-                item.problems.append(
-                    duplicate_id(rb.id, other.display, item.document.locate(("id",)))
-                )
-            else:
-                first_seen[rb.id] = item
+    for path in files.paths:
+        item = files.load(path)
+        rb, doc = item.runbook, item.document
+        if rb is not None and doc is not None:
+            taken = ids.check(rb.id, item.display, doc.locate(("id",)))
+            if taken is not None:
+                item.problems.append(taken)
         if not keep_documents:
             item.document = None
-    if not loaded and not problems:
-        raise nothing_found(project, roots, walk)
-    notes = list(walk.notes)
-    if teams is None:
-        notes.append(
-            f"no teams file at {project.config.teams}: owners and contacts were not "
-            "checked (set `teams` in rollbook.toml, or run `rollbook init`)"
-        )
-    return LoadedProject(project, teams, loaded, problems, notes)
+        loaded.append(item)
+    notes = files.notes
+    if files.teams is None:
+        notes.append(no_teams_note(project))
+    return LoadedProject(project, files.teams, loaded, notes)

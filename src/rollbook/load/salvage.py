@@ -14,9 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rollbook.codes import Code
-from rollbook.diagnostics import Location
-from rollbook.load.ids import duplicate_id
 from rollbook.load.runbooks import Loaded
 from rollbook.load.yaml_reader import MAX_BYTES, YamlDocument, YamlError, read_yaml_file
 from rollbook.model.runbook import RESERVED_PAGE_NAMES, SLUG_PATTERN
@@ -54,35 +51,6 @@ def listing(item: Loaded) -> Listing:
         if isinstance(tags, list)
         else (),
     )
-
-
-def mark_duplicate_ids(items: list[Loaded]) -> None:
-    """Add a duplicate-id problem (RB009) to every runbook whose id an earlier file has.
-
-    The first file keeps the page; the others have none. Files that already carry RB009
-    (the loader adds it when it sees every file itself) are left as they are.
-    """
-    first: dict[str, Loaded] = {}
-    for item in items:
-        rb = item.runbook
-        if rb is None:
-            continue
-        other = first.setdefault(rb.id, item)
-        if other is item or any(p.code == Code.DUPLICATE_RUNBOOK_ID for p in item.problems):
-            continue
-        item.problems.append(duplicate_id(rb.id, other.display, _locate_id(item)))
-
-
-def _locate_id(item: Loaded) -> Location:
-    doc = item.document
-    if doc is None:
-        try:
-            doc = read_yaml_file(item.path, item.display)
-        except YamlError as exc:
-            doc = exc.document
-    if doc is None:
-        return Location(item.display)
-    return doc.locate(("id",))
 
 
 def _data(path: Path, display: str) -> dict | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,10 +171,15 @@ class SiteRenderer:
 
     # -- pages -------------------------------------------------------------------------------
 
-    def pages(self) -> list[SitePage]:
-        """Every page of the site, in a stable order (the build must be reproducible)."""
+    def pages(self, prerendered: Mapping[str, SitePage] | None = None) -> list[SitePage]:
+        """Every page of the site, in a stable order (the build must be reproducible).
+
+        ``prerendered``: runbook pages rendered already (by forked workers), by ``src_uri``;
+        the others are rendered here.
+        """
+        ready = prerendered or {}
         out = [self.home()]
-        out.extend(self.runbook(entry) for entry in self.entries)
+        out.extend(ready.get(entry.src_uri) or self.runbook(entry) for entry in self.entries)
         out.extend(self.team_pages())
         out.extend(self.tag_pages())
         out.extend(self.rule_pages())
