@@ -29,6 +29,11 @@ FieldPath = tuple[str | int, ...]
 
 CODE_RE = re.compile(r"RB\d{3}\Z")
 NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# An example: a bold word, then one or more fenced blocks (one per file the example shows).
+FENCE_RE = re.compile(r"```(?:yaml|toml|json)\n(.*?)```", re.S)
+EXAMPLE_RE = re.compile(
+    r"\*\*(\w+)\*\*:?[^\n]*\n+((?:```(?:yaml|toml|json)\n.*?```\s*)+)", re.S
+)
 
 CATEGORIES = {
     "RB0": "input",
@@ -94,10 +99,17 @@ class Rule:
         return f"{self.code.lower()}-{self.name}"
 
     def examples(self) -> dict[str, str]:
-        """The fenced YAML examples of the docs, keyed by the word before them."""
-        out: dict[str, str] = {}
-        for match in re.finditer(r"\*\*(\w+)\*\*:?\s*\n+```yaml\n(.*?)```", self.docs, re.S):
-            out[match.group(1).lower()] = match.group(2)
+        """The first fenced block of each example of the docs, keyed by the word before it."""
+        return {name: blocks[0] for name, blocks in self.example_blocks().items()}
+
+    def example_blocks(self) -> dict[str, list[str]]:
+        """Each example's fenced blocks (one per file it shows), keyed by the word before them.
+
+        See :mod:`rollbook.lint.examples` for how they are completed and linted.
+        """
+        out: dict[str, list[str]] = {}
+        for match in EXAMPLE_RE.finditer(self.docs):
+            out[match.group(1).lower()] = FENCE_RE.findall(match.group(2))
         return out
 
     def run(self, *args: object) -> Iterator[Hit]:
