@@ -243,3 +243,16 @@ def _reindent(lines: list[str], have: int, want: int) -> str:
         return "".join(pad + line if line.strip() else line for line in lines)
     cut = have - want
     return "".join(line[cut:] if line[:cut].isspace() else line for line in lines)
+
+
+ALSO_REPORTED_RE = re.compile(r"\*\*Also reported\*\*:(.*?)(?:\n[ \t]*\n|\Z)", re.S)
+
+
+def also_reported(docs: str) -> list[str]:
+    """The codes a rule's docs say its failing example also triggers, in the order written.
+
+    They are listed in a paragraph after the failing example, with the reason, e.g.
+    ``**Also reported**: RB101, because a runbook that cannot be read covers no feature.``
+    """
+    match = ALSO_REPORTED_RE.search(docs)
+    return re.findall(r"\bRB\d{3}\b", match.group(1)) if match else []

@@ -317,8 +317,7 @@ register(
     "input",
     "quote the value as the hint shows",
     """
-    YAML that is valid but does not say what it looks like: text cut at ` #`, a sentence split
-    at a comma in `[ ]`, a command whose lines are folded into one.
+    YAML that reads differently from how it looks: text cut at ` #`, a list split at a comma.
 
     **What it checks**: in text, name and command fields, no value is followed by a comment on
     its line (` #` starts a comment, so `- Post in #payments what happened.` reads as
