@@ -640,15 +640,16 @@ def kill_switch_not_in_source(ctx: ProjectContext) -> Iterator[Hit]:
     **Failing**:
 
     ```yaml
-    # the flagd file declares checkout.one_click
+    # the flagd file declares checkout.one_click only
     flags:
-      - {key: checkout.oneclick, system: flagd, off: false, change: Flag console}
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+      - {key: checkout.kill_all, system: flagd, off: false, change: Flag console}
     rollback:
-      kill_switch: checkout.oneclick
+      kill_switch: checkout.kill_all
     ```
 
-    **Also reported**: RB104, because the kill switch is a listed flag that no source
-    declares; RB101 and RB103, because the runbook then lists no flag a source knows.
+    **Also reported**: RB104, because the kill switch is a listed flag, and no source declares
+    it.
 
     **Passing**:
 
