@@ -1,15 +1,17 @@
 """Rule examples as projects: how a documented example becomes files that can be linted.
 
 Every rule documents a **Failing** and a **Passing** example, and the test suite
-(tests/lint/test_rule_examples.py) lints each one: the failing example must trigger its rule,
-the passing one must not. An example shows only what it is about, so that it reads well to
-the feature owner who looks it up; to be linted it is completed with the *reference
-project* below, a small project that passes every rule:
+(tests/lint/test_rule_examples.py) lints each one: the failing example must trigger its rule
+(and only the codes named in an ``**Also reported**:`` paragraph after it), the passing one
+must lint clean. An example shows only what it is about, so that it reads well to the
+feature owner who looks it up; to be linted it is completed with the *reference project*
+below, a small project that passes every rule:
 
 - A YAML example is merged over the reference runbook, ``runbooks/one-click-checkout.yaml``:
-  mappings key by key (at any depth), while a list or a value in the example replaces the
-  reference's. So ``rollback: {steps: [...]}`` keeps the reference's kill switch and
-  verification, and ``flags: []`` leaves no flags at all.
+  block mappings key by key (at any depth), while a list, a value or a flow-style
+  ``{...}`` mapping in the example replaces the reference's. So ``rollback:`` with only
+  ``steps:`` under it keeps the reference's kill switch and verification, ``flags: []``
+  leaves no flags at all, and ``kill_switch:`` with no value leaves no kill switch.
 - A first line ``# <path>`` (``# teams.yaml``, ``# rollbook.toml``,
   ``# runbooks/checkout-v2.yaml``) says which file of the project the example is. A YAML
   example is merged over that reference file (a new runbook over the reference runbook,
@@ -211,13 +213,12 @@ def _merge(
     column = node.value[0][0].start_mark.column
     missing: list[str] = []
     for key, value in base.value:
-        mine = own.get(key.value)
-        if mine is None and key.value not in own:
+        if key.value not in own:
             first, last = key.start_mark.line, _last_line(value)
             section = base_lines[first : last + 1]
             missing.append(_reindent(section, key.start_mark.column, column))
-        elif _is_block_mapping(mine) and _is_block_mapping(value):
-            _merge(mine, value, base_lines, inserts)
+        elif _is_block_mapping(own[key.value]) and _is_block_mapping(value):
+            _merge(own[key.value], value, base_lines, inserts)
     if missing:
         inserts.append((_last_line(node), "".join(missing)))
 
