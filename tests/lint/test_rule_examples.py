@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from rollbook.config import load_project
+from rollbook.config import ConfigError, load_project
 from rollbook.lint import LintOptions, all_rules, lint
 from rollbook.lint.examples import (
     EXAMPLES_TODAY,
@@ -69,7 +69,14 @@ def lint_files(files: dict[str, str], root: Path) -> list[Finding]:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    result = lint(load_project(root), LintOptions(today=EXAMPLES_TODAY))
+    try:
+        result = lint(load_project(root), LintOptions(today=EXAMPLES_TODAY))
+    except ConfigError as exc:
+        pytest.fail(
+            f"the example's project cannot be linted (rollbook would exit 2): {exc}\n"
+            "A `# rollbook.toml` block replaces the whole configuration of the reference "
+            f"project; start from its rollbook.toml.\n{show_files(files)}"
+        )
     return result.findings
 
 
@@ -276,6 +283,13 @@ def test_a_passing_example_that_is_wrong_fails_with_what_to_fix(tmp_path, code, 
         check_passing(item, tmp_path)
     assert says in str(caught.value)
     assert where(item) in str(caught.value)
+
+
+def test_an_example_whose_configuration_does_not_load_fails_with_what_to_fix(tmp_path):
+    toml = REGISTRY["RB105"].example_blocks()["failing"][0]
+    item = with_docs("RB105", toml, toml + "colour = 'blue'\n")
+    with pytest.raises(pytest.fail.Exception, match=r"cannot be linted (.|\n)*colour"):
+        check_failing(item, tmp_path)
 
 
 def test_a_rule_without_examples_fails(tmp_path):
