@@ -347,9 +347,15 @@ def test_secret_rule_finds_secrets_and_never_repeats_them(project, edit, text):
 def test_documented_examples_are_yaml():
     import yaml
 
+    from rollbook.lint.examples import split_marker
+
     for item in all_rules():
-        examples = item.examples()
+        examples = item.example_blocks()
         assert {"failing", "passing"} <= set(examples), item.code
-        for name, example in examples.items():
-            if item.code not in {"RB001", "RB007"} or name == "passing":
-                yaml.safe_load(example)
+        for name, blocks in examples.items():
+            for block in blocks:
+                path, text = split_marker(block)  # a `# rollbook.toml` block is TOML
+                if path.endswith((".yaml", ".yml")) and (
+                    item.code not in {"RB001", "RB007"} or name == "passing"
+                ):
+                    yaml.safe_load(text)

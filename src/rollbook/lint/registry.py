@@ -6,7 +6,15 @@ the generated docs/rules.md and SARIF's rule metadata all read the registry, so 
 documentation cannot drift from the code.
 
 A rule's docstring is Markdown: a one-line summary, then what it checks, why it matters, and a
-failing and a passing example in fenced ``yaml`` blocks.
+failing and a passing example in fenced ``yaml`` blocks. The examples are tests
+(tests/lint/test_rule_examples.py): each is completed with the reference project of
+:mod:`rollbook.lint.examples` and linted; the failing one must trigger the rule (and only the
+codes a ``**Also reported**:`` paragraph after it names, with the reason), the passing one
+must lint clean. An example shows only what it is about: a YAML block is merged over the
+reference runbook (mappings key by key, lists and values replaced), a first line
+``# teams.yaml`` (or ``# rollbook.toml``, ``# runbooks/other.yaml``, ``# flags/x.flagd.json``)
+makes the block that file of the project, and several blocks after one heading are one
+example over several files.
 
 Codes are :class:`rollbook.codes.Code` constants: a rule registers under its constant, whose
 name is the rule's name, and :func:`check_complete` (run when :mod:`rollbook.lint.rules` is
@@ -29,6 +37,9 @@ FieldPath = tuple[str | int, ...]
 
 CODE_RE = re.compile(r"RB\d{3}\Z")
 NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+# An example: a bold word, then one or more fenced blocks (one per file the example shows).
+FENCE_RE = re.compile(r"```(?:yaml|toml|json)\n(.*?)```", re.S)
+EXAMPLE_RE = re.compile(r"\*\*(\w+)\*\*:?[^\n]*\n+((?:```(?:yaml|toml|json)\n.*?```\s*)+)", re.S)
 
 CATEGORIES = {
     "RB0": "input",
@@ -94,10 +105,17 @@ class Rule:
         return f"{self.code.lower()}-{self.name}"
 
     def examples(self) -> dict[str, str]:
-        """The fenced YAML examples of the docs, keyed by the word before them."""
-        out: dict[str, str] = {}
-        for match in re.finditer(r"\*\*(\w+)\*\*:?\s*\n+```yaml\n(.*?)```", self.docs, re.S):
-            out[match.group(1).lower()] = match.group(2)
+        """The first fenced block of each example of the docs, keyed by the word before it."""
+        return {name: blocks[0] for name, blocks in self.example_blocks().items()}
+
+    def example_blocks(self) -> dict[str, list[str]]:
+        """Each example's fenced blocks (one per file it shows), keyed by the word before them.
+
+        See :mod:`rollbook.lint.examples` for how they are completed and linted.
+        """
+        out: dict[str, list[str]] = {}
+        for match in EXAMPLE_RE.finditer(self.docs):
+            out[match.group(1).lower()] = FENCE_RE.findall(match.group(2))
         return out
 
     def run(self, *args: object) -> Iterator[Hit]:

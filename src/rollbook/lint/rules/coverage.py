@@ -140,26 +140,47 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
 
     **Failing**:
 
-    ```yaml
-    # flags.flagd.yaml declares checkout.one_click; the only runbook does not list it.
-    id: checkout-one-click
-    flags: []
+    ```json
+    # flags/gift-cards.flagd.json
+    {
+      "flags": {
+        "gift_cards.redeem": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off"
+        }
+      }
+    }
     ```
 
-    **Passing**:
+    No runbook lists `gift_cards.redeem`.
+
+    **Passing**: the same flag file, and a runbook that lists the flag:
+
+    ```json
+    # flags/gift-cards.flagd.json
+    {
+      "flags": {
+        "gift_cards.redeem": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off"
+        }
+      }
+    }
+    ```
 
     ```yaml
-    # runbooks/one-click-checkout.yaml
-    id: one-click-checkout
+    # runbooks/gift-cards.yaml
+    id: gift-cards
+    title: Gift card redemption
     flags:
-      - key: checkout.one_click
-        system: flagd
-        off: false
-        change: Flag console > checkout.one_click > Off
+      - {key: gift_cards.redeem, system: flagd, off: false, change: Flag console}
     rollback:
+      kill_switch: gift_cards.redeem
       steps:
-        - do: Switch checkout.one_click Off in the flag console.
-          expect: The flag shows Off.
+        - do: Switch gift_cards.redeem Off in the flag console.
+          expect: The gift card box disappears from checkout.
     ```
     """
     if not ctx.complete:
@@ -252,7 +273,10 @@ def runbook_without_rollback(ctx: RunbookContext) -> Iterator[Hit]:
     id: one-click-checkout
     rollback:
       when: [Checkout errors above 2%]
+      steps: []
     ```
+
+    **Also reported**: RB101, because a runbook without rollback steps covers no feature.
 
     **Passing**:
 
@@ -296,18 +320,49 @@ def runbook_without_feature(ctx: ProjectContext) -> Iterator[Hit]:
     **Failing**:
 
     ```yaml
-    # no source declares one-click-checkout or checkout.oneclick
-    id: one-click-checkout
+    # runbooks/gift-cards.yaml
+    id: gift-cards
+    title: Gift card redemption
     flags:
-      - {key: checkout.oneclick, system: flagd, off: false, change: Flag console}
+      - {key: gift_cards.redeem, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: gift_cards.redeem
+      steps:
+        - do: Switch gift_cards.redeem Off in the flag console.
+          expect: The gift card box disappears from checkout.
     ```
 
-    **Passing**:
+    No source declares `gift-cards` or `gift_cards.redeem`.
+
+    **Also reported**: RB104 and RB108, because the runbook's flag and kill switch are then
+    unknown too.
+
+    **Passing**: the flag's source declares it:
+
+    ```json
+    # flags/gift-cards.flagd.json
+    {
+      "flags": {
+        "gift_cards.redeem": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off"
+        }
+      }
+    }
+    ```
 
     ```yaml
-    id: one-click-checkout
+    # runbooks/gift-cards.yaml
+    id: gift-cards
+    title: Gift card redemption
     flags:
-      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+      - {key: gift_cards.redeem, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: gift_cards.redeem
+      steps:
+        - do: Switch gift_cards.redeem Off in the flag console.
+          expect: The gift card box disappears from checkout.
     ```
     """
     if not ctx.sources_configured:
@@ -348,14 +403,31 @@ def unknown_flag(ctx: ProjectContext) -> Iterator[Hit]:
 
     ```yaml
     flags:
-      - {key: checkout.oneClick, system: flagd, off: false, change: Flag console}
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+      - {key: checkout.expressPay, system: flagd, off: false, change: Flag console}
     ```
 
-    **Passing**:
+    No source declares `checkout.expressPay`.
+
+    **Passing**: the flag's source declares it, and the runbook writes the key as it does:
+
+    ```json
+    # flags/express-pay.flagd.json
+    {
+      "flags": {
+        "checkout.express_pay": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off"
+        }
+      }
+    }
+    ```
 
     ```yaml
     flags:
       - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+      - {key: checkout.express_pay, system: flagd, off: false, change: Flag console}
     ```
     """
     if not ctx.sources_configured:
@@ -391,17 +463,22 @@ def no_feature_sources(ctx: ProjectContext) -> Iterator[Hit]:
 
     **Failing**:
 
-    ```yaml
-    # rollbook.toml has no [[sources]] table
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
     ```
 
     **Passing**:
 
-    ```yaml
+    ```toml
     # rollbook.toml
-    # [[sources]]
-    # kind = "flagd"
-    # paths = ["deploy/*.flagd.json"]
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
     ```
     """
     if ctx.sources_configured or not ctx.complete:
@@ -434,10 +511,16 @@ def matched_by_id_only(ctx: ProjectContext) -> Iterator[Hit]:
     **Failing**:
 
     ```yaml
-    # a flagd file declares checkout.one_click
+    # a flagd file declares checkout.one_click; this runbook describes another switch
     id: checkout-one-click
-    flags: []
+    flags:
+      - {key: CHECKOUT_ONE_CLICK, system: env, off: "0", change: Set it to 0 and redeploy}
+    rollback:
+      kill_switch: CHECKOUT_ONE_CLICK
     ```
+
+    **Also reported**: RB101, because a runbook that matches by id only does not cover the
+    feature.
 
     **Passing**:
 
@@ -445,6 +528,8 @@ def matched_by_id_only(ctx: ProjectContext) -> Iterator[Hit]:
     id: checkout-one-click
     flags:
       - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    rollback:
+      kill_switch: checkout.one_click
     ```
     """
     if not ctx.sources_configured:
@@ -493,6 +578,9 @@ def deployed_feature_marked_undeployable(ctx: ProjectContext) -> Iterator[Hit]:
     flags:
       - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
     ```
+
+    **Also reported**: RB101, because a runbook that says `deployable: false` covers no
+    feature.
 
     **Passing**:
 
@@ -552,12 +640,16 @@ def kill_switch_not_in_source(ctx: ProjectContext) -> Iterator[Hit]:
     **Failing**:
 
     ```yaml
-    # the flagd file declares checkout.one_click
+    # the flagd file declares checkout.one_click only
     flags:
-      - {key: checkout.oneclick, system: flagd, off: false, change: Flag console}
+      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+      - {key: checkout.kill_all, system: flagd, off: false, change: Flag console}
     rollback:
-      kill_switch: checkout.oneclick
+      kill_switch: checkout.kill_all
     ```
+
+    **Also reported**: RB104, because the kill switch is a listed flag, and no source declares
+    it.
 
     **Passing**:
 

@@ -37,7 +37,7 @@ def review_overdue(ctx: RunbookContext) -> Iterator[Hit]:
 
     ```yaml
     review:
-      last_reviewed: 2026-03-02  # within review-max-age days of today
+      last_reviewed: 2026-02-01  # within review-max-age days of today
       by: Amara Obi
     ```
     """

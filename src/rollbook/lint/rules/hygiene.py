@@ -180,14 +180,22 @@ def insecure_link(ctx: RunbookContext) -> Iterator[Hit]:
 
     ```yaml
     signals:
-      - {name: Errors, kind: dashboard, link: "http://grafana.example.com/d/checkout"}
+      - name: Checkout error rate
+        kind: metric
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorRateHigh
+        link: http://grafana.example.com/d/checkout
     ```
 
     **Passing**:
 
     ```yaml
     signals:
-      - {name: Errors, kind: dashboard, link: "https://grafana.example.com/d/checkout"}
+      - name: Checkout error rate
+        kind: metric
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorRateHigh
+        link: https://grafana.example.com/d/checkout
     ```
     """
     for path, text in ctx.strings:

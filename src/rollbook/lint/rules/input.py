@@ -34,6 +34,8 @@ register(
     summary: Emails customers
     ```
 
+    **Also reported**: RB101, because a runbook that cannot be read covers no feature.
+
     **Passing**:
 
     ```yaml
@@ -62,9 +64,11 @@ register(
     ```yaml
     rollback:
       steps:
-        - do: Switch the flag off.
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off within a minute.
       steps:
-        - do: Restart the workers.
+        - do: Empty the saved carts with `cartctl purge --feature one-click`.
+          expect: The command prints "purged".
     ```
 
     **Passing**:
@@ -72,8 +76,10 @@ register(
     ```yaml
     rollback:
       steps:
-        - do: Switch the flag off.
-        - do: Restart the workers.
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off within a minute.
+        - do: Empty the saved carts with `cartctl purge --feature one-click`.
+          expect: The command prints "purged".
     ```
 """,
 )
@@ -97,7 +103,8 @@ register(
     ```yaml
     rolback:
       steps:
-        - do: Switch the flag off.
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off within a minute.
     ```
 
     **Passing**:
@@ -105,7 +112,8 @@ register(
     ```yaml
     rollback:
       steps:
-        - do: Switch the flag off.
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off within a minute.
     ```
 """,
 )
@@ -127,16 +135,13 @@ register(
     **Failing**:
 
     ```yaml
-    rollback:
-      steps: Switch the flag off.
+    owner: [payments, search]
     ```
 
     **Passing**:
 
     ```yaml
-    rollback:
-      steps:
-        - do: Switch the flag off.
+    owner: payments
     ```
 """,
 )
@@ -223,15 +228,17 @@ register(
     **Failing**:
 
     ```yaml
-    id: one
+    id: one-click-checkout
     ---
-    id: two
+    id: one-click-checkout-v2
     ```
+
+    **Also reported**: RB101, because a runbook that cannot be read covers no feature.
 
     **Passing**:
 
     ```yaml
-    id: one
+    id: one-click-checkout
     ```
 """,
 )
@@ -288,8 +295,9 @@ register(
     **Failing**:
 
     ```yaml
-    # runbooks/checkout.yaml and runbooks/checkout-v2.yaml both say:
+    # runbooks/checkout-v2.yaml
     id: one-click-checkout
+    title: One-click checkout, second version
     ```
 
     **Passing**:
@@ -297,6 +305,7 @@ register(
     ```yaml
     # runbooks/checkout-v2.yaml
     id: one-click-checkout-v2
+    title: One-click checkout, second version
     ```
 """,
 )
@@ -308,8 +317,7 @@ register(
     "input",
     "quote the value as the hint shows",
     """
-    YAML that is valid but does not say what it looks like: text cut at ` #`, a sentence split
-    at a comma in `[ ]`, a command whose lines are folded into one.
+    YAML that reads differently from how it looks: text cut at ` #`, a list split at a comma.
 
     **What it checks**: in text, name and command fields, no value is followed by a comment on
     its line (` #` starts a comment, so `- Post in #payments what happened.` reads as
@@ -377,6 +385,7 @@ register(
       steps:
         - do: Switch the flag off.
           command: "flagctl set checkout.one_click \\u202eNO"
+          expect: The command prints "checkout.one_click = false".
     ```
 
     **Passing**:
@@ -386,6 +395,7 @@ register(
       steps:
         - do: Switch the flag off.
           command: "flagctl set checkout.one_click OFF"
+          expect: The command prints "checkout.one_click = false".
     ```
 """,
 )

@@ -32,6 +32,8 @@ def owner_unreachable(ctx: RunbookContext) -> Iterator[Hit]:
     teams:
       - id: payments
         name: Payments
+        people:
+          - {id: amara, name: Amara Obi, phone: "+44 113 496 0001"}
     ```
 
     **Passing**:
@@ -43,6 +45,8 @@ def owner_unreachable(ctx: RunbookContext) -> Iterator[Hit]:
         name: Payments
         oncall_phone: "+44 20 7946 0000"
         chat: "#payments-oncall"
+        people:
+          - {id: amara, name: Amara Obi, phone: "+44 113 496 0001"}
     ```
     """
     if ctx.teams is None:

@@ -272,6 +272,8 @@ def vague_step(ctx: RunbookContext) -> Iterator[Hit]:
     ```yaml
     rollback:
       steps:
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off within a minute.
         - do: Roll back the deployment.
           expect: It works.
           if_not: Check the logs and fix it.
@@ -282,6 +284,8 @@ def vague_step(ctx: RunbookContext) -> Iterator[Hit]:
     ```yaml
     rollback:
       steps:
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off within a minute.
         - do: Open the Checkout errors log query (link below) and look for "card declined".
           link: https://grafana.example.com/explore?q=checkout
           expect: Fewer than 10 lines per minute.
@@ -336,8 +340,9 @@ def no_kill_switch(ctx: RunbookContext) -> Iterator[Hit]:
     ```yaml
     risk: critical
     rollback:
+      kill_switch:    # none: the only way back is a redeploy
       steps:
-        - do: Redeploy the previous release.
+        - do: Redeploy the previous release with `deployctl rollback checkout`.
           expect: The deploy page shows the previous version.
     ```
 
@@ -447,6 +452,7 @@ def irreversible_without_warning(ctx: RunbookContext) -> Iterator[Hit]:
     rollback:
       steps:
         - do: Drop the one_click_tokens table.
+          command: psql checkout -c 'DROP TABLE one_click_tokens'
           irreversible: true
           expect: The table is gone.
     ```
@@ -457,6 +463,7 @@ def irreversible_without_warning(ctx: RunbookContext) -> Iterator[Hit]:
     rollback:
       steps:
         - do: Drop the one_click_tokens table.
+          command: psql checkout -c 'DROP TABLE one_click_tokens'
           irreversible: true
           warning: Saved one-click cards are lost; customers re-enter their card once.
           backup: The nightly snapshot (Backups > checkout-db) holds the table.
@@ -498,6 +505,7 @@ def no_verification(ctx: RunbookContext) -> Iterator[Hit]:
       steps:
         - do: Switch checkout.one_click Off in the flag console.
           expect: The flag shows Off.
+      verify: []
     ```
 
     **Passing**:

@@ -83,6 +83,8 @@ def straight_to_everyone(ctx: RunbookContext) -> Iterator[Hit]:
         - percent: 100
     ```
 
+    **Also reported**: RB401, because a first stage of 100% is also larger than 10%.
+
     **Passing**:
 
     ```yaml

@@ -38,7 +38,7 @@ register(
     ```yaml
     rollback:
       steps:
-        - do: Switch the flag off.  # rollbook: ignore[RB201]
+        - do: Set checkout.one_click to Off.  # rollbook: ignore[RB201]
     ```
 
     **Passing**:
@@ -46,7 +46,7 @@ register(
     ```yaml
     rollback:
       steps:
-        - do: Switch the flag off.  # rollbook: ignore[RB201] the console confirms it itself
+        - do: Set checkout.one_click to Off.  # rollbook: ignore[RB201] the console shows it
     ```
 """,
 )
@@ -69,16 +69,20 @@ register(
     **Failing**:
 
     ```yaml
-    # rollbook: ignore[RB201] expected result is obvious
-    - do: Switch the flag off.
-      expect: The flag shows Off.
+    rollback:
+      steps:
+        # rollbook: ignore[RB201] expected result is obvious
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off.
     ```
 
     **Passing**:
 
     ```yaml
-    - do: Switch the flag off.
-      expect: The flag shows Off.
+    rollback:
+      steps:
+        - do: Switch checkout.one_click Off in the flag console.
+          expect: The flag shows Off.
     ```
 """,
 )
@@ -102,13 +106,19 @@ register(
     **Failing**:
 
     ```yaml
-    risk: high  # rollbook: ignore[RB501] until=2020-01-01 load test booked for next week
+    risk: high
+    tests:  # rollbook: ignore[RB501] until=2020-01-01 load test booked for next week
+      - kind: unit
     ```
+
+    **Also reported**: RB501, the finding the expired suppression no longer hides.
 
     **Passing**:
 
     ```yaml
-    risk: high  # rollbook: ignore[RB501] until=2099-01-01 load test booked for next week
+    risk: high
+    tests:  # rollbook: ignore[RB501] until=2099-01-01 load test booked for next week
+      - kind: unit
     ```
 """,
 )
@@ -130,13 +140,19 @@ register(
     **Failing**:
 
     ```yaml
-    risk: high  # rollbook: ignore[RB5O1] until=2026-13-01 load test booked
+    risk: high
+    tests:  # rollbook: ignore[RB5O1] until=2026-13-01 load test booked
+      - kind: unit
     ```
+
+    **Also reported**: RB501, the finding the unreadable suppression does not hide.
 
     **Passing**:
 
     ```yaml
-    risk: high  # rollbook: ignore[RB501] until=2026-12-01 load test booked
+    risk: high
+    tests:  # rollbook: ignore[RB501] until=2026-12-01 load test booked
+      - kind: unit
     ```
 """,
 )

@@ -31,6 +31,7 @@ def signal_without_threshold(ctx: RunbookContext) -> Iterator[Hit]:
     signals:
       - name: Checkout error rate
         kind: metric
+        alert: CheckoutErrorRateHigh
         link: https://grafana.example.com/d/checkout
     ```
 
@@ -40,6 +41,7 @@ def signal_without_threshold(ctx: RunbookContext) -> Iterator[Hit]:
     signals:
       - name: Checkout error rate
         kind: metric
+        alert: CheckoutErrorRateHigh
         link: https://grafana.example.com/d/checkout
         threshold: above 2% for 5 minutes
     ```
@@ -74,6 +76,7 @@ def signal_without_link(ctx: RunbookContext) -> Iterator[Hit]:
     signals:
       - name: Checkout error rate
         kind: metric
+        alert: CheckoutErrorRateHigh
         threshold: above 2% for 5 minutes
     ```
 
@@ -83,6 +86,7 @@ def signal_without_link(ctx: RunbookContext) -> Iterator[Hit]:
     signals:
       - name: Checkout error rate
         kind: metric
+        alert: CheckoutErrorRateHigh
         threshold: above 2% for 5 minutes
         link: https://grafana.example.com/d/checkout
     ```
@@ -116,7 +120,8 @@ def no_alerting_signal(ctx: RunbookContext) -> Iterator[Hit]:
     ```yaml
     risk: high
     signals:
-      - {name: Checkout error rate, kind: metric, threshold: above 2%}
+      - {name: Checkout error rate, kind: metric, threshold: above 2%,
+         link: "https://grafana.example.com/d/checkout"}
     ```
 
     **Passing**:
@@ -125,7 +130,7 @@ def no_alerting_signal(ctx: RunbookContext) -> Iterator[Hit]:
     risk: high
     signals:
       - {name: Checkout error rate, kind: metric, threshold: above 2%,
-         alert: CheckoutErrorRateHigh}
+         link: "https://grafana.example.com/d/checkout", alert: CheckoutErrorRateHigh}
     ```
     """
     if not ctx.high_risk:
@@ -171,7 +176,7 @@ def risk_without_signal(ctx: RunbookContext) -> Iterator[Hit]:
       - what: Customers are charged twice.
         likelihood: low
         impact: high
-        signals: [Duplicate charges]
+        signals: [Checkout error rate]
     ```
     """
     for i, risk in enumerate(ctx.runbook.risks):
