@@ -89,6 +89,9 @@ def _load_prctl():
     return _prctl or None
 
 
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+
+
 def fork_worker() -> int:
     """``os.fork()``, with the child set to die when this process does.
 
@@ -97,9 +100,16 @@ def fork_worker() -> int:
     """
     prctl = _load_prctl()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        _die_with(parent, prctl)
+    # An interrupt is held back while os.fork() runs its at-fork handlers (logging's lock
+    # release among them): an exception raised there would be printed and ignored, and the
+    # interrupted command would go on to exit 0. Held back, it is raised right after.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            _die_with(parent, prctl)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     return pid
 
 
