@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pages.py imports this module; the types are only annotations here
+    from rollbook.model.runbook import Flag, Runbook
+    from rollbook.render.pages import Callout, ContactView
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,27 @@ class SiteProblems:
 
     def __bool__(self) -> bool:
         return self.files > 0
+
+
+@dataclass(frozen=True)
+class RunbookView:
+    """One runbook as every renderer shows it: the site's page, and the Markdown a reviewer
+    or a chat reads (:mod:`rollbook.render.markdown`).
+
+    Built once by :meth:`rollbook.render.pages.SiteRenderer.view`, so that the owner's name,
+    the contacts in escalation order with their call/text/chat buttons, the kill switch and
+    where the file is are decided in one place for every output.
+    """
+
+    runbook: Runbook
+    display: str
+    """The runbook's file, relative to the project root."""
+    owner_name: str
+    kill: Flag | None
+    """The rollback's kill switch, when it names a flag of the runbook."""
+    callouts: tuple[Callout, ...]
+    """How to reach a human first: the owner's on-call, else the first contact with a phone."""
+    contacts: tuple[ContactView, ...]
+    """Who to call, in escalation order; the owner's on-call first when not listed."""
+    source_url: str = ""
+    """A link to the file in the repository, when `repo-url` is configured."""

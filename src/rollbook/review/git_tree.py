@@ -1,0 +1,124 @@
+"""The project as it was at a git ref, written to a temporary folder to be read like any other.
+
+rollbook's readers (runbooks, teams, flag files, code) read files; rather than teach each of
+them git, the project's folder at the ref is written out with ``git archive`` into a
+temporary folder, which is removed afterwards. Only the project's own folder is written, not
+the whole repository.
+
+What can go wrong is a usage error (exit 2) that says what to do: no git, not a repository,
+an unknown ref, a shallow clone that lacks the ref or its history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollbook.config import ConfigError
+from rollbook.lint.changes import SHALLOW_HINT
+
+
+@dataclass(frozen=True)
+class BaseTree:
+    """The project at a ref: where it was written, the ref and the commit it names."""
+
+    root: Path
+    ref: str
+    commit: str
+
+
+def _git(cwd: Path, *args: str, text: bool = True) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=text,
+            check=False,
+            **({"encoding": "utf-8", "errors": "replace"} if text else {}),
+        )
+    except FileNotFoundError:
+        raise ConfigError("rollbook diff needs git, and git is not installed") from None
+
+
+def resolve_ref(root: Path, ref: str, option: str = "--base") -> tuple[Path, str]:
+    """The repository's top folder and the commit ``ref`` names; ConfigError when unknowable."""
+    top = _git(root, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise ConfigError(
+            f"{option} needs a git repository; {root} is not in one (run `git init` and "
+            "commit the runbooks, or run rollbook inside the repository)"
+        )
+    if not ref or ref.startswith("-"):
+        raise ConfigError(f"{option} {ref!r}: a git ref cannot be empty or start with '-'")
+    shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+    verify = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if verify.returncode != 0:
+        if shallow:
+            raise ConfigError(
+                f"{option} {ref}: this is a shallow clone and {ref} is not in it; {SHALLOW_HINT}"
+            )
+        raise ConfigError(
+            f"{option} {ref}: no such commit, branch or tag (try origin/main, HEAD~1 "
+            "or a commit id)"
+        )
+    return Path(top.stdout.strip()).resolve(), verify.stdout.strip()
+
+
+def merge_base(root: Path, commit: str, option: str = "--base") -> str:
+    """Where HEAD left ``commit``: what a pull request is compared with."""
+    shallow = _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
+    found = _git(root, "merge-base", commit, "HEAD")
+    if found.returncode != 0:
+        if shallow:
+            raise ConfigError(
+                f"{option}: this is a shallow clone without the history that joins the "
+                f"base and HEAD; {SHALLOW_HINT}"
+            )
+        # No common history (an orphan branch): compare with the ref itself.
+        return commit
+    return found.stdout.strip()
+
+
+def _skip_unsafe(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    # The "data" filter refuses links out of the folder, absolute names and devices: the tree
+    # of a ref is not trusted any more than the working tree. Such a member is skipped, as
+    # the loaders skip a link that leads outside the project.
+    try:
+        return tarfile.data_filter(member, dest)
+    except tarfile.FilterError:
+        return None
+
+
+@contextlib.contextmanager
+def project_at(root: Path, ref: str, *, option: str = "--base") -> Iterator[BaseTree]:
+    """The project folder ``root`` as it was at the merge base of ``ref`` and HEAD.
+
+    Yields a :class:`BaseTree` whose folder is deleted when the block ends. A project folder
+    that did not exist at the ref yields an empty folder (everything is new).
+    """
+    toplevel, commit = resolve_ref(root, ref, option)
+    base = merge_base(root, commit, option)
+    try:
+        inside = root.resolve().relative_to(toplevel).as_posix()
+    except ValueError:
+        raise ConfigError(f"{root} is not inside the git repository {toplevel}") from None
+    treeish = base if inside in ("", ".") else f"{base}:{inside}"
+    with tempfile.TemporaryDirectory(prefix="rollbook-base-") as tmp:
+        folder = Path(tmp) / "project"
+        folder.mkdir()
+        exists = _git(toplevel, "cat-file", "-e", treeish)
+        if exists.returncode == 0:
+            archive = _git(toplevel, "archive", "--format=tar", treeish, text=False)
+            if archive.returncode != 0:
+                message = archive.stderr.decode("utf-8", "replace").strip()
+                raise ConfigError(f"{option} {ref}: git could not read the tree: {message}")
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                tar.extractall(folder, filter=_skip_unsafe)
+        yield BaseTree(folder, ref, base)
