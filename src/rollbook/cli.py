@@ -491,9 +491,9 @@ def diff(
     )
     echo(run.output, nl=False)
     if post is not None:
-        from rollbook.review.comment import post_comment
+        from rollbook.commands.diff import post_review
 
-        for line in post_comment(project, run.diff, post, report_url=report_url):
+        for line in post_review(project, run.diff, post, report_url=report_url):
             echo(line, err=True)
     ctx.exit(run.exit_code)
 

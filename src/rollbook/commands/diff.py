@@ -20,7 +20,7 @@ from rollbook.review.compare import compare_snapshots
 from rollbook.review.git_tree import project_at
 from rollbook.review.report import RENDERERS, ReviewDiff
 from rollbook.review.snapshot import base_project, read_snapshot
-from rollbook.review.sources import source_changes
+from rollbook.review.sources import snapshot_cover, source_changes
 
 FORMATS = tuple(RENDERERS)
 EXIT_OK, EXIT_WEAKENED = 0, 1
@@ -66,7 +66,7 @@ def review_diff(project: Project, base: str, today: dt.date | None = None) -> Re
         commit = tree.commit
     runbooks = compare_snapshots(old, new, project.config, today)
     changed = {rb.id for rb in runbooks}
-    sources = source_changes(old, new, changed)
+    sources = source_changes(old.features, new.features, snapshot_cover(old, new, changed))
     notes = [n for n in old.notes if "no runbooks read" not in n] + new.notes
     return ReviewDiff(base, commit, runbooks, sources, notes, sorted(new.invalid))
 
@@ -89,3 +89,15 @@ def run_diff(
     diff = review_diff(project, base or default_base(project.root, env), today)
     code = EXIT_WEAKENED if fail_on_weakened and diff.weakening else EXIT_OK
     return DiffRun(diff, RENDERERS[fmt](diff), code)
+
+
+def post_review(
+    project: Project, diff: ReviewDiff, platform: str, *, report_url: str | None = None
+) -> list[str]:
+    """Post the diff as a comment with the rollback cards of the runbooks as they are now."""
+    from rollbook.commands.render import views_of
+    from rollbook.load.runbooks import load_project_runbooks
+    from rollbook.review.comment import post
+
+    views = views_of(load_project_runbooks(project))
+    return post(diff, views, platform, report_url=report_url)

@@ -55,17 +55,25 @@ def read_snapshot(project: Project, *, side: str = "working tree", strict: bool 
                 snap.invalid.append(item.display)
             elif rb.id not in snap.runbooks:  # a duplicate id: the first file, as the site
                 snap.runbooks[rb.id] = Placed(rb, item.display)
+    snap.features = read_features(project, side=side, strict=strict, notes=snap.notes)
+    return snap
+
+
+def read_features(
+    project: Project, *, side: str = "working tree", strict: bool = True, notes: list[str]
+) -> list[Feature]:
+    """The features of the project's configured sources (see :func:`read_snapshot`)."""
     try:
         specs = [
             parse_source_spec(table, f"sources[{i}]")
             for i, table in enumerate(project.config.sources)
         ]
-        snap.features = collect_features(specs, project.root) if specs else []
+        return collect_features(specs, project.root) if specs else []
     except SourceError as exc:
         if strict:
             raise ConfigError(exc.render()) from None
-        snap.notes.append(f"{side}: feature sources not read ({exc.message})")
-    return snap
+        notes.append(f"{side}: feature sources not read ({exc.message})")
+        return []
 
 
 def base_project(folder: Path, current: Project) -> Project:

@@ -12,6 +12,7 @@ it (definition files before code), as the coverage rules read it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rollbook.diagnostics import Location
@@ -106,20 +107,43 @@ def covering(runbooks: dict[str, Runbook], key: str) -> Runbook | None:
     return runbooks.get(key)
 
 
-def source_changes(old: Snapshot, new: Snapshot, changed_runbooks: set[str]) -> list[SourceChange]:
-    """Every change to a feature key between ``old`` and ``new`` sources, by key.
+@dataclass(frozen=True)
+class Cover:
+    """The runbook that covers a feature key: its id, whether it changed in the same diff,
+    and the runbook itself when its rollout plan can be quoted."""
 
-    ``changed_runbooks`` are the ids of runbooks that changed in the same diff.
-    """
-    before, after = _by_key(old.features), _by_key(new.features)
+    id: str | None
+    changed: bool = False
+    runbook: Runbook | None = None
+
+
+def snapshot_cover(old: Snapshot, new: Snapshot, changed: set[str]) -> Callable[[str], Cover]:
+    """Who covers a key, read from both sides' runbooks (``changed``: ids changed)."""
     runbooks = {ident: placed.runbook for ident, placed in new.runbooks.items()}
     old_runbooks = {ident: placed.runbook for ident, placed in old.runbooks.items()}
+
+    def cover(key: str) -> Cover:
+        rb = covering(runbooks, key)
+        if rb is None:
+            was = covering(old_runbooks, key)
+            return Cover(was.id, was.id in changed) if was else Cover(None)
+        return Cover(rb.id, rb.id in changed, rb)
+
+    return cover
+
+
+def source_changes(
+    old_features: list[Feature], new_features: list[Feature], cover: Callable[[str], Cover]
+) -> list[SourceChange]:
+    """Every change to a feature key between the ``old`` and ``new`` sources, by key."""
+    before, after = _by_key(old_features), _by_key(new_features)
     out: list[SourceChange] = []
 
-    def make(key: str, kind: str, where: Location, a: str | None, b: str | None, plan: str = ""):
-        rb = covering(runbooks, key) or covering(old_runbooks, key)
-        ident = rb.id if rb else None
-        out.append(SourceChange(key, kind, where, a, b, ident, ident in changed_runbooks, plan))
+    def make(
+        key: str, kind: str, where: Location, a: str | None, b: str | None, plan: str = ""
+    ) -> None:
+        found = cover(key)
+        out.append(SourceChange(key, kind, where, a, b, found.id, found.changed, plan))
 
     for key in sorted(after.keys() - before.keys()):
         feature = after[key]
@@ -130,23 +154,15 @@ def source_changes(old: Snapshot, new: Snapshot, changed_runbooks: set[str]) -> 
         make(key, "removed", feature.location, feature.location.path, None)
     for key in sorted(before.keys() & after.keys()):
         a, b = before[key], after[key]
-        rb = covering(runbooks, key)
         if a.enabled != b.enabled and a.enabled is not None and b.enabled is not None:
             make(key, "enabled", b.location, _yes(a.enabled), _yes(b.enabled))
         if a.default_variant != b.default_variant:
             make(key, "default-variant", b.location, a.default_variant, b.default_variant)
+        where = b.rollout_location or b.location
         if a.rollout != b.rollout:
-            where = b.rollout_location or b.location
-            make(
-                key,
-                "rollout",
-                where,
-                percent(a.rollout),
-                percent(b.rollout),
-                plan_note(rb, a.rollout, b.rollout),
-            )
+            plan = plan_note(cover(key).runbook, a.rollout, b.rollout)
+            make(key, "rollout", where, percent(a.rollout), percent(b.rollout), plan)
         elif a.targeting != b.targeting:
-            where = b.rollout_location or b.location
             make(key, "targeting", where, _short(a.targeting), _short(b.targeting))
     return out
 
