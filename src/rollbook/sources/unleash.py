@@ -145,7 +145,11 @@ class _Served:
             rollout = max(known) if known else None
         canonical = sorted(
             json.dumps(
-                {k: v for k, v in s.items() if k not in ("id", "featureName", "sortOrder")},
+                {
+                    k: v
+                    for k, v in s.items()
+                    if k not in ("id", "featureName", "sortOrder", "environment")
+                },
                 sort_keys=True,
                 separators=(",", ":"),
             )
