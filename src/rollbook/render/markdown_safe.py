@@ -90,8 +90,12 @@ def code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def inline(text: str) -> str:
-    """One line of untrusted text as inert Markdown (line breaks become spaces)."""
+def inline(text: str, *, line_start: bool = True) -> str:
+    """One line of untrusted text as inert Markdown (line breaks become spaces).
+
+    ``line_start=False`` when the caller writes something of its own before it on the line
+    (a quote mark): then nothing in it can start a block.
+    """
     text = visible(" ".join(text.split("\n"))).replace("\r", " ")
     # Leading spaces could make an indented code block at the start of a line: they go.
     text = text.strip()
@@ -101,10 +105,10 @@ def inline(text: str) -> str:
         token = match.group().rstrip(_TRAILING)
         if len(token) < 2:
             continue
-        out.append(escape_plain(text[pos : match.start()], line_start=pos == 0))
+        out.append(escape_plain(text[pos : match.start()], line_start=line_start and pos == 0))
         out.append(code_span(token))
         pos = match.start() + len(token)
-    out.append(escape_plain(text[pos:], line_start=pos == 0))
+    out.append(escape_plain(text[pos:], line_start=line_start and pos == 0))
     return "".join(out)
 
 

@@ -92,6 +92,8 @@ def compare_snapshots(
     """Every runbook that differs between ``old`` and ``new``, in id order."""
     out: list[RunbookDiff] = []
     for ident in sorted(old.runbooks.keys() | new.runbooks.keys()):
+        if ident in new.invalid_ids or ident in old.invalid_ids:
+            continue  # listed as not compared: its file has errors on one side
         before, after = old.runbooks.get(ident), new.runbooks.get(ident)
         diff = compare_placed(before, after, config, today)
         if diff is not None:

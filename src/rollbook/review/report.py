@@ -135,7 +135,7 @@ def render_text(diff: ReviewDiff) -> str:
 
 
 def _md_quote(text: str) -> str:
-    return f"“{inline(text)}”"
+    return f"“{inline(text, line_start=False)}”"
 
 
 def _md_change(c: Change) -> str:

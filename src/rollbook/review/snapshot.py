@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rollbook.config import Config, ConfigError, Project, read_config
 from rollbook.load.runbooks import load_project_runbooks
+from rollbook.load.salvage import listing
 from rollbook.model.runbook import Runbook
 from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
 
@@ -30,6 +31,8 @@ class Snapshot:
 
     runbooks: dict[str, Placed] = field(default_factory=dict)
     invalid: list[str] = field(default_factory=list)
+    invalid_ids: set[str] = field(default_factory=set)
+    """Ids of runbooks whose files do not load: not compared, never reported as removed."""
     features: list[Feature] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -53,6 +56,9 @@ def read_snapshot(project: Project, *, side: str = "working tree", strict: bool 
             rb = item.runbook
             if rb is None:
                 snap.invalid.append(item.display)
+                ident = listing(item).id  # what still reads of its id, if anything
+                if ident:
+                    snap.invalid_ids.add(ident)
             elif rb.id not in snap.runbooks:  # a duplicate id: the first file, as the site
                 snap.runbooks[rb.id] = Placed(rb, item.display)
     snap.features = read_features(project, side=side, strict=strict, notes=snap.notes)
