@@ -45,7 +45,7 @@ _TOKEN = re.compile(
     (?:[A-Za-z][A-Za-z0-9+.-]{1,30}:/{1,3}[^\s<>`]*)  # scheme://... (http, ftp, ...)
     | (?:\bwww\.[^\s<>`]+)                         # www.example.com (GFM autolink)
     | (?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+)              # e-mail addresses (autolinked as mailto:)
-    | (?:(?<![\w`])[@\#!~&$%^][\w][\w./-]*)        # @user, #123, !123, ~label, &epic, $x
+    | (?:[@\#!~&$%^][\w][\w./-]*)                 # @user, #123, !123, ~label, &epic, $x
     | (?:\b[\w.-]+/[\w.-]+[\#!@][\w]+)               # owner/repo#123, group/project!12
     | (?:\b(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\b)  # commit-like hex words
     | (?:\b(?:GH|gh)-\d+\b)                         # GH-123 (GitHub issue reference)
@@ -99,15 +99,24 @@ def inline(text: str, *, line_start: bool = True) -> str:
     text = visible(" ".join(text.split("\n"))).replace("\r", " ")
     # Leading spaces could make an indented code block at the start of a line: they go.
     text = text.strip()
-    out: list[str] = []
-    pos = 0
+    # (start, end) of each token; tokens that touch are one code span (two spans side by
+    # side would read as one with backticks inside).
+    spans: list[list[int]] = []
     for match in _TOKEN.finditer(text):
         token = match.group().rstrip(_TRAILING)
         if len(token) < 2:
             continue
-        out.append(escape_plain(text[pos : match.start()], line_start=line_start and pos == 0))
-        out.append(code_span(token))
-        pos = match.start() + len(token)
+        end = match.start() + len(token)
+        if spans and spans[-1][1] == match.start():
+            spans[-1][1] = end
+        else:
+            spans.append([match.start(), end])
+    out: list[str] = []
+    pos = 0
+    for start, end in spans:
+        out.append(escape_plain(text[pos:start], line_start=line_start and pos == 0))
+        out.append(code_span(text[start:end]))
+        pos = end
     out.append(escape_plain(text[pos:], line_start=line_start and pos == 0))
     return "".join(out)
 
