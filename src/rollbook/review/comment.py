@@ -67,13 +67,17 @@ def comment_body(
     """The comment: marker, diff, rollback cards in ``<details>``; at most ``limit`` long."""
     head = MARKER + "\n" + render_markdown(diff)
     cards = []
-    for rb in diff.runbooks:
-        view = views.get(rb.id)
-        if rb.status == "removed" or view is None:
+    # The runbooks this change touches: changed or added ones, and those whose feature
+    # source changed without them (the reviewer should read their rollback too).
+    touched = [rb.id for rb in diff.runbooks if rb.status != "removed"]
+    touched += [s.runbook for s in diff.unreviewed_sources if s.runbook]
+    for ident in dict.fromkeys(touched):
+        view = views.get(ident)
+        if view is None:
             continue
         # Ids are slugs ([a-z0-9-]): safe inside HTML, and they cannot mention anyone.
         cards.append(
-            f"\n<details><summary>Rollback of <code>{rb.id}</code> as the on-call person will "
+            f"\n<details><summary>Rollback of <code>{ident}</code> as the on-call person will "
             f"read it</summary>\n\n{rollback_markdown(view, heading='####')}\n</details>\n"
         )
     where = f" The full report: {link('rollbook diff report', report_url)}." if report_url else ""
