@@ -260,7 +260,11 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         feature_filter=feature_filter,
         complete=options.paths is None,
     )
-    if changes is not None:
+    if (
+        changes is not None
+        and config.sources
+        and Code.SOURCE_CHANGED_WITHOUT_RUNBOOK in {r.code for r in project_rules}
+    ):
         pctx.source_changes = source_changes_since(project, changes, features, summaries)
     for item in project_rules:
         for hit in item.run(pctx):
