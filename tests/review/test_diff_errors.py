@@ -78,3 +78,35 @@ def test_a_runbook_with_errors_is_listed_not_compared(repo: Repo):
     assert "Not compared (the file has errors; see `rollbook validate`):\n  - " + RUNBOOK_PATH in (
         result.output
     )
+
+
+def test_project_in_a_subfolder_and_export_ignore(repo: Repo):
+    # The project moves into ops/ of the repository; its runbooks are export-ignored (which
+    # `git archive` would leave out): the base is still read exactly as committed.
+    ops = repo.root / "ops"
+    ops.mkdir()
+    for name in ("rollbook.toml", "runbooks", "flags", "src"):
+        (repo.root / name).rename(ops / name)
+    (repo.root / ".gitattributes").write_text("ops/runbooks/** export-ignore\n")
+    repo.commit("move into ops/")
+    (ops / RUNBOOK_PATH).write_text(
+        (ops / RUNBOOK_PATH).read_text().replace("risk: high", "risk: low")
+    )
+    result = run(ops, "--base", "HEAD", "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert "1 runbook changed, 0 added, 0 removed; 1 change weakens a rollback" in result.output
+
+
+def test_hostile_file_names_cannot_reach_the_terminal(repo: Repo):
+    names = ["evil\x1b[2J\x1b]0;owned\x07.yaml", "rtl\u202etxt.yaml", "zero\u200bwidth.yaml"]
+    for n, name in enumerate(names):
+        text = repo.read("runbooks/search-ranking-v2.yaml").replace(
+            "search-ranking-v2", f"copy-{n}"
+        )
+        (repo.root / "runbooks" / name).write_text(text)
+    result = run(repo.root, "--base", "HEAD", "--format", "text")
+    assert result.exit_code == 0, result.output
+    for char in ("\x1b", "\x07", "\u202e", "\u200b"):
+        assert char not in result.output
+    assert "added in runbooks/evil\\x1b[2J\\x1b]0;owned\\x07.yaml" in result.output
+    assert "added in runbooks/rtl\\u202etxt.yaml" in result.output

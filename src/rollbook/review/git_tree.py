@@ -1,9 +1,8 @@
 """The project as it was at a git ref, written to a temporary folder to be read like any other.
 
 rollbook's readers (runbooks, teams, flag files, code) read files; rather than teach each of
-them git, the project's folder at the ref is written out with ``git archive`` into a
-temporary folder, which is removed afterwards. Only the project's own folder is written, not
-the whole repository.
+them git, the project's folder at the ref is written out into a temporary folder, which is
+removed afterwards. Only the project's own folder is written, not the whole repository.
 
 What can go wrong is a usage error (exit 2) that says what to do: no git, not a repository,
 an unknown ref, a shallow clone that lacks the ref or its history.
@@ -12,9 +11,7 @@ an unknown ref, a shallow clone that lacks the ref or its history.
 from __future__ import annotations
 
 import contextlib
-import io
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,14 +83,50 @@ def merge_base(root: Path, commit: str, option: str = "--base") -> str:
     return found.stdout.strip()
 
 
-def _skip_unsafe(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
-    # The "data" filter refuses links out of the folder, absolute names and devices: the tree
-    # of a ref is not trusted any more than the working tree. Such a member is skipped, as
-    # the loaders skip a link that leads outside the project.
-    try:
-        return tarfile.data_filter(member, dest)
-    except tarfile.FilterError:
-        return None
+def _write_tree(toplevel: Path, treeish: str, folder: Path, ref: str, option: str) -> None:
+    """Write the regular files of ``treeish`` under ``folder``, exactly as committed.
+
+    Read with ``ls-tree`` and ``cat-file`` rather than ``git archive``, which would leave
+    out files marked ``export-ignore`` and rewrite ``export-subst`` ones. Symbolic links and
+    submodules are skipped, as the loaders skip a link that leads outside the project.
+    """
+    listing = _git(toplevel, "ls-tree", "-r", "-z", treeish, text=False)
+    if listing.returncode != 0:
+        message = listing.stderr.decode("utf-8", "replace").strip()
+        raise ConfigError(f"{option} {ref}: git could not read the tree: {message}")
+    files: list[tuple[str, str]] = []
+    for entry in filter(None, listing.stdout.split(b"\0")):
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid = meta.decode("ascii").split(" ")
+        if kind != "blob" or mode == "120000":
+            continue
+        path = raw_path.decode("utf-8", "surrogateescape")
+        parts = path.split("/")
+        if any(p in ("", ".", "..") for p in parts):
+            continue  # git refuses such names; never write outside the folder
+        files.append((oid, path))
+    if not files:
+        return
+    batch = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=toplevel,
+        input="".join(f"{oid}\n" for oid, _ in files).encode("ascii"),
+        capture_output=True,
+        check=False,
+    )
+    if batch.returncode != 0:
+        message = batch.stderr.decode("utf-8", "replace").strip()
+        raise ConfigError(f"{option} {ref}: git could not read the files: {message}")
+    data = batch.stdout
+    pos = 0
+    for _, path in files:
+        header_end = data.index(b"\n", pos)
+        size = int(data[pos:header_end].split(b" ")[2])
+        content = data[header_end + 1 : header_end + 1 + size]
+        pos = header_end + 1 + size + 1  # the content is followed by a newline
+        target = folder.joinpath(*path.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
 
 
 @contextlib.contextmanager
@@ -115,10 +148,5 @@ def project_at(root: Path, ref: str, *, option: str = "--base") -> Iterator[Base
         folder.mkdir()
         exists = _git(toplevel, "cat-file", "-e", treeish)
         if exists.returncode == 0:
-            archive = _git(toplevel, "archive", "--format=tar", treeish, text=False)
-            if archive.returncode != 0:
-                message = archive.stderr.decode("utf-8", "replace").strip()
-                raise ConfigError(f"{option} {ref}: git could not read the tree: {message}")
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(folder, filter=_skip_unsafe)
+            _write_tree(toplevel, treeish, folder, ref, option)
         yield BaseTree(folder, ref, base)
