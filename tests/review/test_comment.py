@@ -261,3 +261,34 @@ def test_comment_stays_within_the_limit_with_a_link_to_the_full_report(repo: Rep
     tiny = comment_body(diff, views, limit=400, report_url="https://ci.example/run/1")
     assert len(tiny) <= 400 and tiny.startswith(MARKER)
     assert "shortened to fit" in tiny and "https://ci.example/run/1" in tiny
+
+
+def test_nothing_to_review_posts_nothing_but_updates_an_earlier_comment(repo, fake, tmp_path):
+    api = fake("github")
+    repo.commit("nothing")
+    result = post(repo, "github", github_env(api, tmp_path))
+    assert "nothing to review" in result.output and api.ours() == []
+    weaken(repo, "risk: high", "risk: low", "lower risk")
+    post(repo, "github", github_env(api, tmp_path))
+    [ours] = api.ours()
+    repo.commit("nothing again")  # HEAD~1 is now the change above: nothing new
+    post(repo, "github", github_env(api, tmp_path))
+    [again] = api.ours()
+    assert again["id"] == ours["id"] and "No runbook or feature source changed." in again["body"]
+
+
+def test_a_feature_source_change_brings_its_runbooks_rollback_card(repo: Repo, fake, tmp_path):
+    import copy
+
+    from tests.review.conftest import UNLEASH
+
+    api = fake("github")
+    data = copy.deepcopy(UNLEASH)
+    data["features"][0]["strategies"][0]["parameters"]["rollout"] = "40"
+    repo.write("flags/unleash.json", data)
+    repo.commit("40%")
+    post(repo, "github", github_env(api, tmp_path))
+    [ours] = api.ours()
+    assert "### Feature sources changed without their runbook (1)" in ours["body"]
+    assert "<summary>Rollback of <code>search-ranking-v2</code>" in ours["body"]
+    assert "<code>one-click-checkout</code>" not in ours["body"]

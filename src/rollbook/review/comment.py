@@ -199,8 +199,8 @@ def gitlab_target(env: Mapping[str, str]) -> Target | str:
     return Target("gitlab", url, {"PRIVATE-TOKEN": token, "User-Agent": "rollbook"})
 
 
-def upsert(target: Target, body: str) -> str:
-    """Edit the marked comment if there is one, else add it; says which it did."""
+def upsert(target: Target, body: str, *, create: bool = True) -> str:
+    """Edit the marked comment if there is one, else add it (when ``create``); says which."""
     found = _find_marked(target.list_url, target.headers)
     if found is not None:
         if target.platform == "github":
@@ -210,6 +210,8 @@ def upsert(target: Target, body: str) -> str:
         else:
             _request("PUT", target.edit_url(found), target.headers, {"body": body})
         return f"updated the {_noun(target)} ({found})"
+    if not create:
+        return f"no {_noun(target)}: nothing to review in this change"
     created = _request("POST", target.list_url, target.headers, {"body": body})
     ident = created.get("id") if isinstance(created, dict) else None
     return f"posted the {_noun(target)} ({ident})"
@@ -259,7 +261,9 @@ def post(
     limit = GITHUB_LIMIT if platform == "github" else GITLAB_LIMIT
     body = comment_body(diff, views, limit=limit, report_url=url)
     try:
-        said.append(upsert(target, body))
+        # A change that touches no runbook and no feature source gets no new comment (an
+        # earlier one is still updated, so that it does not go on showing an old diff).
+        said.append(upsert(target, body, create=bool(diff.runbooks or diff.sources)))
     except PostError as exc:
         if exc.denied:
             said.append(
