@@ -20,7 +20,8 @@ from rollbook.config import Config
 from rollbook.model.runbook import Runbook
 from rollbook.render.markdown import rollback_markdown, runbook_markdown
 from rollbook.render.markdown_safe import code_span, fenced, inline, visible
-from rollbook.render.views import RunbookView
+from rollbook.render.rollback import rollback_view
+from rollbook.render.views import RollbackView
 from rollbook.review.compare import RunbookDiff, compare_runbooks
 from rollbook.review.report import ReviewDiff, render_markdown
 
@@ -139,14 +140,15 @@ def hostile_runbook(text: str) -> Runbook:
     )
 
 
-def view_of(rb: Runbook) -> RunbookView:
-    return RunbookView(rb, "runbooks/hostile.yaml", "Payments", rb.kill_switch_flag, (), ())
+def view_of(rb: Runbook) -> RollbackView:
+    return rollback_view(rb, None)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_rendered_runbook_and_rollback_card_are_inert(text):
-    view = view_of(hostile_runbook(text))
-    for markdown in (runbook_markdown(view), rollback_markdown(view)):
+    rb = hostile_runbook(text)
+    view = view_of(rb)
+    for markdown in (runbook_markdown(view, rb, source=text), rollback_markdown(view)):
         rendered = assert_inert(markdown)
         # Our own structure survives: the headings are ours, one per section.
         assert rendered.count("<h3>") == markdown.count("\n### ") + markdown.startswith("### ")

@@ -1,67 +1,80 @@
-"""Find a runbook by what a person types: its id, its title or one of its flag keys.
+"""Finding a feature's runbook by what a person types: its id, its title or a flag key.
 
-``rollbook render checkout`` should find the runbook whether the person remembers the id
-(``one-click-checkout``), the title (``One-click checkout``, any case) or the flag key
-(``checkout.one_click``). When nothing matches exactly, the error names the nearest ids,
-titles and keys, so that a typo costs one more try, not a search through the folder.
+At 3 a.m. people type what they heard: the alert said ``checkout.one_click``, the chat said
+"one-click checkout". Each of those names the runbook: an exact id, a title in any case, or
+the key of one of its flags. Nothing else is guessed (a guessed runbook is the wrong
+rollback): when nothing matches, the error lists the nearest names, so the next try is right.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from typing import TypeVar
 
 from rollbook.config import ConfigError
 from rollbook.model.runbook import Runbook
 
-T = TypeVar("T")
-MAX_SUGGESTIONS = 5
+NEAR_MATCHES = 5
 
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def names_of(runbook: Runbook) -> list[str]:
-    """Everything a person may call this runbook: id, title and flag keys."""
-    return [runbook.id, runbook.title, *(flag.key for flag in runbook.flags)]
+def find_features(runbooks: list[Runbook], query: str) -> list[Runbook]:
+    """The runbooks ``query`` names: by id, title (any case) or flag key, in that order.
 
-
-def find_features(wanted: str, items: Iterable[tuple[Runbook, T]]) -> list[tuple[Runbook, T]]:
-    """The runbooks ``wanted`` names (id, then title, then flag key; case-insensitive).
-
-    ``items`` pairs each runbook with whatever the caller keeps beside it. An id or title
-    names one runbook; a flag key may be shared by several, which are all returned. Raises
-    ConfigError (exit 2) with the nearest names when nothing matches.
+    Raises :class:`ConfigError` naming the nearest ids, titles and flag keys when nothing
+    matches.
     """
-    pairs = list(items)
-    key = _fold(wanted)
-    for pick in (
-        lambda rb: _fold(rb.id) == key,
-        lambda rb: _fold(rb.title) == key,
-        lambda rb: any(_fold(f.key) == key for f in rb.flags),
+    wanted = query.strip()
+    folded = _fold(wanted)
+    found: list[Runbook] = []
+    for match in (
+        lambda rb: rb.id == wanted,
+        lambda rb: _fold(rb.title) == folded,
+        lambda rb: any(f.key == wanted for f in rb.flags),
     ):
-        found = [pair for pair in pairs if pick(pair[0])]
-        if found:
-            return found
-    raise ConfigError(no_match_message(wanted, [rb for rb, _ in pairs]))
+        found.extend(rb for rb in runbooks if match(rb) and rb not in found)
+    if found:
+        return found
+    raise ConfigError(_nothing_matches(runbooks, wanted))
 
 
-def no_match_message(wanted: str, runbooks: list[Runbook]) -> str:
-    """Nothing is called ``wanted``: the message, with the nearest names if any."""
-    names: dict[str, str] = {}
+def find_feature(runbooks: list[Runbook], query: str) -> Runbook:
+    """The one runbook ``query`` names; :class:`ConfigError` when none or several do."""
+    found = find_features(runbooks, query)
+    if len(found) > 1:
+        listed = ", ".join(f"{rb.id} ({rb.title!r})" for rb in found)
+        raise ConfigError(
+            f"{query!r} names {len(found)} features: {listed}; give the id of the one you mean"
+        )
+    return found[0]
+
+
+def near_matches(runbooks: list[Runbook], query: str) -> list[str]:
+    """The features whose id, title or a flag key is closest to ``query``, each once, as
+    ``id`` or ``id (how it matched)``."""
+    names: dict[str, tuple[str, str]] = {}
     for rb in runbooks:
-        for name in names_of(rb):
-            names.setdefault(_fold(name), name)
-    close = difflib.get_close_matches(_fold(wanted), list(names), n=MAX_SUGGESTIONS, cutoff=0.5)
-    # A part of a name is a near match too: `checkout` for `one-click-checkout`.
-    key = _fold(wanted)
-    if key:
-        close += [n for n in names if key in n and n not in close][: MAX_SUGGESTIONS - len(close)]
-    message = f"no runbook has the id, title or flag key {wanted!r}"
-    if close:
-        message += "; did you mean: " + ", ".join(repr(names[n]) for n in close)
-    elif not runbooks:
-        message += " (the project has no valid runbook)"
-    return message
+        names.setdefault(rb.id.casefold(), (rb.id, rb.id))
+        names.setdefault(_fold(rb.title), (rb.id, f"{rb.id} ({rb.title!r})"))
+        for flag in rb.flags:
+            names.setdefault(flag.key.casefold(), (rb.id, f"{rb.id} (flag {flag.key!r})"))
+    folded = _fold(query)
+    contained = [name for name in names if folded and folded in name]
+    close = difflib.get_close_matches(folded, list(names), n=NEAR_MATCHES * 3, cutoff=0.6)
+    out: dict[str, str] = {}
+    for name in [*contained, *close]:
+        ident, shown = names[name]
+        out.setdefault(ident, shown)
+    return list(out.values())[:NEAR_MATCHES]
+
+
+def _nothing_matches(runbooks: list[Runbook], query: str) -> str:
+    if not runbooks:
+        return f"no feature matches {query!r}: the project has no valid runbook"
+    near = near_matches(runbooks, query)
+    message = f"no feature matches {query!r} (an id, a title or a flag key)"
+    if near:
+        return f"{message}; did you mean: {', '.join(near)}?"
+    return f"{message}; `rollbook show --list` lists every feature"

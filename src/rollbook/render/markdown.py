@@ -1,8 +1,12 @@
 """A runbook, or only its rollback card, as Markdown that is safe to post.
 
 For reviewers (the pull-request comment of ``rollbook diff --post``) and chats
-(``rollbook render FEATURE``). Both read the one :class:`RunbookView` the site's page is
-built from, so the Markdown says what the page says, in the same order: rollback first.
+(``rollbook render FEATURE``). The rollback card renders the one
+:class:`~rollbook.render.views.RollbackView` that the site's page, the terminal, the
+telephone script, the text message and the offline cards render (built by
+:func:`rollbook.render.rollback.rollback_view`), so a step has the same words everywhere.
+The rest of the runbook (signals, flags, risks, rollout, logs, review) comes from the
+runbook model itself, in the page's order: rollback first.
 
 Every value from the runbook goes through :mod:`rollbook.render.markdown_safe`: no raw HTML,
 no link or mention the runbook did not contain, no emphasis it did not write, hidden
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 from rollbook.model.runbook import Runbook, Scalar
 from rollbook.render.markdown_safe import block, code_span, fenced, inline, link
-from rollbook.render.views import RunbookView
+from rollbook.render.views import ContactLine, RollbackView
 
 RISK_LABEL = {
     "low": "Low risk",
@@ -30,45 +34,43 @@ def value(v: Scalar | None) -> str:
     return str(v)
 
 
-def _items(items: list[str]) -> list[str]:
+def _items(items: tuple[str, ...] | list[str]) -> list[str]:
     return [f"- {block(t, '  ')}" for t in items]
 
 
-def _callouts(view: RunbookView) -> list[str]:
+def _reach(contact: ContactLine) -> list[str]:
     out = []
-    for callout in view.callouts:
-        if callout.kind == "call":
-            number = callout.href.removeprefix("tel:")
-            out.append(f"{inline(callout.label)}: {code_span(number)}")
-        elif callout.kind == "chat":
-            out.append(link(callout.label, callout.href))
+    if contact.phone is not None:
+        out.append(f"call {code_span(contact.phone.international)}")
+    if contact.chat_url:
+        out.append(link(f"chat {contact.chat}".strip(), contact.chat_url))
+    elif contact.chat:
+        out.append(f"chat {code_span(contact.chat)}")
     return out
 
 
-def rollback_markdown(view: RunbookView, *, heading: str = "###") -> str:
+def rollback_markdown(view: RollbackView, *, heading: str = "###") -> str:
     """The rollback card: when, kill switch, numbered steps, checks, afterwards, who to call."""
-    rb = view.runbook
     out = [
-        f"{heading} Roll back: {inline(rb.title)}",
+        f"{heading} Roll back: {inline(view.title)}",
         "",
-        f"**{RISK_LABEL[rb.risk]}** · Owner: {inline(view.owner_name)} · "
-        f"Runbook: {code_span(rb.id)}",
+        f"**{RISK_LABEL.get(view.risk, view.risk)}** · Owner: {inline(view.owner_name)} · "
+        f"Runbook: {code_span(view.id)}",
     ]
-    help_ = _callouts(view)
-    if help_:
-        out += ["", "**Get help:** " + " · ".join(help_)]
-    rollback = rb.rollback
-    if rollback is None:
+    first = view.contacts[0] if view.contacts else None
+    if first is not None and _reach(first):
+        out += ["", f"**Get help:** {inline(first.name)}: " + " · ".join(_reach(first))]
+    if not view.has_rollback:
         out += ["", "**This runbook has no rollback yet. Call the owner.**"]
         return "\n".join(out) + "\n"
-    if rollback.audience == "engineers":
+    if view.audience == "engineers":
         out += ["", "_This rollback needs an engineer._"]
-    if rollback.when:
-        out += ["", "**When:**", "", *_items(rollback.when)]
-    kill = view.kill
+    if view.when:
+        out += ["", "**When:**", "", *_items(view.when)]
+    kill = view.kill_switch
     if kill is not None:
         line = (
-            f"**Kill switch:** set {code_span(kill.key)} to **{code_span(value(kill.off))}** "
+            f"**Kill switch:** set {code_span(kill.key)} to **{code_span(kill.off)}** "
             f"({inline(kill.system)})"
         )
         if kill.redeploy:
@@ -78,9 +80,10 @@ def rollback_markdown(view: RunbookView, *, heading: str = "###") -> str:
             out += ["", link("Open the flag", kill.link)]
         if kill.command:
             out += ["", fenced(kill.command)]
-    if rollback.steps:
+    if view.steps:
         out += ["", "**Steps:**", ""]
-        for n, step in enumerate(rollback.steps, start=1):
+        for step in view.steps:
+            n = step.n
             pad = " " * (len(str(n)) + 2)
             out.append(f"{n}. {block(step.do, pad)}")
             marks = []
@@ -105,16 +108,20 @@ def rollback_markdown(view: RunbookView, *, heading: str = "###") -> str:
                 out += ["", f"{pad}**Expect:** {block(step.expect, pad)}"]
             if step.if_not:
                 out += ["", f"{pad}**If not:** {block(step.if_not, pad)}"]
-    if rollback.verify:
-        out += ["", "**Check it worked:**", "", *_items(rollback.verify)]
-    if rollback.after:
-        out += ["", "**Afterwards:**", "", *_items(rollback.after)]
+    if view.verify:
+        out += ["", "**Check it worked:**", "", *_items(view.verify)]
+    if view.after:
+        out += ["", "**Afterwards:**", "", *_items(view.after)]
     return "\n".join(out) + "\n"
 
 
-def runbook_markdown(view: RunbookView) -> str:
-    """The whole runbook, rollback first, as the site's page orders it."""
-    rb = view.runbook
+def runbook_markdown(view: RollbackView, runbook: Runbook, *, source: str = "") -> str:
+    """The whole runbook, rollback first, as the site's page orders it.
+
+    ``view`` is the runbook's rollback view (:func:`rollbook.render.rollback.rollback_view`);
+    ``source`` the runbook's file, shown at the end.
+    """
+    rb = runbook
     out = [f"## {inline(rb.title)}", "", rollback_markdown(view, heading="###").rstrip("\n")]
     out += ["", "### About this feature", "", block(rb.summary)]
     if rb.tags:
@@ -178,12 +185,12 @@ def runbook_markdown(view: RunbookView) -> str:
     for n, c in enumerate(view.contacts, start=1):
         line = f"{n}. **{inline(c.name)}**"
         if c.role:
-            line += f" ({inline(c.role)})"
+            line += f" ({inline(c.role, line_start=False)})"
         if c.when:
-            line += f": {inline(c.when)}"
-        numbers = [code_span(x.href.removeprefix("tel:")) for x in c.callouts if x.kind == "call"]
-        if numbers:
-            line += " · call " + ", ".join(numbers)
+            line += f": {inline(c.when, line_start=False)}"
+        reach = _reach(c)
+        if reach:
+            line += " · " + ", ".join(reach)
         out.append(line)
     out += ["", "### Review and drills", ""]
     if rb.review:
@@ -203,11 +210,12 @@ def runbook_markdown(view: RunbookView) -> str:
             out.append(line)
     else:
         out += ["", "No rollback drill recorded."]
-    out += ["", "### Source", ""]
-    if view.source_url:
-        out.append(link(view.display, view.source_url))
-    else:
-        out.append(code_span(view.display))
+    if view.page_url or source:
+        out += ["", "### Source", ""]
+        if source:
+            out.append(code_span(source))
+        if view.page_url:
+            out.append(("" if not source else "\n") + link("The runbook's page", view.page_url))
     return "\n".join(out) + "\n"
 
 

@@ -29,7 +29,6 @@ from rollbook.render.views import (
     FindingView,
     LintResults,
     MissingRunbook,
-    RunbookView,
     SitePage,
     SiteProblems,
 )
@@ -232,18 +231,17 @@ class SiteRenderer:
             # The tick is stored under the step's text: an edited step starts unticked again.
             key = hashlib.sha256(f"{rb.id}\0{i}\0{step.do}".encode()).hexdigest()[:12]
             steps.append({"n": i, "step": step, "key": key})
-        view = self.view(entry)
         html = self._render(
             "pages/runbook.html",
             entry.src_uri,
             rb=rb,
             entry=entry,
             steps=steps,
-            kill=view.kill,
-            callouts=view.callouts,
-            contacts=view.contacts,
+            kill=rb.kill_switch_flag,
+            callouts=self.top_callouts(rb),
+            contacts=self.contacts(rb),
             findings=findings,
-            source={"path": view.display, "url": view.source_url},
+            source=self.source(entry.display),
             signal_ids={s.name: f"signal-{i}" for i, s in enumerate(rb.signals, start=1)},
             rule_link=self._rule_link,
         )
@@ -254,19 +252,6 @@ class SiteRenderer:
             html,
             search_text=search_text(rb, self.team_name(rb.owner)),
             kind="runbook",
-        )
-
-    def view(self, entry: RunbookEntry) -> RunbookView:
-        """What every output shows of one runbook (the page, Markdown for reviewers)."""
-        rb = entry.runbook
-        return RunbookView(
-            runbook=rb,
-            display=entry.display,
-            owner_name=self.team_name(rb.owner),
-            kill=rb.kill_switch_flag,
-            callouts=self.top_callouts(rb),
-            contacts=tuple(self.contacts(rb)),
-            source_url=self.source(entry.display)["url"],
         )
 
     def team_pages(self) -> list[SitePage]:

@@ -33,7 +33,7 @@ from pathlib import Path
 from rollbook.config import ConfigError
 from rollbook.render.markdown import rollback_markdown
 from rollbook.render.markdown_safe import link
-from rollbook.render.views import RunbookView
+from rollbook.render.views import RollbackView
 from rollbook.review.report import ReviewDiff, render_markdown
 
 MARKER = "<!-- rollbook-diff: this comment is updated on each push -->"
@@ -58,7 +58,7 @@ class PostError(Exception):
 
 def comment_body(
     diff: ReviewDiff,
-    views: Mapping[str, RunbookView],
+    views: Mapping[str, RollbackView],
     *,
     limit: int,
     report_url: str = "",
@@ -233,7 +233,7 @@ def default_report_url(env: Mapping[str, str]) -> str:
 
 def post(
     diff: ReviewDiff,
-    views: Mapping[str, RunbookView],
+    views: Mapping[str, RollbackView],
     platform: str,
     *,
     env: Mapping[str, str] | None = None,
