@@ -361,73 +361,6 @@ def rule(code: str | None, markdown: bool) -> None:
 
 @cli.command()
 @click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("site"),
-    show_default=True,
-    help="Folder to write the site into (replaced whole; only an empty folder or a "
-    "previous rollbook site).",
-)
-@overrides_option
-@click.option(
-    "--keep-going",
-    is_flag=True,
-    help="Build even when runbook files have errors: the site lacks their pages, and its "
-    "home, team, tag and problems pages say which are missing and why.",
-)
-@click.pass_context
-def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: bool) -> None:
-    """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
-
-    The site works offline after one visit and contacts no other host. A failed build
-    leaves the previous site untouched. Exits 1, building nothing, when a runbook file or
-    the teams file has errors (unless --keep-going) or the build fails (a broken link,
-    unsafe output); 2 for configuration errors.
-    """
-    from rollbook.commands import build_messages as say
-    from rollbook.commands.build import InvalidRunbooks
-    from rollbook.commands.build import build as run
-    from rollbook.site import SiteBuildError
-
-    try:
-        outcome = run(_project(ctx), out, overrides=overrides, keep_going=keep_going)
-    except InvalidRunbooks as exc:
-        raise Failed(say.not_built(exc, out)) from None
-    except SiteBuildError as exc:
-        raise Failed(f"the site was not built: {exc}") from None
-    for note in say.notes(outcome):
-        echo(note, err=True)
-    echo(say.built(outcome, out))
-    warning = say.kept_going(outcome, out)
-    if warning is not None:
-        echo(warning, err=True)
-
-
-@cli.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-@overrides_option
-@click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
-@click.pass_context
-def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
-    """Preview the site on http://127.0.0.1:PORT/, rebuilding when runbooks change.
-
-    Runbook files with errors do not stop the preview: every page then carries a banner
-    saying how many, and the problems page says which and why. A port in use is a usage
-    error (exit 2).
-    """
-    from rollbook.commands.serve import serve as run
-    from rollbook.site import SiteBuildError
-
-    project = _project(ctx)
-    try:
-        run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
-    except (SiteBuildError, RuntimeError) as exc:
-        raise Failed(str(exc)) from None
-
-
-@cli.command()
-@click.option(
     "--base",
     metavar="REF",
     help="Git ref to compare with, at its merge base with HEAD (default: the pull "
@@ -515,6 +448,73 @@ def render(ctx: click.Context, features: tuple[str, ...], rollback: bool, fmt: s
     from rollbook.commands.render import render_features
 
     echo(render_features(_project(ctx), list(features), rollback=rollback, fmt=fmt), nl=False)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site into (replaced whole; only an empty folder or a "
+    "previous rollbook site).",
+)
+@overrides_option
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Build even when runbook files have errors: the site lacks their pages, and its "
+    "home, team, tag and problems pages say which are missing and why.",
+)
+@click.pass_context
+def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: bool) -> None:
+    """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
+
+    The site works offline after one visit and contacts no other host. A failed build
+    leaves the previous site untouched. Exits 1, building nothing, when a runbook file or
+    the teams file has errors (unless --keep-going) or the build fails (a broken link,
+    unsafe output); 2 for configuration errors.
+    """
+    from rollbook.commands import build_messages as say
+    from rollbook.commands.build import InvalidRunbooks
+    from rollbook.commands.build import build as run
+    from rollbook.site import SiteBuildError
+
+    try:
+        outcome = run(_project(ctx), out, overrides=overrides, keep_going=keep_going)
+    except InvalidRunbooks as exc:
+        raise Failed(say.not_built(exc, out)) from None
+    except SiteBuildError as exc:
+        raise Failed(f"the site was not built: {exc}") from None
+    for note in say.notes(outcome):
+        echo(note, err=True)
+    echo(say.built(outcome, out))
+    warning = say.kept_going(outcome, out)
+    if warning is not None:
+        echo(warning, err=True)
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@overrides_option
+@click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding when runbooks change.
+
+    Runbook files with errors do not stop the preview: every page then carries a banner
+    saying how many, and the problems page says which and why. A port in use is a usage
+    error (exit 2).
+    """
+    from rollbook.commands.serve import serve as run
+    from rollbook.site import SiteBuildError
+
+    project = _project(ctx)
+    try:
+        run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
+    except (SiteBuildError, RuntimeError) as exc:
+        raise Failed(str(exc)) from None
 
 
 class Terminated(BaseException):
