@@ -23,6 +23,7 @@ def only(data: dict, kind: str, ident: str = CHECKOUT) -> dict:
 def test_nothing_changed(repo: Repo):
     repo.commit("empty")
     data = repo.data()
+    assert data["version"] == 1 and data["base"] == "HEAD~1" and len(data["base_commit"]) == 40
     assert data["runbooks"] == [] and data["sources"] == [] and data["weakening"] == []
     assert repo.diff().exit_code == 0
 

@@ -17,6 +17,8 @@ from rollbook.review.sources import SourceChange
 from rollbook.safe_text import for_json
 
 MARKDOWN_TITLE = "rollbook diff"
+JSON_VERSION = 1
+"""The JSON diff's format version: raised when a key changes meaning or goes away."""
 
 
 @dataclass
@@ -63,6 +65,7 @@ class ReviewDiff:
 
     def to_json(self) -> dict[str, object]:
         return {
+            "version": JSON_VERSION,
             "base": self.base,
             "base_commit": self.base_commit,
             "summary": {

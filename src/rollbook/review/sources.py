@@ -126,7 +126,11 @@ def snapshot_cover(old: Snapshot, new: Snapshot, changed: set[str]) -> Callable[
         rb = covering(runbooks, key)
         if rb is None:
             was = covering(old_runbooks, key)
-            return Cover(was.id, was.id in changed) if was else Cover(None)
+            if was is None:
+                return Cover(None)
+            # A runbook whose file now has errors was edited in this change: it is listed
+            # as not compared, and its source change is not called unreviewed.
+            return Cover(was.id, was.id in changed or was.id in new.invalid_ids)
         return Cover(rb.id, rb.id in changed, rb)
 
     return cover
