@@ -110,3 +110,9 @@ def test_hostile_file_names_cannot_reach_the_terminal(repo: Repo):
         assert char not in result.output
     assert "added in runbooks/evil\\x1b[2J\\x1b]0;owned\\x07.yaml" in result.output
     assert "added in runbooks/rtl\\u202etxt.yaml" in result.output
+
+
+def test_unknown_origin_branch_says_how_to_fetch_it(repo: Repo):
+    result = run(repo.root, "--base", "origin/release-7")
+    assert result.exit_code == 2
+    assert "fetch it first: `git fetch origin release-7`" in result.output

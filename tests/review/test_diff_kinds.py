@@ -277,3 +277,17 @@ def test_uncommitted_changes_are_compared_with_head(repo: Repo):
     repo.edit(RUNBOOK_PATH, ("risk: high\n", "risk: low\n"))
     data = repo.data("HEAD")
     assert only(data, "risk-lowered")["new"] == "low"
+
+
+def test_tests_changed_and_details_no_term_covers(repo: Repo):
+    repo.edit(
+        RUNBOOK_PATH,
+        ("review:\n", "tests:\n  - kind: load\n    what: 2x peak traffic\nreview:\n"),
+    )
+    repo.commit("tests")
+    change = only(repo.data(), "tests-changed")
+    assert (change["old"], change["new"]) == (None, "load")
+    repo.edit(RUNBOOK_PATH, ("    what: 2x peak traffic\n", "    what: 3x peak traffic\n"))
+    repo.commit("details")
+    change = only(repo.data(), "tests-changed")
+    assert (change["old"], change["new"]) == ("load", "load")

@@ -122,6 +122,9 @@ def compare_placed(
         )
         return RunbookDiff(rb.id, rb.title, "removed", None, before.path, [change], old=rb)
     changes = compare_runbooks(before.runbook, after.runbook, config, today)
+    if not changes and before.runbook != after.runbook:
+        # Something no reviewer term covers (a log's query, a risk's signals): still said.
+        changes = [Change("other-changed", "other details (see the file's diff)", None, None)]
     if not changes and before.path == after.path:
         return None
     rb = after.runbook
@@ -545,6 +548,15 @@ def _about(old: Runbook, new: Runbook) -> list[Change]:
     if old.tags != new.tags:
         out.append(
             Change("tags-changed", "tags", ", ".join(old.tags) or None, ", ".join(new.tags) or None)
+        )
+    if old.tests != new.tests:
+        out.append(
+            Change(
+                "tests-changed",
+                "how it was tested",
+                ", ".join(t.kind for t in old.tests) or None,
+                ", ".join(t.kind for t in new.tests) or None,
+            )
         )
     if old.logs != new.logs:
         out.append(

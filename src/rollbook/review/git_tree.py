@@ -61,10 +61,10 @@ def resolve_ref(root: Path, ref: str, option: str = "--base") -> tuple[Path, str
             raise ConfigError(
                 f"{option} {ref}: this is a shallow clone and {ref} is not in it; {SHALLOW_HINT}"
             )
-        raise ConfigError(
-            f"{option} {ref}: no such commit, branch or tag (try origin/main, HEAD~1 "
-            "or a commit id)"
-        )
+        hint = "try origin/main, HEAD~1 or a commit id"
+        if ref.startswith("origin/"):
+            hint = f"fetch it first: `git fetch origin {ref.removeprefix('origin/')}`"
+        raise ConfigError(f"{option} {ref}: no such commit, branch or tag ({hint})")
     return Path(top.stdout.strip()).resolve(), verify.stdout.strip()
 
 

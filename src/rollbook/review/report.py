@@ -85,6 +85,8 @@ class ReviewDiff:
 
 def describe(change: Change, quote=lambda t: f'"{t}"') -> str:
     """``rollback step 3 (of 4): removed (was "Purge the cache")`` and the like."""
+    if change.old is None and change.new is None:
+        return f"{change.what}: changed"
     if change.old is None and change.new is not None:
         return f"{change.what}: added {quote(change.new)}"
     if change.new is None and change.old is not None:
@@ -143,7 +145,9 @@ def _md_quote(text: str) -> str:
 
 def _md_change(c: Change) -> str:
     text = inline(c.what) + ": "
-    if c.old is None and c.new is not None:
+    if c.old is None and c.new is None:
+        text += "changed"
+    elif c.old is None and c.new is not None:
         text += f"added {_md_quote(c.new)}"
     elif c.new is None and c.old is not None:
         text += f"removed (was {_md_quote(c.old)})"
