@@ -361,6 +361,97 @@ def rule(code: str | None, markdown: bool) -> None:
 
 @cli.command()
 @click.option(
+    "--base",
+    metavar="REF",
+    help="Git ref to compare with, at its merge base with HEAD (default: the pull "
+    "request's target branch in CI, else origin/HEAD, else HEAD).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the diff.",
+)
+@click.option(
+    "--fail-on-weakened",
+    is_flag=True,
+    help="Exit 1 when a change weakens a rollback (a removed step, a dropped kill switch, ...).",
+)
+@click.option(
+    "--post",
+    type=click.Choice(["github", "gitlab"]),
+    help="Also post the diff as one pull-request comment (or merge-request note), updated "
+    "on each push, and write it to the job summary.",
+)
+@click.option(
+    "--report-url",
+    metavar="URL",
+    help="Where the full report is (a CI artifact): linked when the comment is shortened.",
+)
+@click.option(
+    "--today",
+    hidden=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Pretend today is this date (tests; also $ROLLBOOK_TODAY).",
+)
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    base: str | None,
+    fmt: str,
+    fail_on_weakened: bool,
+    post: str | None,
+    report_url: str | None,
+    today: datetime.datetime | None,
+) -> None:
+    """Show what this change does to every rollback it touches, weakening first.
+
+    Compares runbooks (matched by id, through renames) and feature sources (flagd, Unleash,
+    flag keys in code) at the git ref --base with the working tree. Exit codes: 0, 1 with
+    --fail-on-weakened when a change weakens a rollback, 2 for usage errors.
+    """
+    from rollbook.commands.diff import run_diff
+
+    project = _project(ctx)
+    run = run_diff(
+        project,
+        base,
+        fmt,
+        fail_on_weakened=fail_on_weakened,
+        today=today.date() if today else None,
+    )
+    echo(run.output, nl=False)
+    if post is not None:
+        from rollbook.commands.diff import post_review
+
+        for line in post_review(project, run.diff, post, report_url=report_url):
+            echo(line, err=True)
+    ctx.exit(run.exit_code)
+
+
+@cli.command()
+@click.argument("features", nargs=-1, required=True)
+@click.option("--rollback", is_flag=True, help="Only the rollback card.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="markdown: safe to post in a pull request or chat; html: the site page's content.",
+)
+@click.pass_context
+def render(ctx: click.Context, features: tuple[str, ...], rollback: bool, fmt: str) -> None:
+    """Print the runbook (or its rollback card) of each FEATURE: an id, a title or a flag key."""
+    from rollbook.commands.render import render_features
+
+    echo(render_features(_project(ctx), list(features), rollback=rollback, fmt=fmt), nl=False)
+
+
+@cli.command()
+@click.option(
     "-o",
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

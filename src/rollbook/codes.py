@@ -67,6 +67,9 @@ class Code(StrEnum):
     # Rollout (lint/rules/rollout.py).
     FIRST_STAGE_TOO_LARGE = "RB401"
     STRAIGHT_TO_EVERYONE = "RB402"
+    # Rollout against the feature sources (lint/rules/rollout_sources.py).
+    ROLLOUT_DISAGREES_WITH_SOURCE = "RB403"
+    SOURCE_CHANGED_WITHOUT_RUNBOOK = "RB404"
 
     # Testing (lint/rules/testing.py).
     NO_STRESS_OR_FAILURE_TEST = "RB501"

@@ -23,16 +23,30 @@ on:
 permissions:
   contents: read
   security-events: write  # upload-sarif shows findings in code scanning
+  pull-requests: write  # rollbook diff comments on the pull request
 jobs:
   lint:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # rollbook diff compares with the pull request's target branch
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
       - run: pip install rollbook
       - run: rollbook lint --output-format github --report sarif=rollbook.sarif
+      # What the change does to each rollback, weakening first: one comment, updated on
+      # each push, and the job summary.
+      - if: always() && github.event_name == 'pull_request'
+        run: rollbook diff --format markdown --post github > rollbook-diff.md
+        env:
+          GITHUB_TOKEN: ${{ github.token }}
+      - if: always() && github.event_name == 'pull_request'
+        uses: actions/upload-artifact@v4
+        with:
+          name: rollbook-diff
+          path: rollbook-diff.md
       - if: always() && hashFiles('rollbook.sarif') != ''
         uses: github/codeql-action/upload-sarif@v3
         with:
@@ -55,6 +69,24 @@ rollbook-lint:
     reports:
       codequality: gl-code-quality-report.json
       junit: rollbook-junit.xml
+
+# What a merge request does to each rollback, as one note updated on each push. Posting
+# needs a project access token with the `api` scope in the masked CI/CD variable
+# ROLLBOOK_GITLAB_TOKEN; without it the job only keeps rollbook-diff.md as an artifact.
+rollbook-diff:
+  stage: test
+  image: python:3.12  # has git, which rollbook diff needs
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  variables:
+    GIT_DEPTH: 0
+  script:
+    - pip install rollbook
+    - git fetch origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    - rollbook diff --format markdown --post gitlab > rollbook-diff.md
+  artifacts:
+    when: always
+    paths: [rollbook-diff.md]
 """
 
 TARGETS = {

@@ -12,8 +12,14 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rollbook.config import ConfigError
+from rollbook.config import ConfigError, Project
+
+if TYPE_CHECKING:
+    from rollbook.lint.context import RunbookSummary
+    from rollbook.review.sources import SourceChange
+    from rollbook.sources import Feature
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 SHALLOW_HINT = (
@@ -119,3 +125,29 @@ def changes_since(root: Path, ref: str) -> Changes:
             changes.changed.add(rel)
             changes.lines[rel] = None
     return changes
+
+
+def source_changes_since(
+    project: Project, changes: Changes, features: list[Feature], summaries: list[RunbookSummary]
+) -> list[SourceChange]:
+    """What the feature sources changed since the base of ``changes`` (for RB404).
+
+    The sources are read at the base as ``rollbook diff`` reads them; each change says which
+    runbook covers its key (by flag key, else by id) and whether that runbook's file changed.
+    """
+    from rollbook.review.git_tree import project_at
+    from rollbook.review.snapshot import base_project, read_features
+    from rollbook.review.sources import Cover, source_changes
+
+    with project_at(project.root, changes.base, option="--since") as tree:
+        notes: list[str] = []
+        old = read_features(base_project(tree.root, project), strict=False, notes=notes)
+
+    def cover(key: str) -> Cover:
+        found = next((s for s in summaries if key in s.flag_keys), None)
+        found = found or next((s for s in summaries if s.id == key), None)
+        if found is None:
+            return Cover(None)
+        return Cover(found.id, found.path in changes.changed or found.path in changes.deleted)
+
+    return source_changes(old, features, cover)

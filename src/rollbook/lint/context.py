@@ -6,12 +6,16 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rollbook.config import Config
 from rollbook.diagnostics import Location
 from rollbook.load.yaml_reader import YamlDocument
 from rollbook.model.runbook import Runbook, TeamsFile
 from rollbook.sources import Feature
+
+if TYPE_CHECKING:
+    from rollbook.review.sources import SourceChange
 
 HIGH_RISKS = frozenset({"high", "critical"})
 
@@ -83,6 +87,9 @@ class RunbookSummary:
     deployable_location: Location | None = None  # where `deployable: false` is written
     kill_switch: str | None = None
     kill_switch_location: Location | None = None
+    # The rollout plan's stage percentages (None for an audience stage), for RB403.
+    stage_percents: tuple[float | None, ...] = ()
+    rollout_location: Location | None = None  # where `rollout` is written, if it is
 
     @property
     def flag_keys(self) -> set[str]:
@@ -106,6 +113,9 @@ class ProjectContext:
     declared: dict[str, list[Feature]] = field(default_factory=dict)
     # Keys that only plain feature lists know: ids, which a runbook's `id` may name.
     id_only: set[str] = field(default_factory=set)
+    # With --since: what the feature sources changed since the base (rollout, targeting,
+    # default variant, new keys), each saying whether its runbook changed too (RB404).
+    source_changes: list[SourceChange] = field(default_factory=list)
     # What project rules derive from all of the above once per run and share (indexes).
     derived: dict[str, object] = field(default_factory=dict)
 

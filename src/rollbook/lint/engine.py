@@ -19,7 +19,7 @@ from pathlib import Path
 from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
-from rollbook.lint.changes import Changes, changes_since
+from rollbook.lint.changes import Changes, changes_since, source_changes_since
 from rollbook.lint.context import (
     NOT_GIVEN,
     FlagSummary,
@@ -40,7 +40,7 @@ from rollbook.load.runbooks import (
     find_runbooks,
     project_walk,
 )
-from rollbook.model.runbook import TeamsFile
+from rollbook.model.runbook import Runbook, TeamsFile
 from rollbook.parallel import forked
 from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
 from rollbook.walk import FolderWalk
@@ -258,6 +258,12 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         feature_filter=feature_filter,
         complete=options.paths is None,
     )
+    if (
+        changes is not None
+        and config.sources
+        and Code.SOURCE_CHANGED_WITHOUT_RUNBOOK in {r.code for r in project_rules}
+    ):
+        pctx.source_changes = source_changes_since(project, changes, features, summaries)
     for item in project_rules:
         for hit in item.run(pctx):
             assert hit.location is not None, f"{item.code} must give explicit locations"
@@ -429,7 +435,18 @@ def _summarise(loaded: Loaded, display: str, checked: bool) -> RunbookSummary | 
         deployable_location=doc.locate(("deployable",)) if "deployable" in data else None,
         kill_switch=kill_switch,
         kill_switch_location=doc.locate(("rollback", "kill_switch")) if kill_switch else None,
+        **_rollout_summary(runbook, doc),
     )
+
+
+def _rollout_summary(runbook: Runbook | None, doc) -> dict:
+    """The rollout plan's stage percentages and where it is written (valid runbooks only)."""
+    if runbook is None or runbook.rollout is None:
+        return {}
+    return {
+        "stage_percents": tuple(stage.percent for stage in runbook.rollout.stages),
+        "rollout_location": doc.locate(("rollout",), key=True),
+    }
 
 
 def _flag_summary(doc, index: int, flag: dict) -> FlagSummary:

@@ -63,6 +63,15 @@ class Feature:
     value_type: str | None = None
     default_value: object = field(default=None, compare=False)
     values_location: Location | None = None
+    # What the flag system serves now, for `rollbook diff` and the rollout rules (flagd and
+    # Unleash; None where the source does not say): the share of users who get the "on"
+    # variant, 0 to 100 (a flagd `fractional` rule or default variant, an Unleash gradual
+    # rollout); whether the flag is enabled at all (flagd `state`, Unleash `enabled`); and
+    # its targeting rules and strategies as canonical JSON, to tell whether they changed.
+    rollout: float | None = field(default=None, compare=False)
+    enabled: bool | None = field(default=None, compare=False)
+    targeting: str = field(default="", compare=False)
+    rollout_location: Location | None = field(default=None, compare=False)
 
     @property
     def keyed(self) -> bool:

@@ -23,6 +23,7 @@ Passing example (one feature, ``checkout.one_click``, at line 3)::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,14 +133,91 @@ def _declared(doc: PositionedDocument, path: tuple, flag: dict) -> dict:
         return {"system": SOURCE}
     variants = tuple(Variant(str(name), value) for name, value in raw.items())
     default = flag.get("defaultVariant")
+    default = default if isinstance(default, str) else None
+    on_variant = on_variant_of(variants)
     return {
         "system": SOURCE,
         "variants": variants,
-        "default_variant": default if isinstance(default, str) else None,
-        "on_variant": on_variant_of(variants),
+        "default_variant": default,
+        "on_variant": on_variant,
         "value_type": value_type_of([v.value for v in variants]),
         "values_location": doc.locate((*path, "variants")),
+        **_served(doc, path, flag, variants, on_variant, default),
     }
+
+
+def _served(
+    doc: PositionedDocument,
+    path: tuple,
+    flag: dict,
+    variants: tuple[Variant, ...],
+    on_variant: str | None,
+    default: str | None,
+) -> dict:
+    """What the flag serves now: enabled, targeting (canonical JSON) and the rollout.
+
+    The rollout is the share of the "on" variant (named on/enabled, else the one variant
+    whose value is true) in the first ``fractional`` rule of the targeting, by weight; with
+    no targeting, 100 when the default variant is the "on" one and 0 otherwise. Other
+    targeting (by e-mail, by region) selects an audience, not a share: no rollout then.
+    """
+    state = flag.get("state")
+    enabled = None if not isinstance(state, str) else state.upper() != "DISABLED"
+    targeting = flag.get("targeting")
+    has_targeting = targeting not in (None, {}, [])
+    canonical = (
+        json.dumps(targeting, sort_keys=True, separators=(",", ":")) if has_targeting else ""
+    )
+    on = on_variant
+    if on is None:
+        true = [v.name for v in variants if v.value is True]
+        on = true[0] if len(true) == 1 else None
+    rollout: float | None = None
+    where = doc.locate((*path, "defaultVariant"))
+    if on is not None:
+        buckets = _fractional(targeting) if has_targeting else None
+        if buckets is not None:
+            total = sum(weight for _, weight in buckets)
+            share = sum(weight for name, weight in buckets if name == on)
+            rollout = round(100 * share / total, 2) if total > 0 else None
+            where = doc.locate((*path, "targeting"))
+        elif not has_targeting and default is not None:
+            rollout = 100.0 if default == on else 0.0
+    return {
+        "enabled": enabled,
+        "targeting": canonical,
+        "rollout": rollout,
+        "rollout_location": where,
+    }
+
+
+def _fractional(logic: object) -> list[tuple[str, float]] | None:
+    """The buckets ``[(variant, weight)]`` of the first ``fractional`` rule, depth first.
+
+    A bucket is ``[variant, weight]``; a bucket without a weight weighs 1 (flagd's rule); a
+    first argument that is not a bucket is the bucketing key, skipped.
+    """
+    if isinstance(logic, dict):
+        for op, args in logic.items():
+            if op == "fractional" and isinstance(args, list):
+                buckets = []
+                for arg in args:
+                    if not isinstance(arg, list) or not arg or not isinstance(arg[0], str):
+                        continue
+                    weight = arg[1] if len(arg) > 1 else 1
+                    if isinstance(weight, bool) or not isinstance(weight, int | float):
+                        return None
+                    buckets.append((arg[0], float(weight)))
+                return buckets or None
+            found = _fractional(args)
+            if found is not None:
+                return found
+    elif isinstance(logic, list):
+        for item in logic:
+            found = _fractional(item)
+            if found is not None:
+                return found
+    return None
 
 
 def _description(flag: dict) -> str:

@@ -19,6 +19,7 @@ Passing example (one feature, ``checkout.one_click``, at line 2)::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +56,7 @@ def features_from(doc: PositionedDocument) -> list[Feature]:
     features = required_member(
         doc, "features", list, "an Unleash export: an object with a 'features' list", _SHAPE_HINT
     )
+    served = _Served(doc.data)
     found_features = []
     for index, toggle in enumerate(features):
         name = toggle.get("name") if isinstance(toggle, dict) else None
@@ -80,9 +82,107 @@ def features_from(doc: PositionedDocument) -> list[Feature]:
                 on_variant="off" if toggle.get("type") == KILL_SWITCH_TYPE else "on",
                 value_type="boolean",
                 values_location=doc.locate(("features", index)),
+                rollout_location=doc.locate(("features", index)),
+                **served.of(name, toggle),
             )
         )
     return found_features
+
+
+# Strategies that roll out to a share of users, and the parameter that gives the share.
+_PERCENT_PARAMETERS = {
+    "flexibleRollout": "rollout",
+    "gradualRolloutRandom": "percentage",
+    "gradualRolloutUserId": "percentage",
+    "gradualRolloutSessionId": "percentage",
+}
+PRODUCTION = "production"
+
+
+class _Served:
+    """What each toggle serves now: enabled, its strategies (canonical JSON), its rollout.
+
+    The current export lists strategies and per-environment state beside the features
+    (``featureStrategies``, ``featureEnvironments``); the legacy export puts ``enabled`` and
+    ``strategies`` on each feature. Where there are several environments, ``production`` is
+    read when the export has it, else all of them. The rollout is the largest share any
+    strategy gives (strategies add up: a user who matches any gets the toggle): a gradual
+    rollout's percentage, 100 for ``default``; a strategy with constraints or of another
+    kind (user ids, hosts) selects an audience, not a share, and gives none.
+    """
+
+    def __init__(self, data: object) -> None:
+        self.strategies: dict[str, list[dict]] = {}
+        self.environments: dict[str, list[dict]] = {}
+        if isinstance(data, dict):
+            for key, into in (
+                ("featureStrategies", self.strategies),
+                ("featureEnvironments", self.environments),
+            ):
+                items = data.get(key)
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict) and isinstance(item.get("featureName"), str):
+                        into.setdefault(item["featureName"], []).append(item)
+
+    def of(self, name: str, toggle: dict) -> dict:
+        strategies = toggle.get("strategies")
+        if not isinstance(strategies, list):
+            strategies = _in_production(self.strategies.get(name, []))
+        strategies = [s for s in strategies if isinstance(s, dict)]
+        enabled = toggle.get("enabled")
+        if not isinstance(enabled, bool):
+            envs = _in_production(self.environments.get(name, []))
+            states = [e.get("enabled") for e in envs if isinstance(e.get("enabled"), bool)]
+            enabled = any(states) if states else None
+        shares = [_share(s) for s in strategies]
+        known = [s for s in shares if s is not None]
+        rollout: float | None
+        if enabled is False:
+            rollout = 0.0
+        elif not strategies:
+            rollout = 100.0 if enabled else None
+        else:
+            rollout = max(known) if known else None
+        canonical = sorted(
+            json.dumps(
+                {
+                    k: v
+                    for k, v in s.items()
+                    if k not in ("id", "featureName", "sortOrder", "environment")
+                },
+                sort_keys=True,
+                separators=(",", ":"),
+            )
+            for s in strategies
+        )
+        return {
+            "enabled": enabled,
+            "rollout": rollout,
+            "targeting": "[" + ",".join(canonical) + "]" if canonical else "",
+        }
+
+
+def _in_production(items: list[dict]) -> list[dict]:
+    chosen = [i for i in items if i.get("environment") == PRODUCTION]
+    return chosen or items
+
+
+def _share(strategy: dict) -> float | None:
+    if strategy.get("constraints"):
+        return None
+    name = strategy.get("name")
+    if name == "default":
+        return 100.0
+    parameter = _PERCENT_PARAMETERS.get(name) if isinstance(name, str) else None
+    params = strategy.get("parameters")
+    if parameter is None or not isinstance(params, dict):
+        return None
+    raw = params.get(parameter)
+    try:
+        share = float(raw) if isinstance(raw, int | float | str) else None
+    except ValueError:
+        return None
+    return share if share is not None and 0 <= share <= 100 else None
 
 
 def read_files(spec: SourceSpec, files: Iterable[tuple[Path, str]]) -> Iterator[Feature]:

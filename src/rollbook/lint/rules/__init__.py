@@ -14,6 +14,7 @@ from rollbook.lint.rules import (  # noqa: F401 - imported to register their rul
     people,
     rollback,
     rollout,
+    rollout_sources,
     suppressions,
     testing,
     visibility,
