@@ -94,3 +94,92 @@ class SiteProblems:
 
     def __bool__(self) -> bool:
         return self.files > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The rollback, as every medium shows it: the site's runbook page, the terminal (`rollbook
+# show`), the telephone script (`--say`), the text message (`--sms`, and the page's "Send these
+# steps" link) and the offline cards (`rollbook card`) all render from one RollbackView, built
+# by rollbook.render.rollback.rollback_view, so that they cannot disagree about a step.
+
+
+@dataclass(frozen=True)
+class PhoneView:
+    """A phone number as shown (``international``) and as dialled (``e164``)."""
+
+    international: str
+    e164: str
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """Someone to call, in escalation order, with what is needed to reach them."""
+
+    name: str
+    role: str = ""
+    when: str = ""
+    phone: PhoneView | None = None
+    chat: str = ""
+    chat_url: str = ""
+
+
+@dataclass(frozen=True)
+class KillSwitchView:
+    """The flag that turns the feature off: its key, the value that means off, and how."""
+
+    key: str
+    off: str
+    """The off value as written in the runbook (``false``, ``"off"``, ``0``)."""
+    system: str
+    change: str
+    redeploy: bool = False
+    link: str = ""
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One rollback step: its action and what should happen."""
+
+    n: int
+    do: str
+    command: str = ""
+    link: str = ""
+    expect: str = ""
+    if_not: str = ""
+    engineer: bool = False
+    irreversible: bool = False
+    warning: str = ""
+    backup: str = ""
+
+
+@dataclass(frozen=True)
+class RollbackView:
+    """A runbook's rollback, everything a person needs and nothing else, as plain text.
+
+    Text is as the runbook wrote it: each renderer escapes it for its medium. ``page_url`` is
+    the feature's page on the published site (empty when ``site-url`` is not configured).
+    """
+
+    id: str
+    title: str
+    risk: str
+    owner: str
+    owner_name: str
+    summary: str
+    audience: str = "anyone"
+    when: tuple[str, ...] = ()
+    kill_switch: KillSwitchView | None = None
+    steps: tuple[StepView, ...] = ()
+    verify: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    contacts: tuple[ContactLine, ...] = ()
+    flags: tuple[str, ...] = ()
+    """Every flag key of the feature (what a person may search for)."""
+    page_url: str = ""
+    has_rollback: bool = True
+
+    @property
+    def first_phone(self) -> ContactLine | None:
+        """The first contact in escalation order who has a phone number."""
+        return next((c for c in self.contacts if c.phone is not None), None)
