@@ -18,16 +18,10 @@ from rollbook.config import ConfigError, Project
 from rollbook.load.find_feature import find_features
 from rollbook.load.runbooks import LoadedProject, load_project_runbooks
 from rollbook.model.runbook import RISK_LEVELS, Runbook
-from rollbook.render.card import is_card_file, render_cards
+from rollbook.render.card import SITE_LIMIT, is_card_file, render_cards
 from rollbook.render.rollback import rollback_view
 
 DEFAULT_OUTPUT = Path("rollback-cards.html")
-# The site's copy: at its root, beside the pages (whose names are folders), so no page can
-# take its name.
-SITE_PATH = "rollback-cards.html"
-# The site's download holds the riskiest features first, at most this many: at 10,000
-# runbooks a file of every card would be tens of megabytes, too much to save on a phone.
-SITE_LIMIT = 300
 
 
 @dataclass

@@ -23,6 +23,12 @@ from rollbook.render.views import RollbackView
 TEMPLATE = "cards/cards.html"
 # Written into every card file; `rollbook card` overwrites only files that carry it.
 GENERATOR = "rollbook card"
+# The site's copy of the cards: at its root, beside the pages (whose names are folders), so
+# no page can take its name.
+SITE_PATH = "rollback-cards.html"
+# The site's copy holds the riskiest features first, at most this many: at 10,000 runbooks a
+# file of every card would be tens of megabytes, too much to save on a phone.
+SITE_LIMIT = 300
 RISK_LABEL = {
     "low": "Low risk",
     "medium": "Medium risk",
