@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rollbook.atomic import write_text_atomic
-from rollbook.commands.show import notes_for, teams_model, valid_runbooks
+from rollbook.commands.show import notes_for, teams_model, unloaded_hint, valid_runbooks
 from rollbook.config import ConfigError, Project
 from rollbook.load.find_feature import find_features
 from rollbook.load.runbooks import LoadedProject, load_project_runbooks
@@ -53,7 +53,11 @@ def choose(loaded: LoadedProject, queries: list[str], all_features: bool) -> lis
         raise ConfigError("name at least one FEATURE (an id, a title or a flag key), or --all")
     chosen: list[Runbook] = []
     for query in queries:
-        chosen.extend(rb for rb in find_features(runbooks, query) if rb not in chosen)
+        try:
+            found = find_features(runbooks, query)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc}{unloaded_hint(loaded)}") from None
+        chosen.extend(rb for rb in found if rb not in chosen)
     return chosen
 
 

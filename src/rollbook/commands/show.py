@@ -62,10 +62,24 @@ def notes_for(loaded: LoadedProject, rb: Runbook) -> list[str]:
     return notes
 
 
+def unloaded_hint(loaded: LoadedProject) -> str:
+    """Why a feature may be missing: runbook files that did not load at all."""
+    n = sum(1 for item in loaded.runbooks if item.runbook is None)
+    if not n:
+        return ""
+    return (
+        f" ({n} runbook file{'s' if n != 1 else ''} could not be loaded: "
+        "`rollbook validate` says why)"
+    )
+
+
 def view_for(project: Project, query: str) -> tuple[RollbackView, list[str]]:
     """The rollback view of the one feature ``query`` names, and notes about its files."""
     loaded = load_project_runbooks(project)
-    rb = find_feature(valid_runbooks(loaded), query)
+    try:
+        rb = find_feature(valid_runbooks(loaded), query)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}{unloaded_hint(loaded)}") from None
     view = rollback_view(rb, teams_model(loaded), site_url=project.config.site_url)
     return view, notes_for(loaded, rb)
 
