@@ -225,3 +225,18 @@ def test_the_card_wraps_hostile_long_words_within_the_width() -> None:
     commands = [s.command for s in view.steps] + [view.kill_switch.command]
     for line in render_terminal(view).splitlines():
         assert len(line) <= 80 or _long_line_allowed(line, commands), line
+
+
+def test_a_runbook_without_a_rollback_says_so_everywhere() -> None:
+    from rollbook.render.card import render_cards
+    from rollbook.render.sms import sms_text
+    from rollbook.render.views import RollbackView
+
+    view = RollbackView(
+        id="bare", title="Bare", risk="low", owner="team", owner_name="Team", summary="s",
+        has_rollback=False,
+    )  # fmt: skip
+    assert "This runbook has no rollback yet. Call the owner." in render_terminal(view)
+    assert "has no rollback steps written down" in " ".join(render_script(view).split())
+    assert "No rollback written: call the owner." in sms_text(view)
+    assert "This runbook has no rollback yet. Call the owner." in render_cards([view])

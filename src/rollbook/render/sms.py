@@ -25,6 +25,7 @@ message has room for its first words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -93,9 +94,20 @@ class SmsCount:
     """Units a segment holds: 160 or 70 alone, 153 or 67 when the message is split."""
 
 
+_NOT_GSM = re.compile("[^" + re.escape("".join(sorted(GSM_BASIC | GSM_EXTENDED))) + "]")
+_EXTENDED = re.compile("[" + re.escape("".join(sorted(GSM_EXTENDED))) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+# The only ASCII characters outside GSM-7: the backtick and the controls but LF, FF and CR.
+_ASCII_NOT_GSM = re.compile("[`\x00-\x09\x0b\x0e-\x1f\x7f]")
+
+
 def is_gsm(text: str) -> bool:
     """Whether every character of ``text`` is in the GSM-7 alphabet or its extension."""
-    return all(c in GSM_BASIC or c in GSM_EXTENDED for c in text)
+    if text.isascii():  # nearly every message: a much smaller class to test against
+        return _ASCII_NOT_GSM.search(text) is None
+    return _NOT_GSM.search(text) is None
 
 
 def _units(text: str, encoding: str) -> list[int]:
@@ -105,26 +117,34 @@ def _units(text: str, encoding: str) -> list[int]:
     return [2 if ord(c) > 0xFFFF else 1 for c in text]
 
 
-def count(text: str) -> SmsCount:
-    """``text`` counted as a phone sends it (see the module's documentation)."""
+def _measure(text: str) -> tuple[str, int, int, int]:
+    """(encoding, units, segments, units per segment) of ``text``."""
     encoding = "GSM-7" if is_gsm(text) else "UCS-2"
-    sizes = _units(text, encoding)
-    total = sum(sizes)
+    wide = _EXTENDED if encoding == "GSM-7" else _ASTRAL
+    doubled = len(wide.findall(text)) if not text.isascii() or encoding == "GSM-7" else 0
+    total = len(text) + doubled
     if total <= SINGLE[encoding]:
-        return SmsCount(encoding, total, 1 if text else 0, SINGLE[encoding])
+        return encoding, total, 1 if text else 0, SINGLE[encoding]
     room = CONCATENATED[encoding]
+    if not doubled:  # every character one unit: nothing can straddle two segments
+        return encoding, total, -(-total // room), room
     segments, used = 1, 0
-    for size in sizes:  # a character is never split between two segments
+    for size in _units(text, encoding):  # a character is never split between two segments
         if used + size > room:
             segments += 1
             used = 0
         used += size
-    return SmsCount(encoding, total, segments, room)
+    return encoding, total, segments, room
+
+
+def count(text: str) -> SmsCount:
+    """``text`` counted as a phone sends it (see the module's documentation)."""
+    return SmsCount(*_measure(text))
 
 
 def fits(text: str, segments: int = MAX_SEGMENTS) -> bool:
     """Whether ``text`` is sent in at most ``segments`` segments."""
-    return count(text).segments <= segments
+    return _measure(text)[2] <= segments
 
 
 def plain(text: str) -> str:
