@@ -176,3 +176,11 @@ def test_a_hostile_runbook_cannot_inject_through_the_send_link(attack: str) -> N
     assert parse_qs(urlsplit(href).query) == {"body": [text]}
     # Direction controls are shown as escapes in the message itself.
     assert "\u202e" not in text and "\u2066" not in text
+
+
+@pytest.mark.parametrize("script", ["plain ", "Откатить "], ids=["gsm", "ucs2"])
+def test_the_number_to_call_survives_any_shortening(script: str) -> None:
+    view = hostile_view([script * 200])
+    text = sms_text(view)
+    assert count(text).segments <= 3
+    assert re.search(r"^STOP if unsure, call .* \+442079460000$", text, re.M), text

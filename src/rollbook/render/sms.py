@@ -221,7 +221,8 @@ def sms_text(view: RollbackView, segments: int = MAX_SEGMENTS) -> str:
         parts.check = "No rollback written: call the owner."
     first = view.first_phone
     if first is not None and first.phone is not None:
-        parts.call = f"STOP if unsure, call {plain(first.name)} {first.phone.e164}"
+        # The name is cut, never the number: the number is what the reader needs.
+        parts.call = f"STOP if unsure, call {clip(plain(first.name), 40)} {first.phone.e164}"
     if fits(parts.text(), segments):
         return parts.text()
     # Too long: a long check is cut first (its start says what to look at), then the steps
@@ -230,8 +231,8 @@ def sms_text(view: RollbackView, segments: int = MAX_SEGMENTS) -> str:
     steps = _shorten_steps(parts, parts.steps, segments)
     if fits(parts.text(steps), segments):
         return parts.text(steps)
-    # Still too long: the title, the kill switch's wording and the contact give way too.
-    for part, limit in (("title", 50), ("kill", 70), ("call", 70), ("check", 50)):
+    # Still too long: the title, the kill switch's wording and the check give way too.
+    for part, limit in (("title", 50), ("kill", 70), ("check", 50)):
         setattr(parts, part, clip(getattr(parts, part), limit))
         if fits(parts.text(steps), segments):
             return parts.text(steps)
@@ -247,7 +248,9 @@ def sms_text(view: RollbackView, segments: int = MAX_SEGMENTS) -> str:
     # the longest line is cut until the message fits.
     parts.page = ""
     while not fits(parts.text(steps), segments):
-        name = max(("title", "kill", "check", "call"), key=lambda n: len(getattr(parts, n)))
+        # The contact line (with its number) is cut last of all.
+        names = [n for n in ("title", "kill", "check") if getattr(parts, n)] or ["call"]
+        name = max(names, key=lambda n: len(getattr(parts, n)))
         longest = getattr(parts, name)
         setattr(parts, name, clip(longest, len(longest) - max(4, len(longest) // 8)))
     return parts.text(steps)
