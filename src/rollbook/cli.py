@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import io
 import logging
+import os
 import signal
 import sys
 import traceback
@@ -515,6 +516,79 @@ def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: 
         run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
     except (SiteBuildError, RuntimeError) as exc:
         raise Failed(str(exc)) from None
+
+
+@cli.command()
+@click.argument("feature", required=False)
+@click.option(
+    "--say", "mode", flag_value="say", help="A telephone script to read aloud to someone."
+)
+@click.option("--sms", "mode", flag_value="sms", help="A text message of at most 3 segments.")
+@click.option("--list", "list_features", is_flag=True, help="List every feature instead.")
+@click.pass_context
+def show(ctx: click.Context, feature: str | None, mode: str | None, list_features: bool) -> None:
+    """Show FEATURE's rollback in the terminal: steps, commands, checks, whom to call.
+
+    FEATURE is a runbook id, a title or a flag key. The card fits 80 columns (commands and
+    links are never wrapped); colour only on a terminal, and never with NO_COLOR set. The
+    same words as the site's page, the cards and the text message.
+    """
+    from rollbook.commands.show import feature_list
+    from rollbook.commands.show import show as run
+
+    project = _project(ctx)
+    if list_features:
+        echo(feature_list(project), nl=False)
+        return
+    if not feature:
+        raise UsageError("name a FEATURE (an id, a title or a flag key), or use --list")
+    color = mode is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    shown = run(project, feature, mode or "card", color=color)  # type: ignore[arg-type]
+    for note in shown.notes:
+        echo(f"note: {note}", err=True)
+    if color:
+        # The renderer escaped every string from the runbook (safe_text.for_terminal); the
+        # only escape sequences left are its own colours, which echo would show as text.
+        click.echo(shown.text, nl=False, color=True)
+    else:
+        echo(shown.text, nl=False)
+
+
+@cli.command()
+@click.argument("features", nargs=-1)
+@click.option("--all", "all_features", is_flag=True, help="A card for every feature.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("rollback-cards.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
+@force_option("Replace a file that `rollbook card` did not write.")
+@click.pass_context
+def card(
+    ctx: click.Context,
+    features: tuple[str, ...],
+    all_features: bool,
+    output: Path,
+    force: bool,
+) -> None:
+    """Write offline rollback cards for FEATURES (or --all) into one HTML file.
+
+    The file needs no network: no script, nothing to load. Open it from a chat attachment
+    or a phone's files app, or print it (one card per page). With site-url set, each card has
+    a QR code of its page.
+    """
+    from rollbook.commands.card import write_cards
+
+    written = write_cards(
+        _project(ctx), list(features), all_features=all_features, out=output, force=force
+    )
+    for note in written.notes:
+        echo(f"note: {note}", err=True)
+    n = len(written.features)
+    echo(f"wrote {written.path}: {n} card{'s' if n != 1 else ''}, {written.bytes // 1024 + 1} KB")
 
 
 class Terminated(BaseException):

@@ -266,6 +266,11 @@ def _build_loaded(
         preview=mode.preview,
     )
     extra_files = {}
+    # The offline cards the home page offers for download (and the service worker keeps).
+    from rollbook.commands.card import site_cards
+    from rollbook.render.card import SITE_PATH as CARDS_PATH
+
+    extra_files[CARDS_PATH] = site_cards(loaded, built)[0].encode("utf-8")
     if invalid:
         report = problems_report(loaded, built)
         extra_files[PROBLEMS_REPORT] = (json.dumps(report, indent=1) + "\n").encode("utf-8")

@@ -25,7 +25,11 @@ from rollbook.model.links import LinkError, path_href, web_href
 from rollbook.model.phones import sms_href, tel_href
 from rollbook.model.runbook import RISK_LEVELS, Runbook, Team, TeamsFile
 from rollbook.render import urls
+from rollbook.render.card import SITE_LIMIT as CARDS_LIMIT
+from rollbook.render.card import SITE_PATH as CARDS_PATH
 from rollbook.render.jinja import page_environment
+from rollbook.render.rollback import rollback_view
+from rollbook.render.sms import sms_body_href, sms_text
 from rollbook.render.views import (
     FindingView,
     LintResults,
@@ -212,6 +216,8 @@ class SiteRenderer:
             home_missing=HOME_MISSING,
             has_tags=bool(self._by_tag()),
             has_rules=bool(self.lint.rules),
+            cards_path=CARDS_PATH,
+            cards_count=min(len(self.entries), CARDS_LIMIT),
         )
         return SitePage(
             urls.HOME,
@@ -232,8 +238,11 @@ class SiteRenderer:
         findings.extend(
             f for f in self.lint.by_file.get(entry.display, []) if (f.code, f.location) not in shown
         )
+        # The rollback as every medium shows it (terminal, telephone, text message, cards):
+        # the page's steps and kill switch come from the same view, so they cannot disagree.
+        card = rollback_view(rb, self.teams, site_url=self.config.site_url)
         steps = []
-        for i, step in enumerate(rb.rollback.steps if rb.rollback else [], start=1):
+        for i, step in enumerate(card.steps, start=1):
             # The tick is stored under the step's text: an edited step starts unticked again.
             key = hashlib.sha256(f"{rb.id}\0{i}\0{step.do}".encode()).hexdigest()[:12]
             steps.append({"n": i, "step": step, "key": key})
@@ -243,7 +252,8 @@ class SiteRenderer:
             rb=rb,
             entry=entry,
             steps=steps,
-            kill=rb.kill_switch_flag,
+            kill=card.kill_switch,
+            send_steps_href=sms_body_href(sms_text(card)),
             callouts=self.top_callouts(rb),
             contacts=self.contacts(rb),
             findings=findings,

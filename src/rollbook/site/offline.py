@@ -36,8 +36,16 @@ _RISK = re.compile(rb'class="rb-risk rb-risk--(critical|high|medium|low)"')
 _RISK_ORDER = {b"critical": 0, b"high": 1, b"medium": 2, b"low": 3}
 
 
+# The offline rollback cards (rollbook.render.card.SITE_PATH): the file people save before
+# they lose the network, so the worker saves it before anything else beyond the core.
+CARDS_FILE = "rollback-cards.html"
+
+
 def _page_rank(url: str, head: bytes) -> int:
-    """Lower first: runbooks by risk, then team, tag and rule pages, then the rest."""
+    """Lower first: the offline cards, runbooks by risk, then team, tag and rule pages, then
+    the rest."""
+    if url == CARDS_FILE:
+        return -2
     if url.startswith("runbooks/"):
         match = _RISK.search(head)
         return _RISK_ORDER[match.group(1)] if match else 4

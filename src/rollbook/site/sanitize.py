@@ -64,7 +64,9 @@ TAGS = {
 }
 ATTRIBUTES = {
     "*": {"class", "id", "aria-label", "aria-labelledby", "aria-hidden", "role", "title", "hidden"},
-    "a": {"href"},
+    # `download`: the home page's offline cards are saved as a file, not opened (its value,
+    # a file name, is only ever a suggestion to the browser; same-origin links only).
+    "a": {"href", "download"},
     "input": {"checked", "disabled"},
     "label": {"for"},
     "time": {"datetime"},
