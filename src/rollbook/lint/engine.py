@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
@@ -170,6 +171,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
 
     walk = project_walk(project)
     features = _features(project, config_path, walk)
+    alerts = load_alerts(project, walk)
     changes = changes_since(project.root, options.since) if options.since else None
     collector = _Collector(selection)
 
@@ -180,6 +182,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     if teams_loaded is not None and _wanted(teams_loaded.display, changes):
         for problem in teams_loaded.problems:
             collector.problem(problem)
+    for problem in alerts.problems:  # the alert rule files' own problems (RB305, RB306)
+        collector.problem(problem)
 
     roots = options.paths or project.runbook_folders
     for root in roots:
@@ -220,6 +224,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
                 config,
                 today,
                 teams,
+                alerts,
             )
             if options.inline_ignores:
                 sups = parse_suppressions(text, display)
@@ -274,6 +279,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     findings = _with_fingerprints(findings)
     findings.sort(key=Finding.sort_key)
     result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
+    result.notes.extend(alerts.notes)
     if changes is not None:
         result.notes.append(
             f"only what changed since {options.since} "
@@ -374,6 +380,7 @@ def _check_file(
     config,
     today: dt.date,
     teams: TeamsFile | None,
+    alerts: AlertIndex | None = None,
 ) -> None:
     placeholder_lines: set[int] = set()
     for item in text_rules:
@@ -392,7 +399,7 @@ def _check_file(
     runbook = loaded.runbook
     if runbook is None or loaded.document is None:
         return
-    ctx = RunbookContext(runbook, loaded.document, config, today, teams)
+    ctx = RunbookContext(runbook, loaded.document, config, today, teams, alerts)
     locate = loaded.document.locate
     for item in runbook_rules:
         for hit in item.run(ctx):
