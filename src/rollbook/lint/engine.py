@@ -195,6 +195,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         "a feature source reads it",
     )
     exclude[project.teams_path.resolve()] = ""
+    for rule_file in alerts.files:  # an alert rule file among the runbooks is not one
+        exclude[(project.root / rule_file.path).resolve()] = "an alert-rules source reads it"
 
     summaries: list[RunbookSummary] = []
     suppressions: dict[str, list[Suppression]] = {}
