@@ -391,7 +391,7 @@ class _FileReader:
 
     def read(self, docs: list[Node | None]) -> None:
         skipped: list[tuple[str, Location]] = []
-        read_any = False
+        read_any = mismatched = False
         first_content: Node | None = None
         for number, doc in enumerate(docs):
             if doc is None or (isinstance(doc, Scalar) and doc.is_null):
@@ -418,6 +418,7 @@ class _FileReader:
                     skipped.append((f"{kind or 'a manifest without kind'}", self.loc(where)))
                     continue
                 if self.kind == "prometheus":
+                    mismatched = True
                     self.result.problems.append(
                         _unreadable(
                             self.loc(kind_node[1] if kind_node else doc),
@@ -441,6 +442,7 @@ class _FileReader:
                 continue
             if "groups" in keys:
                 if self.kind == "prometheus-operator":
+                    mismatched = True
                     self.result.problems.append(
                         _unreadable(
                             self.loc(keys["groups"][0]),
@@ -466,7 +468,9 @@ class _FileReader:
                     "a rule file starts with `groups:`; a manifest has `kind: PrometheusRule`",
                 )
             )
-        if skipped and not read_any:
+        if mismatched:
+            pass  # said already, and the other kinds do not matter until it is fixed
+        elif skipped and not read_any:
             kinds = ", ".join(dict.fromkeys(k for k, _ in skipped))
             self.result.problems.append(
                 _unreadable(
