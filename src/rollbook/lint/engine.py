@@ -183,7 +183,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         for problem in teams_loaded.problems:
             collector.problem(problem)
     for problem in alerts.problems:  # the alert rule files' own problems (RB305, RB306)
-        collector.problem(problem)
+        if _wanted(problem.location.path, changes):
+            collector.problem(problem)
 
     roots = options.paths or project.runbook_folders
     for root in roots:
