@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rollbook.alerts.promql import MAX_OPERATORS, operator_count, promql_error
 from rollbook.alerts.rule_files import MAX_BYTES, read_rule_bytes, read_rule_file
@@ -304,3 +306,44 @@ def test_operators_inside_strings_do_not_count():
     query = 'sum(rate(http_requests_total{path=~"' + "/a-b+c" * 500 + '"}[5m]))'
     assert operator_count(query) < 10
     assert promql_error(query) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "groups: &g [*g]\n",
+        "groups:\n  - name: g\n    rules: &r [*r]\n",
+        "a: &a {b: *a}\ngroups: [*a]\n",
+        "groups:\n  - &x {name: g, rules: [*x]}\n",
+    ],
+)
+def test_self_referencing_aliases_end_in_problems_not_loops(text):
+    found = read(text)
+    assert found.problems and found.alerts == []
+
+
+# Random damage to a real stream: whatever the text, problems come back, never an exception.
+_SOURCE = (KUBE / "alertmanager-prometheusRule.yaml").read_text(encoding="utf-8")[:3000] + STREAM
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, len(_SOURCE)),
+            st.integers(0, 6),
+            st.sampled_from(
+                ["", ":", "-", " ", "\n", "&a ", "*a", "<<: ", "[", "{", "'", '"', "#"]
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_damaged_files_never_raise(edits):
+    text = _SOURCE
+    for at, cut, insert in edits:
+        text = text[:at] + insert + text[at + cut :]
+    found = read(text)
+    for problem in found.problems:
+        assert problem.location.line >= 1 and problem.location.column >= 1
