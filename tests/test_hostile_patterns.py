@@ -184,6 +184,14 @@ def test_configuration_key_line_is_found_in_linear_time(blank: str) -> None:
 
 @pytest.mark.parametrize("blank", ["\n", " \n", "\r\n"], ids=repr)
 def test_configuration_key_line_gives_up_in_linear_time(blank: str) -> None:
-    # A key pydantic names but the text writes otherwise (a table header): no line, quickly.
-    text = blank * (N // len(blank)) + "[sitename]\n"
+    # A key pydantic names but the text writes otherwise (a dotted key): no line, quickly.
+    text = blank * (N // len(blank)) + "site.name = 1\n"
     assert finishes(_key_line, text, "sitename") == 0
+
+
+@pytest.mark.parametrize("blank", ["\n", " \n", "\r\n"], ids=repr)
+def test_configuration_table_header_line_is_found_in_linear_time(blank: str) -> None:
+    # An array of tables (`[[alert-rules]]`) is where its entries' errors point.
+    lines = N // len(blank)
+    text = blank * lines + "[[tool.rollbook.alert-rules]]\n"
+    assert finishes(_key_line, text, "alert-rules") == lines + 1

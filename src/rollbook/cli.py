@@ -590,6 +590,57 @@ def card(
     n = len(written.features)
     echo(f"wrote {written.path}: {n} card{'s' if n != 1 else ''}, {written.bytes // 1024 + 1} KB")
 
+@cli.command("link-alerts")
+@click.option("--write", is_flag=True, help="Write the changes (default: print a diff).")
+@click.pass_context
+def link_alerts(ctx: click.Context, write: bool) -> None:
+    """Give each alert of a feature a runbook_url annotation leading to its page.
+
+    Reads the rule files under `alert-rules`; an alert belongs to a feature when a signal of
+    its runbook names it, or its feature label (`feature-label`) holds the runbook's id.
+    Only the annotations change: comments, quoting, key order and indentation are kept.
+    Without --write, prints a unified diff and exits 1 if anything would change.
+    """
+    from rollbook.commands.link_alerts import link_alerts as run
+
+    outcome = run(_project(ctx), write=write)
+    for note in outcome.plan.notes:
+        echo(f"note: {note}", err=True)
+    if write:
+        for path in outcome.written:
+            echo(f"wrote {path}")
+        linked = outcome.plan.linked + sum(len(c.alerts) for c in outcome.plan.changes)
+        verb = "alert leads" if linked == 1 else "alerts lead"
+        echo(f"{linked} {verb} to its runbook.", err=True)
+        return
+    if outcome.diff:
+        echo(outcome.diff, nl=False)
+        count = sum(len(c.alerts) for c in outcome.plan.changes)
+        echo(
+            f"{count} alert{'s' if count != 1 else ''} to link in "
+            f"{len(outcome.plan.changes)} file(s); run `rollbook link-alerts --write`.",
+            err=True,
+        )
+        ctx.exit(EXIT_FINDINGS)
+    echo("Every alert of a feature leads to its runbook; nothing to change.", err=True)
+
+
+@cli.command()
+@click.argument("feature")
+@click.option(
+    "--alerts",
+    is_flag=True,
+    help="Print the runbook_url annotation to paste into an alert, and the feature's alerts.",
+)
+@click.pass_context
+def url(ctx: click.Context, feature: str, alerts: bool) -> None:
+    """Print the page address of FEATURE (a runbook id, title or flag key); needs site-url."""
+    from rollbook.commands.url import feature_url
+
+    answer = feature_url(_project(ctx), feature, alerts=alerts)
+    for line in answer.lines:
+        echo(line)
+
 
 class Terminated(BaseException):
     """SIGTERM arrived (a cancelled CI job, a process manager): stop, cleaning up on the way."""

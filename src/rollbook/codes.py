@@ -64,6 +64,15 @@ class Code(StrEnum):
     NO_ALERTING_SIGNAL = "RB303"
     RISK_WITHOUT_SIGNAL = "RB304"
 
+    # Visibility against alert rule files (lint/rules/alerts.py).
+    UNREADABLE_ALERT_RULES = "RB305"
+    INVALID_ALERT_RULE = "RB306"
+    UNKNOWN_ALERT = "RB307"
+    ALERT_WITHOUT_RUNBOOK_URL = "RB308"
+    ALERT_RUNBOOK_URL_MISMATCH = "RB309"
+    INVALID_PROMQL = "RB310"
+    ROLLBACK_NOT_ALERTED = "RB311"
+
     # Rollout (lint/rules/rollout.py).
     FIRST_STAGE_TOO_LARGE = "RB401"
     STRAIGHT_TO_EVERYONE = "RB402"

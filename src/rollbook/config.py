@@ -221,6 +221,18 @@ class Config(BaseModel):
 
     follow_external_symlinks: Annotated[bool, Field(alias="follow-external-symlinks")] = False
     """Follow symbolic links that lead outside the project (skipped, with a note, if false)."""
+    alert_rules: Annotated[list[str | dict], Field(alias="alert-rules")] = []
+    """Prometheus rule files and PrometheusRule manifests: globs, or tables with `paths`,
+    `kind` and `feature-label` (see rollbook.alerts.spec)."""
+
+    @field_validator("alert_rules")
+    @classmethod
+    def _alert_rules(cls, value: list[str | dict]) -> list[str | dict]:
+        from rollbook.alerts.spec import parse_alert_source
+
+        for index, entry in enumerate(value):
+            parse_alert_source(entry, f"alert-rules[{index}]")
+        return value
 
 
 @dataclass(frozen=True)
@@ -343,5 +355,7 @@ def _key_line(text: str, key: str) -> int:
     if not key:
         return 0
     # Blanks, not \s: \s spans lines, and from each of many blank lines it would read them all.
-    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.M)
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.M) or re.search(
+        rf"^[ \t]*\[\[?[ \t]*(?:tool\.rollbook\.)?\"?{re.escape(key)}\"?[ \t]*\]", text, re.M
+    )
     return text.count("\n", 0, match.start()) + 1 if match else 0

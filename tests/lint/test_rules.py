@@ -218,6 +218,7 @@ def test_every_rule_has_a_failing_case():
     tested = {c[0] for c in CASES} | {"RB007", "RB009", "RB101", "RB105", "RB601"}
     tested |= {"RB901", "RB902", "RB903", "RB904"}  # see test_suppressions.py
     tested |= {"RB403", "RB404"}  # see tests/review/test_diff_sources.py
+    tested |= {f"RB3{n:02d}" for n in range(5, 12)}  # see test_alert_rules.py
     assert tested == {r.code for r in all_rules()}
 
 

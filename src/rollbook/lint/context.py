@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from rollbook.alerts import AlertIndex
 from rollbook.config import Config
 from rollbook.diagnostics import Location
 from rollbook.load.yaml_reader import YamlDocument
@@ -29,6 +30,8 @@ class RunbookContext:
     config: Config
     today: dt.date
     teams: TeamsFile | None = None
+    alerts: AlertIndex | None = None
+    """The configured alert rule files, read once per run (None when there are none)."""
 
     @property
     def high_risk(self) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
@@ -170,14 +171,21 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
 
     walk = project_walk(project)
     features = _features(project, config_path, walk)
+    alerts = load_alerts(project, walk)
     changes = changes_since(project.root, options.since) if options.since else None
     collector = _Collector(selection)
+
+    for problem in alerts.problems:  # the alert rule files' own problems (RB305, RB306)
+        if _wanted(problem.location.path, changes):
+            collector.problem(problem)
 
     # A YAML flag file among the runbooks is a feature source's, not a runbook: said in a note.
     exclude = dict.fromkeys(
         {(project.root / p).resolve() for p in {f.location.path for f in features}},
         "a feature source reads it",
     )
+    for rule_file in alerts.files:  # an alert rule file among the runbooks is not one
+        exclude[(project.root / rule_file.path).resolve()] = "an alert-rules source reads it"
     found_files = find_runbooks(project, options.paths, exclude=exclude, walk=walk)
     teams = found_files.team_model
     if found_files.teams is not None and _wanted(found_files.teams.display, changes):
@@ -211,6 +219,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
                 config,
                 today,
                 teams,
+                alerts,
             )
             if options.inline_ignores:
                 sups = parse_suppressions(text, display)
@@ -278,6 +287,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     findings = _with_fingerprints(findings)
     findings.sort(key=Finding.sort_key)
     result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
+    result.notes.extend(alerts.notes)
     if options.keep_loaded:
         result.loaded = LoadedProject(project, found_files.teams, kept, list(walk.notes))
     if changes is not None:
@@ -369,6 +379,7 @@ def _check_file(
     config,
     today: dt.date,
     teams: TeamsFile | None,
+    alerts: AlertIndex | None = None,
 ) -> None:
     placeholder_lines: set[int] = set()
     for item in text_rules:
@@ -387,7 +398,7 @@ def _check_file(
     runbook = loaded.runbook
     if runbook is None or loaded.document is None:
         return
-    ctx = RunbookContext(runbook, loaded.document, config, today, teams)
+    ctx = RunbookContext(runbook, loaded.document, config, today, teams, alerts)
     locate = loaded.document.locate
     for item in runbook_rules:
         for hit in item.run(ctx):

@@ -17,6 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 from markupsafe import Markup
 
+from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.config import Config
 from rollbook.diagnostics import Problem
 from rollbook.load.runbooks import Loaded, LoadedProject
@@ -37,6 +38,7 @@ from rollbook.render.views import (
     SitePage,
     SiteProblems,
 )
+from rollbook.safe_text import for_terminal
 
 RISK_LABEL = {
     "low": "Low risk",
@@ -132,6 +134,7 @@ class SiteRenderer:
         if loaded.teams is not None and loaded.teams.problems:
             self.problems.teams = _views(loaded.teams.problems)
             self.problems.teams_path = loaded.teams.display
+        self.alerts = alert_index(loaded.project)
 
     # -- shared context ----------------------------------------------------------------------
 
@@ -260,13 +263,17 @@ class SiteRenderer:
             source=self.source(entry.display),
             signal_ids={s.name: f"signal-{i}" for i, s in enumerate(rb.signals, start=1)},
             rule_link=self._rule_link,
+            signal_alerts=signal_alert_views(self.alerts, rb),
         )
+        # Alerts found in rule files for this feature (by its feature label) find it too.
+        words = search_text(rb, self.team_name(rb.owner))
+        extra = [a.name for a in self.alerts.for_runbook(rb) if a.name not in words.split()]
         return SitePage(
             entry.src_uri,
             rb.title,
             _clip(rb.summary, 150),
             html,
-            search_text=search_text(rb, self.team_name(rb.owner)),
+            search_text=" ".join([words, *dict.fromkeys(extra)]),
             kind="runbook",
         )
 
@@ -527,6 +534,60 @@ def search_text(rb: Runbook, team_name: str) -> str:
     words.append(team_name)
     words.extend(rb.tags)
     return " ".join(dict.fromkeys(w for w in words if w))
+
+
+@dataclass(frozen=True)
+class AlertRuleView:
+    """An alerting rule as a runbook page shows it beside the signal it backs."""
+
+    name: str
+    expr: str
+    for_: str
+    severity: str
+    where: str
+
+
+# Alert rules shown per signal (one name can be defined in several groups or files).
+ALERTS_PER_SIGNAL = 3
+
+
+def alert_index(project) -> AlertIndex:
+    """The project's alert rule files, read once per build; empty when none are configured.
+
+    Problems in the files are lint's to report (RB305, RB306); the site shows what it read.
+    """
+    if not project.config.alert_rules:
+        return AlertIndex()
+    from rollbook.load.runbooks import project_walk
+
+    return load_alerts(project, project_walk(project))
+
+
+def signal_alert_views(index: AlertIndex, rb: Runbook) -> dict[str, list[AlertRuleView]]:
+    """For each signal whose `alert` a rule file defines, what that rule says: the query, how
+    long it must hold (`for:`) and its severity label. Rule files are untrusted text: hidden
+    and control characters are shown as escapes, never passed on."""
+
+    def shown(text: str | None, *, lines: bool = False) -> str:
+        return for_terminal(text or "", lines=lines)
+
+    out: dict[str, list[AlertRuleView]] = {}
+    for name, rules in index.signal_alerts(rb).items():
+        out[name] = [
+            AlertRuleView(
+                shown(rule.name),
+                _clip_block(shown(rule.expr.strip(), lines=True), 4000),
+                shown(rule.for_),
+                shown(rule.severity),
+                shown(str(rule.location)),
+            )
+            for rule in rules[:ALERTS_PER_SIGNAL]
+        ]
+    return out
+
+
+def _clip_block(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def problems_report(loaded: LoadedProject, built: dt.datetime) -> dict[str, object]:
