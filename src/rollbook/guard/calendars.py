@@ -1,0 +1,194 @@
+"""iCalendar (.ics) files: freezes and away times that people keep in their calendar programs.
+
+Parsing is icalendar's (RFC 5545, with VTIMEZONE and TZID); recurring events (RRULE, RDATE,
+EXDATE and RECURRENCE-ID overrides) are expanded by recurring-ical-events, as calendar
+programs show them. What a calendar says must not be lost on the way, so anything that would
+make a period vanish or move is an error naming the file, never a silent pass: a file that is
+not iCalendar, one too large to be a person's calendar, an event whose time zone is unknown,
+an event with a start time but no end, a recurrence that cannot be expanded.
+
+A cancelled event (STATUS:CANCELLED) and one marked free (TRANSP:TRANSPARENT) is not a
+period. Times without a zone ("floating") are in the configured time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rollbook.guard.periods import Period, day_start, localize
+
+MAX_CALENDAR_BYTES = 5 * 1024 * 1024
+"""A year of a busy person's calendar is a few hundred KB; more is most likely a wrong file."""
+MAX_OCCURRENCES = 20_000
+"""Occurrences read from one file for one question: a rule repeating every minute is a mistake."""
+
+
+class CalendarError(Exception):
+    """A calendar file cannot be used: the message starts with the file (and line if known)."""
+
+
+@dataclass
+class Calendar:
+    """One .ics file, parsed: its events are expanded on demand over a span of time."""
+
+    path: Path
+    display: str
+    zone: ZoneInfo
+    _calendar: object = None
+    _text: str = ""
+    _cache: dict[tuple[dt.datetime, dt.datetime], list[Period]] = field(default_factory=dict)
+
+    def periods(self, start: dt.datetime, end: dt.datetime, default_reason: str) -> list[Period]:
+        """Every event that overlaps [start, end), recurring ones expanded, as periods."""
+        key = (start, end)
+        if key not in self._cache:
+            self._cache[key] = self._expand(start, end, default_reason)
+        return self._cache[key]
+
+    def _expand(self, start: dt.datetime, end: dt.datetime, default_reason: str) -> list[Period]:
+        import recurring_ical_events
+
+        out: list[Period] = []
+        try:
+            query = recurring_ical_events.of(self._calendar, components=["VEVENT"])
+            # after() yields in order of start, lazily: a rule repeating every second is
+            # stopped at the limit instead of being expanded whole first.
+            for count, event in enumerate(query.after(start)):
+                if self._aware(event["DTSTART"].dt) >= end:
+                    break
+                if count >= MAX_OCCURRENCES:
+                    raise CalendarError(
+                        f"{self.display}: more than {MAX_OCCURRENCES} events between "
+                        f"{start:%Y-%m-%d} and {end:%Y-%m-%d}: check the RRULE of "
+                        f"{_name(event)!r} (a rule repeating every minute?)"
+                    )
+                period = self._period(event, default_reason)
+                if period is not None and period.overlaps(start, end):
+                    out.append(period)
+        except CalendarError:
+            raise
+        except Exception as exc:  # the libraries' errors are many; each means "cannot read"
+            raise CalendarError(
+                f"{self.display}: cannot expand its recurring events: {type(exc).__name__}: {exc}"
+            ) from None
+        return out
+
+    def _period(self, event, default_reason: str) -> Period | None:
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            return None
+        if str(event.get("TRANSP", "")).upper() == "TRANSPARENT":
+            return None
+        begin = event["DTSTART"].dt
+        finish = event["DTEND"].dt if event.get("DTEND") is not None else None
+        if finish is None:
+            # Only an all-day event may leave its end out (RFC 5545: it lasts the day); the
+            # check at load time refuses the rest.
+            finish = begin + dt.timedelta(days=1)
+        reason = str(event.get("SUMMARY") or default_reason).strip() or default_reason
+        return Period(self._aware(begin), self._aware(finish, end=True), reason, self.display)
+
+    def _aware(self, value: dt.date | dt.datetime, *, end: bool = False) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return localize(value, self.zone) if value.tzinfo is None else value
+        return day_start(value, self.zone)
+
+
+def read_calendar(path: Path, display: str, zone: ZoneInfo) -> Calendar:
+    """Read and check one .ics file, or raise :class:`CalendarError` naming it."""
+    import icalendar
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_CALENDAR_BYTES:
+            raise CalendarError(
+                f"{display}: the file is {size / 1024 / 1024:.1f} MB; calendars are read up to "
+                f"{MAX_CALENDAR_BYTES // 1024 // 1024} MB: export only the coming months, or "
+                "only the freeze or away events"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CalendarError(f"{display}: cannot read: {exc.strerror or exc}") from None
+    text = raw.decode("utf-8-sig", errors="replace")
+    if not re.match(r"\s*BEGIN:VCALENDAR\b", text, re.IGNORECASE):
+        raise CalendarError(
+            f"{display}: not an iCalendar file (it does not start with BEGIN:VCALENDAR): "
+            "export the calendar as .ics"
+        )
+    try:
+        parsed = icalendar.Calendar.from_ical(raw)
+    except Exception as exc:
+        raise CalendarError(f"{display}: not a valid iCalendar file: {exc}") from None
+    if isinstance(parsed, list):  # several VCALENDARs in one file
+        raise CalendarError(f"{display}: holds {len(parsed)} calendars; give each its own file")
+    calendar = Calendar(path, display, zone, parsed, text)
+    _check_events(calendar, text)
+    return calendar
+
+
+def _check_events(calendar: Calendar, text: str) -> None:
+    """Refuse what would silently drop or shift a period: unknown zones, events without end."""
+    for event in calendar._calendar.walk("VEVENT"):  # type: ignore[attr-defined]
+        where = f"{calendar.display}:{_line_of(text, event)}"
+        start = event.get("DTSTART")
+        if start is None:
+            raise CalendarError(
+                f"{where}: event {_name(event)!r} has no DTSTART: say when it starts"
+            )
+        for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            value = event.get(prop)
+            tzid = value.params.get("TZID") if value is not None else None
+            if tzid and isinstance(value.dt, dt.datetime) and value.dt.tzinfo is None:
+                raise CalendarError(
+                    f"{where}: event {_name(event)!r}: unknown time zone {str(tzid)!r} in "
+                    f"{prop}: use an IANA name (Europe/Berlin) or include its VTIMEZONE"
+                )
+        for exdate in _as_list(event.get("EXDATE")):
+            tzid = exdate.params.get("TZID")
+            if tzid and any(
+                isinstance(d.dt, dt.datetime) and d.dt.tzinfo is None for d in exdate.dts
+            ):
+                raise CalendarError(
+                    f"{where}: event {_name(event)!r}: unknown time zone {str(tzid)!r} in "
+                    "EXDATE: use an IANA name (Europe/Berlin) or include its VTIMEZONE"
+                )
+        timed = isinstance(start.dt, dt.datetime)
+        if timed and event.get("DTEND") is None and event.get("DURATION") is None:
+            raise CalendarError(
+                f"{where}: event {_name(event)!r} has a start time but no end (no DTEND or "
+                "DURATION): say when it ends, or make it an all-day event"
+            )
+        end = event.get("DTEND")
+        if end is not None and type(end.dt) is type(start.dt):
+            try:
+                backwards = end.dt < start.dt
+            except TypeError:
+                backwards = False
+            if backwards:
+                raise CalendarError(
+                    f"{where}: event {_name(event)!r} ends before it starts: check DTEND"
+                )
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _name(event) -> str:
+    return str(event.get("SUMMARY") or event.get("UID") or "(no summary)")
+
+
+def _line_of(text: str, event) -> int:
+    """The line of the event's UID (or SUMMARY) in the file, so the error points at it."""
+    for prop in ("UID", "SUMMARY"):
+        value = event.get(prop)
+        if value:
+            found = re.search(rf"^{prop}[;:][^\r\n]*{re.escape(str(value)[:40])}", text, re.M)
+            if found:
+                return text.count("\n", 0, found.start()) + 1
+    return 1
