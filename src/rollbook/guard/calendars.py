@@ -23,8 +23,9 @@ from rollbook.guard.periods import Period, day_start, localize
 
 MAX_CALENDAR_BYTES = 5 * 1024 * 1024
 """A year of a busy person's calendar is a few hundred KB; more is most likely a wrong file."""
-MAX_OCCURRENCES = 20_000
-"""Occurrences read from one file for one question: a rule repeating every minute is a mistake."""
+MAX_OCCURRENCES = 5_000
+"""Occurrences read from one file over the two months a question looks at: an event every
+hour is 1,500; a rule repeating every minute is a mistake."""
 
 
 class CalendarError(Exception):
@@ -38,6 +39,8 @@ class Calendar:
     path: Path
     display: str
     zone: ZoneInfo
+    configured_by: str = ""
+    """The configuration key and file that name this calendar, for error messages."""
     _calendar: object = None
     _text: str = ""
     _cache: dict[tuple[dt.datetime, dt.datetime], list[Period]] = field(default_factory=dict)
@@ -46,7 +49,11 @@ class Calendar:
         """Every event that overlaps [start, end), recurring ones expanded, as periods."""
         key = (start, end)
         if key not in self._cache:
-            self._cache[key] = self._expand(start, end, default_reason)
+            try:
+                self._cache[key] = self._expand(start, end, default_reason)
+            except CalendarError as exc:
+                where = f"\n    (configured by {self.configured_by})" if self.configured_by else ""
+                raise CalendarError(f"{exc}{where}") from None
         return self._cache[key]
 
     def _expand(self, start: dt.datetime, end: dt.datetime, default_reason: str) -> list[Period]:
@@ -54,18 +61,9 @@ class Calendar:
 
         out: list[Period] = []
         try:
+            self._count_occurrences(start, end)
             query = recurring_ical_events.of(self._calendar, components=["VEVENT"])
-            # after() yields in order of start, lazily: a rule repeating every second is
-            # stopped at the limit instead of being expanded whole first.
-            for count, event in enumerate(query.after(start)):
-                if self._aware(event["DTSTART"].dt) >= end:
-                    break
-                if count >= MAX_OCCURRENCES:
-                    raise CalendarError(
-                        f"{self.display}: more than {MAX_OCCURRENCES} events between "
-                        f"{start:%Y-%m-%d} and {end:%Y-%m-%d}: check the RRULE of "
-                        f"{_name(event)!r} (a rule repeating every minute?)"
-                    )
+            for event in query.between(start, end):
                 period = self._period(event, default_reason)
                 if period is not None and period.overlaps(start, end):
                     out.append(period)
@@ -76,6 +74,38 @@ class Calendar:
                 f"{self.display}: cannot expand its recurring events: {type(exc).__name__}: {exc}"
             ) from None
         return out
+
+    def _count_occurrences(self, start: dt.datetime, end: dt.datetime) -> None:
+        """Refuse a calendar whose rules repeat more than :data:`MAX_OCCURRENCES` times in
+        [start, end), counting lazily with dateutil before anything is expanded whole."""
+        from dateutil.rrule import rrulestr
+
+        total = 0
+        for event in self._calendar.walk("VEVENT"):  # type: ignore[attr-defined]
+            rule = event.get("RRULE")
+            if rule is None:
+                continue
+            first = event["DTSTART"].dt
+            if not isinstance(first, dt.datetime):
+                first = dt.datetime.combine(first, dt.time())
+            if first.tzinfo is None:
+                first = localize(first, self.zone)
+            text = rule.to_ical().decode()
+            if "UNTIL=" in text and not re.search(r"UNTIL=\d{8}T\d{6}Z", text):
+                # dateutil wants UNTIL in the zone of DTSTART: an all-day or floating UNTIL
+                # is read as the end of that day in UTC, which only matters for counting.
+                text = re.sub(r"UNTIL=(\d{8})(T\d{6})?", r"UNTIL=\1T235959Z", text)
+            dates = rrulestr(text, dtstart=first.astimezone(dt.UTC))
+            for moment in dates.xafter(start.astimezone(dt.UTC), count=MAX_OCCURRENCES + 1):
+                if moment >= end:
+                    break
+                total += 1
+                if total > MAX_OCCURRENCES:
+                    raise CalendarError(
+                        f"{self.display}: more than {MAX_OCCURRENCES} events between "
+                        f"{start:%Y-%m-%d} and {end:%Y-%m-%d}: check the RRULE of "
+                        f"{_name(event)!r}"
+                    )
 
     def _period(self, event, default_reason: str) -> Period | None:
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
@@ -97,7 +127,7 @@ class Calendar:
         return day_start(value, self.zone)
 
 
-def read_calendar(path: Path, display: str, zone: ZoneInfo) -> Calendar:
+def read_calendar(path: Path, display: str, zone: ZoneInfo, configured_by: str = "") -> Calendar:
     """Read and check one .ics file, or raise :class:`CalendarError` naming it."""
     import icalendar
 
@@ -124,7 +154,7 @@ def read_calendar(path: Path, display: str, zone: ZoneInfo) -> Calendar:
         raise CalendarError(f"{display}: not a valid iCalendar file: {exc}") from None
     if isinstance(parsed, list):  # several VCALENDARs in one file
         raise CalendarError(f"{display}: holds {len(parsed)} calendars; give each its own file")
-    calendar = Calendar(path, display, zone, parsed, text)
+    calendar = Calendar(path, display, zone, configured_by, parsed, text)
     _check_events(calendar, text)
     return calendar
 
@@ -154,6 +184,13 @@ def _check_events(calendar: Calendar, text: str) -> None:
                 raise CalendarError(
                     f"{where}: event {_name(event)!r}: unknown time zone {str(tzid)!r} in "
                     "EXDATE: use an IANA name (Europe/Berlin) or include its VTIMEZONE"
+                )
+        rule = event.get("RRULE")
+        for freq in rule.get("FREQ", []) if rule is not None else []:
+            if str(freq).upper() in ("SECONDLY", "MINUTELY"):
+                raise CalendarError(
+                    f"{where}: event {_name(event)!r} repeats {str(freq).lower()} (RRULE "
+                    "FREQ): freezes and absences are hours or days long; check the rule"
                 )
         timed = isinstance(start.dt, dt.datetime)
         if timed and event.get("DTEND") is None and event.get("DURATION") is None:

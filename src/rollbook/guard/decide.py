@@ -144,6 +144,15 @@ def zone_of(project: Project) -> ZoneInfo:
 
 def decide(project: Project, request: GuardRequest) -> Decision:
     """Answer ``request``; ConfigError (exit 2) for usage errors and unusable calendars."""
+    try:
+        return _decide(project, request)
+    except CalendarError as exc:
+        # Recurring events are expanded when a question needs them, so a calendar can fail
+        # late: still a configuration error, never a pass.
+        raise ConfigError(str(exc)) from None
+
+
+def _decide(project: Project, request: GuardRequest) -> Decision:
     if not request.features:
         raise ConfigError("name at least one feature: rollbook guard FEATURE...")
     guard = project.config.guard
@@ -169,7 +178,9 @@ def decide(project: Project, request: GuardRequest) -> Decision:
         project,
         zone,
         window,
-        FreezeCalendar(guard, zone, config_name, _freeze_calendars(project, zone, config_name)),
+        FreezeCalendar(
+            guard, zone, config_name, _freeze_calendars(project, zone, config_name), span
+        ),
         Availability(
             teams,
             zone,
@@ -244,10 +255,11 @@ def _calendar(project: Project, rel: str, key: str, zone: ZoneInfo, config_name:
             f"{config_name}: {key}: the calendar {display} does not exist "
             "(paths are relative to the configuration file)"
         )
+    configured_by = f"{key} in {config_name}"
     try:
-        return read_calendar(path, display, zone)
+        return read_calendar(path, display, zone, configured_by)
     except CalendarError as exc:
-        raise ConfigError(f"{exc}\n    (configured by {key} in {config_name})") from None
+        raise ConfigError(f"{exc}\n    (configured by {configured_by})") from None
 
 
 def _freeze_calendars(project: Project, zone: ZoneInfo, config_name: str) -> list[Calendar]:

@@ -27,6 +27,8 @@ class FreezeCalendar:
     where: str
     """The configuration file as people see it, for saying where a freeze comes from."""
     calendars: list[Calendar]
+    span: tuple[dt.datetime, dt.datetime] | None = None
+    """The times questions will be asked about: calendars are expanded over it once."""
 
     def periods(self, start: dt.datetime, end: dt.datetime) -> list[Period]:
         """Every freeze that overlaps [start, end), earliest first."""
@@ -59,7 +61,9 @@ class FreezeCalendar:
                 if p.overlaps(start, end)
             )
         for calendar in self.calendars:
-            out.extend(calendar.periods(start, end, "freeze"))
+            inside = self.span is not None and self.span[0] <= start and end <= self.span[1]
+            over = self.span if inside else (start, end)
+            out.extend(p for p in calendar.periods(*over, "freeze") if p.overlaps(start, end))
         out.sort(key=lambda p: (p.start, p.end))
         return out
 
