@@ -220,9 +220,8 @@ def test_bad_calendar_is_an_error_naming_the_file(gp, content, expected, kind):
 
 
 def test_twenty_megabyte_calendar_is_refused_unread(gp):
-    event = "BEGIN:VEVENT\r\nUID:{i}\r\nDTSTART;VALUE=DATE:20261203\r\nEND:VEVENT\r\n"
-    body = "".join(event.format(i=i) for i in range(19 * 1024 * 1024 // len(event.format(i=10**6))))
-    text = "BEGIN:VCALENDAR\r\n" + body
+    event = "BEGIN:VEVENT\r\nUID:1\r\nDTSTART;VALUE=DATE:20261203\r\nEND:VEVENT\r\n"
+    text = "BEGIN:VCALENDAR\r\n" + event
     text += "X-PAD:" + "x" * (20 * 1024 * 1024 - len(text) - 23) + "\r\nEND:VCALENDAR\r\n"
     assert len(text) == 20 * 1024 * 1024
     gp.write("calendars/big.ics", text)
