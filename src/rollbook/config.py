@@ -475,7 +475,7 @@ def read_config(path: Path) -> Config:
         for err in exc.errors(include_url=False):
             key = ".".join(str(p) for p in err["loc"])
             top = str(err["loc"][0]) if err["loc"] else ""
-            line = _key_line(text, top)
+            line = _guard_line(text, err["loc"]) or _key_line(text, top)
             if err["type"] == "extra_forbidden":
                 import difflib
 
@@ -514,6 +514,33 @@ def _key_line(text: str, key: str) -> int:
         rf"^[ \t]*\[\[?[ \t]*(?:tool\.rollbook\.)?{re.escape(key)}[ \t]*[.\]]", text, re.M
     )
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _guard_line(text: str, loc: tuple) -> int:
+    """The line of a key inside `[guard]` or one of its `[[guard.freezes]]` tables (0: none)."""
+    if len(loc) < 2 or loc[0] != "guard":
+        return 0
+    prefix = r"^[ \t]*\[\[?[ \t]*(?:tool\.rollbook\.)?guard"
+    name = re.escape(str(loc[1]))
+    if len(loc) >= 3 and isinstance(loc[2], int):
+        tables = list(re.finditer(rf"{prefix}\.{name}[ \t]*\]\]", text, re.M))
+        if loc[2] < len(tables):
+            start = tables[loc[2]].start()
+            if len(loc) >= 4:
+                end = text.find("\n[", start + 1)
+                body = text[start : end if end >= 0 else len(text)]
+                key = re.search(rf"^[ \t]*\"?{re.escape(str(loc[3]))}\"?[ \t]*=", body, re.M)
+                if key:
+                    start += key.start()
+            return text.count("\n", 0, start) + 1
+    header = re.search(rf"{prefix}[ \t]*\]", text, re.M)
+    if header is None:
+        return 0
+    end = text.find("\n[", header.end())
+    body = text[header.end() : end if end >= 0 else len(text)]
+    key = re.search(rf"^[ \t]*\"?{name}\"?[ \t]*=", body, re.M)
+    offset = header.end() + key.start() if key else header.start()
+    return text.count("\n", 0, offset) + 1
 
 
 def _unknown_key(loc: tuple, top: str, fields: set[str]) -> tuple[str, set[str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TEAMS
+from guard_project import TEAMS
 
 
 def away(person_block: str, *periods: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from guard_project import FLAGS, FLAGS_PATH, RUNBOOK_PATH
 
-from conftest import FLAGS, FLAGS_PATH, RUNBOOK_PATH
 from rollbook.config import ConfigError
 
 
@@ -147,7 +147,8 @@ def test_stage_from_the_runbook(gp, edit):
             STAGED,
             (
                 "    - percent: 100\n",
-                "    - percent: 100\n  current_stage: Five percent\n  stage_started: 2026-12-01T14:00\n",
+                "    - percent: 100\n  current_stage: Five percent\n"
+                "  stage_started: 2026-12-01T14:00\n",
             ),
         ),
     )
@@ -204,8 +205,8 @@ def test_stage_from_the_flag_source(gp, edit):
     run = gp.guard(at="2026-12-02T10:00")
     (line,) = lines(run, "rollout")
     assert (
-        "started Wed 2026-12-02 09:00 Europe/Berlin (from flags/checkout.flagd.json: flag 'checkout.one_click' metadata)"
-        in line
+        "started Wed 2026-12-02 09:00 Europe/Berlin "
+        "(from flags/checkout.flagd.json: flag 'checkout.one_click' metadata)" in line
     )
     assert line.endswith("it may move on from Thu 2026-12-03 09:00 Europe/Berlin")
     flags["flags"]["checkout.one_click"]["metadata"]["rolloutStage"] = "Staff only"
