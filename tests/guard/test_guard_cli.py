@@ -300,3 +300,30 @@ def test_hostile_names_and_reasons_are_escaped_in_the_terminal(gp, name):
     out = result.stdout + result.stderr
     for bad in ("\x1b", "\u202e", "\u200b", "\r"):
         assert bad not in out
+
+
+def test_readme_example_is_what_the_guard_prints(gp, repo_root):
+    """The README's example answer, reproduced: weekend freeze, two contacts needed, Ben (who
+    deploys) away on the weekend."""
+    import re
+
+    from guard_project import TEAMS
+
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The deploy guard") :]
+    block = re.search(r"```console\n\$ rollbook (guard .*?)\n(.*?)```", section, re.S)
+    assert block is not None
+    gp.config("min-contacts = 2\n" + WEEKEND)
+    gp.write(
+        "runbooks/teams.yaml",
+        TEAMS.replace(
+            '        chat: "@ben"\n',
+            '        chat: "@ben"\n        away:\n'
+            "          - {start: 2026-12-05, end: 2026-12-06, reason: Hiking}\n",
+        ),
+    )
+    args = block.group(1).split()[1:]
+    assert args == ["one-click-checkout", "--at", "2026-12-04T16:00", "--by", "ben-hale"]
+    run = gp.guard(at=args[2], by=args[4])
+    assert run.exit_code == 1
+    assert run.output == block.group(2)
