@@ -228,6 +228,20 @@ def _guard_duration(value: str) -> str:
     return value
 
 
+def _shown_text(value: str) -> str:
+    """Text shown in refusals and on pages: no control, invisible or direction characters."""
+    for i, char in enumerate(value, start=1):
+        if unicodedata.category(char) in {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}:
+            raise _refuse(
+                f"holds an invisible or control character (U+{ord(char):04X}) at character {i}",
+                "remove it: it would hide or reorder what the reason says",
+            )
+    return value
+
+
+ShownText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_shown_text)]
+
+
 def _calendar_path(value: str) -> str:
     if not value.strip():
         raise _refuse("is empty", 'give the path of an .ics file, e.g. "calendars/ben.ics"')
@@ -250,7 +264,7 @@ class Freeze(_GuardPart):
     """First day (or moment) of the freeze."""
     end: Annotated[Moment, Field(alias="to")]
     """Last day of the freeze (included), or the moment it ends."""
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: ShownText
     """Why: shown in every refusal."""
 
     @field_validator("end")
@@ -269,7 +283,7 @@ class WeeklyFreeze(_GuardPart):
     """Weekday and time it starts: `"Fri 15:00"`."""
     end: Annotated[str, AfterValidator(_weekly), Field(alias="to")]
     """Weekday and time it ends: `"Mon 09:00"`."""
-    reason: Annotated[str, Field(min_length=1, max_length=200)] = "weekly freeze"
+    reason: ShownText = "weekly freeze"
     """Why: shown in every refusal."""
 
 
@@ -278,7 +292,7 @@ class Holiday(_GuardPart):
 
     date: Annotated[dt.date, BeforeValidator(_moment)]
     """The day."""
-    name: Annotated[str, Field(min_length=1, max_length=200)] = "holiday"
+    name: ShownText = "holiday"
     """Its name, shown in refusals."""
 
 

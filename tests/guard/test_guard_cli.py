@@ -201,6 +201,18 @@ def test_unknown_feature_suggests_the_close_one(gp):
         ),
         ('holidays = ["Christmas"]\n', "`guard.holidays.0.date` is not a date or a date and time"),
         ("calendars = { ben-hale = 3 }\n", "guard.calendars.ben-hale"),
+        (
+            '[[guard.weekly]]\nfrom = "Fri 15:00"\nto = "Mon 09:00"\nreason = "We\\u202eekend"\n',
+            "`guard.weekly.0.reason` holds an invisible or control character (U+202E)",
+        ),
+        (
+            'holidays = [{date = 2026-12-25, name = "Xmas\\u001b[2J"}]\n',
+            "`guard.holidays.0.name` holds an invisible or control character (U+001B)",
+        ),
+        (
+            '[[guard.freezes]]\nfrom = 2026-12-21\nto = 2026-12-22\nreason = "a\\u200bb"\n',
+            "`guard.freezes.0.reason` holds an invisible or control character (U+200B)",
+        ),
     ],
 )
 def test_configuration_errors_name_file_and_key(gp, extra, expected):

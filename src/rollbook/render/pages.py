@@ -127,6 +127,7 @@ class SiteRenderer:
         if loaded.teams is not None and loaded.teams.problems:
             self.problems.teams = _views(loaded.teams.problems)
             self.problems.teams_path = loaded.teams.display
+        self.outlook = _outlook(loaded, self.teams, self.built)
 
     # -- shared context ----------------------------------------------------------------------
 
@@ -244,6 +245,7 @@ class SiteRenderer:
             source=self.source(entry.display),
             signal_ids={s.name: f"signal-{i}" for i, s in enumerate(rb.signals, start=1)},
             rule_link=self._rule_link,
+            outlook=self.outlook(rb) if self.outlook else None,
         )
         return SitePage(
             entry.src_uri,
@@ -608,6 +610,15 @@ def rule_doc_html(doc: str) -> Markup:
     import markdown
 
     return Markup(markdown.markdown(doc, extensions=["fenced_code"], output_format="html"))
+
+
+def _outlook(loaded: LoadedProject, teams: TeamsFile | None, built: dt.datetime):
+    """Who is reachable and which freeze is in force, per runbook, as of ``built`` (or None
+    when the project does not use `rollbook guard`)."""
+    from rollbook.guard.outlook import outlook_provider
+
+    display = loaded.teams.display if loaded.teams else "teams file"
+    return outlook_provider(loaded.project, teams, display, built)
 
 
 def _clip(text: str, limit: int) -> str:
