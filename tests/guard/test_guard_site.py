@@ -117,3 +117,19 @@ def test_names_and_reasons_are_escaped(gp, hostile):
     assert hostile not in section
     assert f"Freeze in force:</strong> {escape(hostile)}, until" in section
     assert f"<li>{escape(hostile)}: away ({escape(hostile)}), back" in section
+
+
+def test_built_site_keeps_the_outlook_through_the_sanitiser(gp, tmp_path, monkeypatch):
+    from rollbook.commands.build import build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(BUILT.timestamp())))
+    gp.config('[[guard.weekly]]\nfrom = "Fri 15:00"\nto = "Mon 09:00"\nreason = "Weekend"\n')
+    gp.write("runbooks/teams.yaml", away_ben())
+    out = tmp_path / "site"
+    build(load_project(gp.root), out)
+    (index,) = [p for p in out.rglob("index.html") if "one-click-checkout" in p.parent.name]
+    text = index.read_text(encoding="utf-8")
+    section = outlook(text)
+    assert "As of build time" in section and "Fri 2026-12-04 16:30 Europe/Berlin" in section
+    assert "Freeze in force:</strong> Weekend (Fri 15:00 to Mon 09:00)" in section
+    assert "Ben Hale: away (Hiking), back Mon 2026-12-07 00:00 Europe/Berlin" in section
