@@ -42,7 +42,7 @@ def test_leaving_inside_the_window_counts_as_away(gp):
     assert gp.guard(at="2026-12-02T10:00").exit_code == 1
     assert gp.guard(at="2026-12-02T10:00", window="12h").exit_code == 0
     line = contact_lines(gp.guard(at="2026-12-02T10:00"))[0]
-    assert "Ben Hale is away from 2026-12-03 (away)" in line
+    assert "Ben Hale is away from 2026-12-03: Ben Hale is back on 2026-12-04" in line
     assert "back on 2026-12-04" in line
 
 

@@ -126,7 +126,7 @@ class Availability:
             Period(
                 moment_in(a.start, self.zone),
                 moment_in(a.end, self.zone, end=True),
-                a.reason or "away",
+                a.reason or "",
                 source,
             )
             for a in away

@@ -470,12 +470,13 @@ def _contact_reasons(
         return []
     for contact in covered.unreachable:
         periods = contact.away_during(covered.start, covered.end)
-        why = ", ".join(dict.fromkeys(p.reason for p in periods))
+        why = ", ".join(dict.fromkeys(p.reason for p in periods if p.reason))
         first = min(p.start for p in periods)
         back = contact.back(max(first, at))
         who = f"{contact.name} (deploying)" if contact.deploying else contact.name
         leaves = "is away" if first <= at else f"is away from {_when(first, ctx.zone)}"
-        notes.append(f"{who} {leaves} ({why}): {contact.name} is back {_back(back, ctx.zone)}")
+        why = f" ({why})" if why else ""
+        notes.append(f"{who} {leaves}{why}: {contact.name} is back {_back(back, ctx.zone)}")
     if not contacts:
         notes.append(
             f"the runbook names no one who could roll back (no people in team {runbook.owner!r} "

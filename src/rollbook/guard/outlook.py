@@ -76,9 +76,10 @@ def outlook_provider(
         away = []
         for contact in covered.unreachable:
             periods = contact.away_during(start, end)
-            why = ", ".join(dict.fromkeys(p.reason for p in periods))
+            why = ", ".join(dict.fromkeys(p.reason for p in periods if p.reason))
+            why = f" ({why})" if why else ""
             back = contact.back(max(min(p.start for p in periods), start))
-            away.append(f"{contact.name}: away ({why}), back {show(back, zone)}")
+            away.append(f"{contact.name}: away{why}, back {show(back, zone)}")
         return OutlookView(
             **as_of,
             reachable=tuple(c.name for c in covered.reachable),
