@@ -133,3 +133,26 @@ def test_built_site_keeps_the_outlook_through_the_sanitiser(gp, tmp_path, monkey
     assert "As of build time" in section and "Fri 2026-12-04 16:30 Europe/Berlin" in section
     assert "Freeze in force:</strong> Weekend (Fri 15:00 to Mon 09:00)" in section
     assert "Ben Hale: away (Hiking), back Mon 2026-12-07 00:00 Europe/Berlin" in section
+
+
+@pytest.mark.parametrize(
+    ("summary", "shown"),
+    [
+        ("Release \u202efreeze", "Release \\u202efreeze"),
+        ("Hidden\u200bword", "Hidden\\u200bword"),
+        ("<b>Freeze</b>\u2066", "&lt;b&gt;Freeze&lt;/b&gt;\\u2066"),
+        ("Line\\nbreak", "Line break"),  # an iCalendar escape: a line break, made a space
+    ],
+)
+def test_calendar_summaries_cannot_hide_or_reorder_text(gp, summary, shown):
+    calendar = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+        f"SUMMARY:{summary}\r\nDTSTART;VALUE=DATE:20261204\r\nDTEND;VALUE=DATE:20261205\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    gp.write("calendars/freezes.ics", calendar)
+    gp.config('freeze-calendars = ["calendars/freezes.ics"]\n')
+    section = outlook(page(gp))
+    assert f"Freeze in force:</strong> {shown}, until" in section
+    for hidden in ("\u202e", "\u200b", "\u2066", "\n<"):
+        assert hidden not in section.split("Freeze in force:")[1].split("</p>")[0]

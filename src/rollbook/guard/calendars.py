@@ -20,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rollbook.guard.periods import Period, day_start, localize
+from rollbook.safe_text import for_terminal
 
 MAX_CALENDAR_BYTES = 5 * 1024 * 1024
 """A year of a busy person's calendar is a few hundred KB; more is most likely a wrong file."""
@@ -118,7 +119,10 @@ class Calendar:
             # Only an all-day event may leave its end out (RFC 5545: it lasts the day); the
             # check at load time refuses the rest.
             finish = begin + dt.timedelta(days=1)
-        reason = str(event.get("SUMMARY") or default_reason).strip() or default_reason
+        # A summary is shown in refusals and on pages: hidden and control characters are
+        # shown as escapes (\u202e), as everywhere else, and a long one is cut.
+        summary = " ".join(str(event.get("SUMMARY") or "").split())[:200]
+        reason = for_terminal(summary, lines=False) or default_reason
         return Period(self._aware(begin), self._aware(finish, end=True), reason, self.display)
 
     def _aware(self, value: dt.date | dt.datetime, *, end: bool = False) -> dt.datetime:
