@@ -150,3 +150,39 @@ def test_away_times_without_offset_are_in_the_configured_zone(gp):
         away(BEN, '{start: "2026-12-02T18:00+00:00", end: "2026-12-02T20:00Z"}'),
     )
     assert gp.guard(at="2026-12-02T17:00:00+00:00", window="5h").exit_code == 1
+
+
+def test_team_without_people_has_nobody_to_roll_back(gp):
+    gp.write(
+        "runbooks/teams.yaml",
+        'teams:\n  - id: payments\n    name: Payments\n    oncall_phone: "+44 20 7946 0000"\n',
+    )
+    text = gp.root.joinpath("runbooks/one-click-checkout.yaml").read_text()
+    gp.write(
+        "runbooks/one-click-checkout.yaml",
+        text.replace(
+            "  - person: amara\n    when: If the on-call does not answer within 10 minutes\n", ""
+        ),
+    )
+    run = gp.guard()
+    (line,) = contact_lines(run)
+    assert "0 of the 1 contact needed" in line
+    assert "the runbook names no one who could roll back (no people in team 'payments'" in line
+    assert line.endswith(
+        "add people to the owning team in the teams file (`rollbook init` writes one)"
+    )
+    gp.config("oncall-counts = true\n")
+    assert gp.guard().exit_code == 0
+
+
+def test_no_teams_file_means_nobody_is_known(gp):
+    gp.root.joinpath("runbooks/teams.yaml").unlink()
+    gp.write(
+        "rollbook.toml",
+        gp.root.joinpath("rollbook.toml")
+        .read_text()
+        .replace('teams = "runbooks/teams.yaml"\n', ""),
+    )
+    run = gp.guard()
+    assert run.exit_code == 1
+    assert "there is no teams file, so nobody is known who could roll back" in contact_lines(run)[0]

@@ -477,7 +477,9 @@ def _contact_reasons(
         leaves = "is away" if first <= at else f"is away from {_when(first, ctx.zone)}"
         why = f" ({why})" if why else ""
         notes.append(f"{who} {leaves}{why}: {contact.name} is back {_back(back, ctx.zone)}")
-    if not contacts:
+    if not contacts and ctx.availability.teams is None:
+        notes.append("there is no teams file, so nobody is known who could roll back")
+    elif not contacts:
         notes.append(
             f"the runbook names no one who could roll back (no people in team {runbook.owner!r} "
             "or its contacts)"
@@ -492,7 +494,7 @@ def _contact_reasons(
     if when is not None:
         fix = f"enough of them can be reached for a deploy from {show(when, ctx.zone)}"
     elif not contacts:
-        fix = "add people to the owning team in the teams file, or contacts to the runbook"
+        fix = "add people to the owning team in the teams file (`rollbook init` writes one)"
     else:
         fix = (
             f"not within the next {SEARCH_DAYS} days: add contacts who stay reachable, or "
