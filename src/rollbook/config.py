@@ -158,6 +158,7 @@ WebAddress = Annotated[str | None, AfterValidator(_web_address)]
 # strictly as the rest: a misspelt key or an unknown time zone would let a deploy through.
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKLY = re.compile(r"\s*([A-Za-z]+)\s+(\d{1,2}):(\d{2})\s*\Z")
 _GUARD_DURATION = re.compile(r"[1-9][0-9]*[mhdw]\Z")
 
@@ -186,11 +187,12 @@ Moment = Annotated[dt.datetime | dt.date, BeforeValidator(_moment)]
 def weekly_time(value: str) -> tuple[int, int, int]:
     """``"Fri 15:00"`` -> ``(4, 15, 0)`` (Monday is 0), or a config error."""
     match = _WEEKLY.match(value) if isinstance(value, str) else None
-    day = match.group(1).lower()[:3] if match else ""
+    word = match.group(1).lower() if match else ""
+    day = word[:3]
     if (
         match is None
         or day not in _WEEKDAYS
-        or not _WEEKDAYS[_WEEKDAYS.index(day)].startswith(match.group(1).lower()[:3])
+        or not _DAY_NAMES[_WEEKDAYS.index(day)].startswith(word)  # "Fri", "Friday", not "Fribble"
         or int(match.group(2)) > 23
         or int(match.group(3)) > 59
     ):

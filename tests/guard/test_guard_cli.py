@@ -202,6 +202,10 @@ def test_unknown_feature_suggests_the_close_one(gp):
         ('holidays = ["Christmas"]\n', "`guard.holidays.0.date` is not a date or a date and time"),
         ("calendars = { ben-hale = 3 }\n", "guard.calendars.ben-hale"),
         (
+            '[[guard.weekly]]\nfrom = "Fribble 15:00"\nto = "Monday 09:00"\n',
+            "`guard.weekly.0.from` is not a weekday and a time: 'Fribble 15:00'",
+        ),
+        (
             '[[guard.weekly]]\nfrom = "Fri 15:00"\nto = "Mon 09:00"\nreason = "We\\u202eekend"\n',
             "`guard.weekly.0.reason` holds an invisible or control character (U+202E)",
         ),
