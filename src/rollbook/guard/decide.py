@@ -28,7 +28,7 @@ from rollbook.diagnostics import Severity
 from rollbook.guard.availability import Availability, Contact, coverage, first_covered
 from rollbook.guard.calendars import Calendar, CalendarError, read_calendar
 from rollbook.guard.freezes import FreezeCalendar
-from rollbook.guard.periods import Duration, Period, day_start, show
+from rollbook.guard.periods import Duration, day_start, show
 from rollbook.guard.rollout import CurrentStage, current_stage
 from rollbook.model.runbook import Runbook, TeamsFile
 
@@ -179,12 +179,12 @@ def _decide(project: Project, request: GuardRequest) -> Decision:
         zone,
         window,
         FreezeCalendar(
-            guard, zone, config_name, _freeze_calendars(project, zone, config_name), span
+            guard, zone, config_name, freeze_calendars(project, zone, config_name), span
         ),
         Availability(
             teams,
             zone,
-            _away_calendars(project, zone, config_name, teams),
+            away_calendars(project, zone, config_name, teams),
             guard.oncall_counts,
             span,
             loaded.teams.display if loaded.teams else "teams file",
@@ -262,16 +262,18 @@ def _calendar(project: Project, rel: str, key: str, zone: ZoneInfo, config_name:
         raise ConfigError(f"{exc}\n    (configured by {configured_by})") from None
 
 
-def _freeze_calendars(project: Project, zone: ZoneInfo, config_name: str) -> list[Calendar]:
+def freeze_calendars(project: Project, zone: ZoneInfo, config_name: str) -> list[Calendar]:
+    """Every `guard.freeze-calendars` file, read and checked (ConfigError naming it if bad)."""
     return [
         _calendar(project, rel, f"guard.freeze-calendars[{i}]", zone, config_name)
         for i, rel in enumerate(project.config.guard.freeze_calendars)
     ]
 
 
-def _away_calendars(
+def away_calendars(
     project: Project, zone: ZoneInfo, config_name: str, teams: TeamsFile | None
 ) -> dict[str, list[Calendar]]:
+    """Every `guard.calendars` file by person or team id (ConfigError naming it if bad)."""
     out: dict[str, list[Calendar]] = {}
     for ident, paths in project.config.guard.calendars.items():
         if teams is not None and teams.team(ident) is None and teams.person(ident) is None:
@@ -567,7 +569,6 @@ __all__ = [
     "FeatureDecision",
     "GuardRequest",
     "Override",
-    "Period",
     "Reason",
     "decide",
 ]

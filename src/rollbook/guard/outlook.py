@@ -36,7 +36,7 @@ def outlook_provider(
     """A function giving each runbook's outlook at ``built``; None when the guard is unused."""
     if not uses_guard(project, teams):
         return None
-    from rollbook.guard.decide import _away_calendars, _freeze_calendars, zone_of
+    from rollbook.guard.decide import away_calendars, freeze_calendars, zone_of
     from rollbook.guard.freezes import FreezeCalendar
 
     zone = zone_of(project)
@@ -52,13 +52,13 @@ def outlook_provider(
     span = (start - dt.timedelta(days=1), end + dt.timedelta(days=1))
     try:
         freezes = FreezeCalendar(
-            guard, zone, config_name, _freeze_calendars(project, zone, config_name), span
+            guard, zone, config_name, freeze_calendars(project, zone, config_name), span
         )
         in_force = tuple(f"{p.reason}, until {show(p.end, zone)}" for p in freezes.in_force(start))
         availability = Availability(
             teams,
             zone,
-            _away_calendars(project, zone, config_name, teams),
+            away_calendars(project, zone, config_name, teams),
             guard.oncall_counts,
             span,
             teams_display,
