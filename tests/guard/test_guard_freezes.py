@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from guard_project import RUNBOOK_PATH
 
 
 def reasons(run, check: str) -> list[str]:
@@ -125,3 +128,13 @@ def test_time_zone_decides_which_day_a_holiday_is(gp):
     assert gp.guard(at=instant).exit_code == 1
     gp.config("holidays = [2026-12-25]\n", zone="America/New_York")
     assert gp.guard(at=instant).exit_code == 0
+
+
+def test_next_across_a_daylight_saving_change(gp, edit):
+    """Asked on Saturday 2026-10-31 in New York, the window opens Monday 09:00 local (EST)."""
+    gp.config(WEEKEND, zone="America/New_York")
+    gp.write(RUNBOOK_PATH, edit(("  - date: 2026-11-10\n", "  - date: 2026-10-10\n")))
+    run = gp.guard(at="2026-10-31T12:00", find_next=True, output_format="json")
+    data = json.loads(run.output)
+    assert data["next"]["at"] == "2026-11-02T09:00:00-05:00"
+    assert data["at"] == "2026-10-31T12:00:00-04:00"
