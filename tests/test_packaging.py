@@ -40,5 +40,7 @@ def test_wheel_ships_the_templates(tmp_path: Path):
     }
     assert in_repo and in_repo <= shipped
     assert "rollbook/cli.py" in names
+    # `rollbook guard --format json` points pipelines at its schema, inside the package.
+    assert "rollbook/schemas/guard.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "rollbook = rollbook.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -590,6 +590,7 @@ def card(
     n = len(written.features)
     echo(f"wrote {written.path}: {n} card{'s' if n != 1 else ''}, {written.bytes // 1024 + 1} KB")
 
+
 @cli.command("link-alerts")
 @click.option("--write", is_flag=True, help="Write the changes (default: print a diff).")
 @click.pass_context
@@ -640,6 +641,89 @@ def url(ctx: click.Context, feature: str, alerts: bool) -> None:
     answer = feature_url(_project(ctx), feature, alerts=alerts)
     for line in answer.lines:
         echo(line)
+
+
+@click.argument("features", nargs=-1, metavar="FEATURE...")
+@click.option(
+    "--at",
+    metavar="TIME",
+    help="Ask about this time instead of now: "
+    "2026-12-04T16:00 (in guard.time-zone) or with an offset.",
+)
+@click.option(
+    "--window",
+    metavar="DURATION",
+    help="How long after the deploy someone able to "
+    "roll back must stay reachable: 90m, 24h, 2d (default: guard.window, else 24h).",
+)
+@click.option(
+    "--by",
+    metavar="PERSON",
+    help="Who deploys (id, name or chat handle in the "
+    "teams file); counts as a contact only if reachable too.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for pipelines (schema: rollbook/schemas/guard.schema.json).",
+)
+@click.option(
+    "--override",
+    metavar="REASON",
+    help="Deploy anyway: the reason and the person "
+    "(--by, else $GITHUB_ACTOR, $GITLAB_USER_LOGIN or $USER) go on the record; exits 0.",
+)
+@click.option(
+    "--next",
+    "find_next",
+    is_flag=True,
+    help="Print the next time the deploy would pass (searching 60 days ahead).",
+)
+@click.option(
+    "--stage",
+    metavar="STAGE",
+    help="The rollout stage the feature is at "
+    "(number from 1, or name), instead of the flag source's or the runbook's.",
+)
+@click.option("--stage-started", metavar="TIME", help="When that stage started.")
+@click.pass_context
+def guard(
+    ctx: click.Context,
+    features: tuple[str, ...],
+    at: str | None,
+    window: str | None,
+    by: str | None,
+    output_format: str,
+    override: str | None,
+    find_next: bool,
+    stage: str | None,
+    stage_started: str | None,
+) -> None:
+    """May FEATURE be deployed now? Refuses during freezes, when nobody who can roll back is
+    reachable for the window after the deploy, and when the runbook is not ready.
+
+    Each reason is printed on its own line with what would make it pass. Exit codes: 0 go
+    (or overridden), 1 refused (--next: no time found), 2 usage or configuration error.
+    """
+    from rollbook.commands.guard import run_guard
+
+    run = run_guard(
+        _project(ctx),
+        list(features),
+        at=at,
+        window=window,
+        by=by,
+        override=override,
+        output_format=output_format,
+        find_next=find_next,
+        stage=stage,
+        stage_started=stage_started,
+    )
+    echo(run.output, nl=False)
+    ctx.exit(run.exit_code)
 
 
 class Terminated(BaseException):

@@ -6,6 +6,7 @@ CI gate's configuration must not silently switch a check off.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -18,6 +19,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -151,6 +153,182 @@ def _edit_path(value: str) -> str:
 WebAddress = Annotated[str | None, AfterValidator(_web_address)]
 
 
+# ---------------------------------------------------------------------------------------------
+# `rollbook guard`: freezes, calendars and who must be reachable after a deploy. Checked as
+# strictly as the rest: a misspelt key or an unknown time zone would let a deploy through.
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKLY = re.compile(r"\s*([A-Za-z]+)\s+(\d{1,2}):(\d{2})\s*\Z")
+_GUARD_DURATION = re.compile(r"[1-9][0-9]*[mhdw]\Z")
+
+
+def _moment(value: object) -> object:
+    """A TOML date or date-time, or the same written as text; anything else is refused."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return (dt.date if len(value.strip()) == 10 else dt.datetime).fromisoformat(
+                value.strip()
+            )
+        except ValueError:
+            pass
+    raise _refuse(
+        f"is not a date or a date and time: {value!r}",
+        "write a date (2026-12-21) or a date and time (2026-12-21T15:00, or with an offset "
+        "2026-12-21T15:00+01:00); times without an offset are in `guard.time-zone`",
+    )
+
+
+Moment = Annotated[dt.datetime | dt.date, BeforeValidator(_moment)]
+
+
+def weekly_time(value: str) -> tuple[int, int, int]:
+    """``"Fri 15:00"`` -> ``(4, 15, 0)`` (Monday is 0), or a config error."""
+    match = _WEEKLY.match(value) if isinstance(value, str) else None
+    word = match.group(1).lower() if match else ""
+    day = word[:3]
+    if (
+        match is None
+        or day not in _WEEKDAYS
+        or not _DAY_NAMES[_WEEKDAYS.index(day)].startswith(word)  # "Fri", "Friday", not "Fribble"
+        or int(match.group(2)) > 23
+        or int(match.group(3)) > 59
+    ):
+        raise _refuse(
+            f"is not a weekday and a time: {value!r}",
+            'write e.g. "Fri 15:00" or "Monday 09:00" (24-hour clock, in `guard.time-zone`)',
+        )
+    return _WEEKDAYS.index(day), int(match.group(2)), int(match.group(3))
+
+
+def _weekly(value: str) -> str:
+    weekly_time(value)
+    return value
+
+
+def _time_zone(value: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _refuse(
+            f"is not a time zone: {value!r}",
+            'write an IANA name such as "Europe/Berlin", "America/New_York" or "UTC"',
+        ) from None
+    return value
+
+
+def _guard_duration(value: str) -> str:
+    if not _GUARD_DURATION.match(value):
+        raise _refuse(
+            f"is not a duration: {value!r}",
+            'write a number and m, h, d or w: "90m", "24h", "2d", "1w"',
+        )
+    return value
+
+
+def _shown_text(value: str) -> str:
+    """Text shown in refusals and on pages: no control, invisible or direction characters."""
+    for i, char in enumerate(value, start=1):
+        if unicodedata.category(char) in {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}:
+            raise _refuse(
+                f"holds an invisible or control character (U+{ord(char):04X}) at character {i}",
+                "remove it: it would hide or reorder what the reason says",
+            )
+    return value
+
+
+ShownText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_shown_text)]
+
+
+def _calendar_path(value: str) -> str:
+    if not value.strip():
+        raise _refuse("is empty", 'give the path of an .ics file, e.g. "calendars/ben.ics"')
+    return value
+
+
+CalendarPath = Annotated[str, AfterValidator(_calendar_path)]
+
+
+class _GuardPart(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+
+class Freeze(_GuardPart):
+    """A freeze between two dates (whole days, both included) or two moments."""
+
+    start: Annotated[Moment, Field(alias="from")]
+    """First day (or moment) of the freeze."""
+    end: Annotated[Moment, Field(alias="to")]
+    """Last day of the freeze (included), or the moment it ends."""
+    reason: ShownText
+    """Why: shown in every refusal."""
+
+    @field_validator("end")
+    @classmethod
+    def _after(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and type(start) is type(value) and value < start:
+            raise ValueError(f"the freeze ends ({value}) before it starts ({start})")
+        return value
+
+
+class WeeklyFreeze(_GuardPart):
+    """A freeze every week, e.g. from Friday 15:00 to Monday 09:00."""
+
+    start: Annotated[str, AfterValidator(_weekly), Field(alias="from")]
+    """Weekday and time it starts: `"Fri 15:00"`."""
+    end: Annotated[str, AfterValidator(_weekly), Field(alias="to")]
+    """Weekday and time it ends: `"Mon 09:00"`."""
+    reason: ShownText = "weekly freeze"
+    """Why: shown in every refusal."""
+
+
+class Holiday(_GuardPart):
+    """A public holiday: the whole day is frozen."""
+
+    date: Annotated[dt.date, BeforeValidator(_moment)]
+    """The day."""
+    name: ShownText = "holiday"
+    """Its name, shown in refusals."""
+
+
+def _holiday(value: object) -> object:
+    # `holidays = [2026-12-25, {date = 2026-12-26, name = "Boxing Day"}]`: a bare date is fine.
+    return {"date": value} if isinstance(value, dt.date | str) else value
+
+
+class GuardConfig(_GuardPart):
+    """`[guard]`: when `rollbook guard` refuses a deploy."""
+
+    time_zone: Annotated[str, AfterValidator(_time_zone), Field(alias="time-zone")] = "UTC"
+    """IANA time zone of every freeze, holiday and time written without an offset."""
+    window: Annotated[str, AfterValidator(_guard_duration)] = "24h"
+    """How long after a deploy someone able to roll back must stay reachable."""
+    min_contacts: Annotated[int, Field(alias="min-contacts", ge=1, le=100)] = 1
+    """How many of a feature's contacts must be reachable throughout that window."""
+    oncall_counts: Annotated[bool, Field(alias="oncall-counts")] = False
+    """Whether a team's on-call phone counts as one reachable contact (unless the team is away)."""
+    drill_max_age: Annotated[int | None, Field(alias="drill-max-age", ge=1)] = None
+    """Days a passing drill stays valid for high and critical features (default: the
+    top-level `drill-max-age`)."""
+    freezes: list[Freeze] = []
+    """Freezes between dates: `{from = 2026-12-21, to = 2027-01-03, reason = "Year end"}`."""
+    weekly: list[WeeklyFreeze] = []
+    """Freezes every week: `{from = "Fri 15:00", to = "Mon 09:00", reason = "Weekend"}`."""
+    holidays: list[Annotated[Holiday, BeforeValidator(_holiday)]] = []
+    """Whole days frozen: dates, or `{date = 2026-12-25, name = "Christmas Day"}`."""
+    freeze_calendars: Annotated[list[CalendarPath], Field(alias="freeze-calendars")] = []
+    """iCalendar (.ics) files whose events are freezes (recurring events included)."""
+    calendars: dict[str, CalendarPath | list[CalendarPath]] = {}
+    """Away calendars (.ics) by person or team id: `{ben-hale = "calendars/ben.ics"}`."""
+
+
 class Config(BaseModel):
     """Every key rollbook reads from its configuration."""
 
@@ -233,6 +411,9 @@ class Config(BaseModel):
         for index, entry in enumerate(value):
             parse_alert_source(entry, f"alert-rules[{index}]")
         return value
+
+    guard: GuardConfig = GuardConfig()
+    """`rollbook guard`: freezes, away calendars and who must stay reachable after a deploy."""
 
 
 @dataclass(frozen=True)
@@ -323,15 +504,16 @@ def read_config(path: Path) -> Config:
         for err in exc.errors(include_url=False):
             key = ".".join(str(p) for p in err["loc"])
             top = str(err["loc"][0]) if err["loc"] else ""
-            line = _key_line(text, top)
+            line = _guard_line(text, err["loc"]) or _key_line(text, top)
             if err["type"] == "extra_forbidden":
                 import difflib
 
-                close = difflib.get_close_matches(top, sorted(fields), n=1, cutoff=0.6)
+                name, known = _unknown_key(err["loc"], top, fields)
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
                 hint = (
                     f"did you mean `{close[0]}`?"
                     if close
-                    else ("known keys: " + ", ".join(sorted(fields)))
+                    else ("known keys: " + ", ".join(sorted(known)))
                 )
                 msg = f"unknown key `{prefix}{key}`"
             elif err["type"] == "config_value":
@@ -355,7 +537,66 @@ def _key_line(text: str, key: str) -> int:
     if not key:
         return 0
     # Blanks, not \s: \s spans lines, and from each of many blank lines it would read them all.
-    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.M) or re.search(
-        rf"^[ \t]*\[\[?[ \t]*(?:tool\.rollbook\.)?\"?{re.escape(key)}\"?[ \t]*\]", text, re.M
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.M)
+    # A table of its own: `[guard]`, `[[guard.freezes]]`, `[tool.rollbook.guard]`,
+    # `[[alert-rules]]`.
+    match = match or re.search(
+        rf"^[ \t]*\[\[?[ \t]*(?:tool\.rollbook\.)?\"?{re.escape(key)}\"?[ \t]*[.\]]", text, re.M
     )
     return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _guard_line(text: str, loc: tuple) -> int:
+    """The line of a key inside `[guard]` or one of its `[[guard.freezes]]` tables (0: none)."""
+    if len(loc) < 2 or loc[0] != "guard":
+        return 0
+    prefix = r"^[ \t]*\[\[?[ \t]*(?:tool\.rollbook\.)?guard"
+    name = re.escape(str(loc[1]))
+    if len(loc) >= 3 and isinstance(loc[2], int):
+        tables = list(re.finditer(rf"{prefix}\.{name}[ \t]*\]\]", text, re.M))
+        if loc[2] < len(tables):
+            start = tables[loc[2]].start()
+            if len(loc) >= 4:
+                end = text.find("\n[", start + 1)
+                body = text[start : end if end >= 0 else len(text)]
+                key = re.search(rf"^[ \t]*\"?{re.escape(str(loc[3]))}\"?[ \t]*=", body, re.M)
+                if key:
+                    start += key.start()
+            return text.count("\n", 0, start) + 1
+    header = re.search(rf"{prefix}[ \t]*\]", text, re.M)
+    if header is None:
+        return 0
+    end = text.find("\n[", header.end())
+    body = text[header.end() : end if end >= 0 else len(text)]
+    key = re.search(rf"^[ \t]*\"?{name}\"?[ \t]*=", body, re.M)
+    offset = header.end() + key.start() if key else header.start()
+    return text.count("\n", 0, offset) + 1
+
+
+def _unknown_key(loc: tuple, top: str, fields: set[str]) -> tuple[str, set[str]]:
+    """The unknown key's own name and the keys known where it stands (`[guard]` has its own)."""
+    if top != "guard" or len(loc) < 2:
+        return top, fields
+    model: type[BaseModel] = GuardConfig
+    for part in loc[1:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part)) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
+        inner = _model_in(info.annotation) if info else None
+        if inner is None:
+            break
+        model = inner
+    return str(loc[-1]), {f.alias or n for n, f in model.model_fields.items()}
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, directly or as the items of a list."""
+    import typing
+
+    for candidate in (annotation, *typing.get_args(annotation)):
+        for inner in (candidate, *typing.get_args(candidate)):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return None

@@ -186,6 +186,45 @@ Date = Annotated[
 ]
 
 
+_DATETIME_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?\Z"
+)
+MOMENT_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
+
+
+def _parse_moment(value: object) -> object:
+    # A day (2026-12-07) or a time of day (2026-12-07T09:00, 2026-12-07T09:00+01:00). A time
+    # without an offset is read in the configured `guard.time-zone`; the model keeps it naive.
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _DATE_RE.match(value):
+        return _parse_date(value)
+    if isinstance(value, str) and _DATETIME_RE.match(value):
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date and time ({exc})") from None
+    raise ValueError(
+        "expected a date (2026-12-07) or a date and time (2026-12-07T09:00, or with an "
+        "offset 2026-12-07T09:00+01:00)"
+    )
+
+
+Moment = Annotated[
+    dt.datetime | dt.date,
+    PlainValidator(_parse_moment),
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MOMENT_PATTERN,
+            "description": "A date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM, "
+            "optionally with an offset).",
+        }
+    ),
+]
+
+
 _BOOL_WORDS = {"yes": True, "y": True, "on": True, "no": False, "n": False, "off": False}
 
 
@@ -405,6 +444,38 @@ class Rollout(_Model):
 
     stages: Annotated[list[Stage], Field(min_length=1)]
     """The stages, in order."""
+    current_stage: ShortText | Annotated[int, Field(ge=1)] | None = None
+    """The stage the rollout is at now: its `name`, or its number counting from 1.
+    `rollbook guard` holds the next deploy until it has run its `min_duration`."""
+    stage_started: Moment | None = None
+    """When the current stage started: `2026-12-01T09:00` (in `guard.time-zone`) or with an
+    offset, `2026-12-01T09:00+01:00`."""
+
+    @model_validator(mode="after")
+    def _stage_known(self) -> Rollout:
+        if (self.current_stage is None) != (self.stage_started is None):
+            raise ValueError(
+                "`current_stage` and `stage_started` go together: say which stage the "
+                "rollout is at and when it started"
+            )
+        current = self.current_stage
+        if isinstance(current, int) and current > len(self.stages):
+            raise ValueError(
+                f"`current_stage` is {current}, but the rollout has {len(self.stages)} "
+                f"stage{'s' if len(self.stages) != 1 else ''}"
+            )
+        if isinstance(current, str) and current not in {s.name for s in self.stages}:
+            names = ", ".join(repr(s.name) for s in self.stages if s.name) or "none"
+            raise ValueError(
+                f"`current_stage` {current!r} is not the name of a stage (names: {names})"
+            )
+        return self
+
+    def stage_index(self, current: str | int) -> int | None:
+        """The 0-based index of the stage named ``current`` or numbered ``current`` from 1."""
+        if isinstance(current, int):
+            return current - 1 if 1 <= current <= len(self.stages) else None
+        return next((i for i, s in enumerate(self.stages) if s.name == current), None)
 
 
 class Step(_Model):
@@ -544,6 +615,27 @@ class Runbook(_Model):
 # The teams file
 
 
+class Away(_Model):
+    """A time someone (or a whole team) cannot be reached: leave, travel, a hike."""
+
+    start: Moment
+    """First day away (`2026-12-01`), or the moment they leave (`2026-12-01T14:00`)."""
+    end: Moment
+    """Last day away, included (`2026-12-06`: back on 2026-12-07), or the moment they are
+    back. Days and times without an offset are in the configured `guard.time-zone`."""
+    reason: ShortText | None = None
+    """Why, if they want it shown: `Hiking`, `Parental leave`."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Away:
+        def day(value: dt.date) -> dt.date:
+            return value.date() if isinstance(value, dt.datetime) else value
+
+        if day(self.end) < day(self.start):
+            raise ValueError(f"`end` ({self.end}) is before `start` ({self.start})")
+        return self
+
+
 class Person(_Model):
     """Someone who can be called."""
 
@@ -560,6 +652,8 @@ class Person(_Model):
     """A chat handle: `@amara`."""
     chat_url: Link | None = None
     """A link that opens a chat with them."""
+    away: list[Away] = []
+    """When they cannot be reached: `rollbook guard` counts them out of those times."""
 
 
 class Team(_Model):
@@ -578,6 +672,8 @@ class Team(_Model):
     """A link that opens the channel."""
     people: list[Person] = []
     """People to call, in escalation order."""
+    away: list[Away] = []
+    """When the whole team cannot be reached (an offsite, a company holiday)."""
 
 
 class TeamsFile(_Model):

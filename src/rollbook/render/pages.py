@@ -136,6 +136,8 @@ class SiteRenderer:
             self.problems.teams_path = loaded.teams.display
         self.alerts = alert_index(loaded.project)
 
+        self.outlook = _outlook(loaded, self.teams, self.built)
+
     # -- shared context ----------------------------------------------------------------------
 
     def _context(self, src_uri: str, **extra: object) -> dict[str, object]:
@@ -264,6 +266,7 @@ class SiteRenderer:
             signal_ids={s.name: f"signal-{i}" for i, s in enumerate(rb.signals, start=1)},
             rule_link=self._rule_link,
             signal_alerts=signal_alert_views(self.alerts, rb),
+            outlook=self.outlook(rb) if self.outlook else None,
         )
         # Alerts found in rule files for this feature (by its feature label) find it too.
         words = search_text(rb, self.team_name(rb.owner))
@@ -685,6 +688,15 @@ def rule_doc_html(doc: str) -> Markup:
     import markdown
 
     return Markup(markdown.markdown(doc, extensions=["fenced_code"], output_format="html"))
+
+
+def _outlook(loaded: LoadedProject, teams: TeamsFile | None, built: dt.datetime):
+    """Who is reachable and which freeze is in force, per runbook, as of ``built`` (or None
+    when the project does not use `rollbook guard`)."""
+    from rollbook.guard.outlook import outlook_provider
+
+    display = loaded.teams.display if loaded.teams else "teams file"
+    return outlook_provider(loaded.project, teams, display, built)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -183,3 +183,22 @@ class RollbackView:
     def first_phone(self) -> ContactLine | None:
         """The first contact in escalation order who has a phone number."""
         return next((c for c in self.contacts if c.phone is not None), None)
+
+
+@dataclass(frozen=True)
+class OutlookView:
+    """Who can roll a feature back over the next day, and any freeze in force, as of build time.
+
+    Worked out by :mod:`rollbook.guard.outlook` from the teams file, away calendars and freezes
+    when the site is built; the page says so, because it is stale the moment it is published.
+    ``error`` is set, and the rest empty, when a calendar could not be read.
+    """
+
+    as_of_text: str
+    as_of_iso: str
+    until_text: str
+    reachable: tuple[str, ...] = ()
+    away: tuple[str, ...] = ()
+    freezes: tuple[str, ...] = ()
+    needed: int = 1
+    error: str = ""

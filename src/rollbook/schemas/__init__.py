@@ -1,0 +1,1 @@
+"""JSON Schemas rollbook ships for what it writes (read with importlib.resources)."""
