@@ -230,22 +230,29 @@ def new(
     "or .gitlab-ci.yml, or named); never overwrites.",
 )
 def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
-    """Create rollbook.toml, a teams file, an example runbook and flag file in DIRECTORY.
+    """Configure rollbook for the repository in DIRECTORY: its sources, a teams file.
 
-    Refuses to overwrite any existing file unless --force is given. With --ci, writes only
-    the CI job instead.
+    Reads the repository first: flagd files, OpenFeature manifests, Unleash exports and code
+    calling OpenFeature become the configured sources, and it prints how many features they
+    declare and how many lack a runbook. Only when it finds none does it write an example
+    runbook and flag file. Adds site/ to .gitignore. Refuses to overwrite any existing file
+    unless --force is given. With --ci, writes only the CI job instead.
     """
     from rollbook.commands.ci import detect_platform, write_ci
-    from rollbook.commands.scaffold import init_next_steps, init_project
+    from rollbook.commands.scaffold import init_next_steps, init_report, init_repository
 
     if ci is not None:
         path, nxt = write_ci(directory, None if ci == "auto" else ci)
         echo(f"wrote {path}\nNext: {nxt}")
         return
     directory.mkdir(parents=True, exist_ok=True)
-    written = init_project(directory, team=team, force=force)
-    for path in written:
+    outcome = init_repository(directory, team=team, force=force)
+    for path in outcome.written:
         echo(f"wrote {path}")
+    if outcome.gitignore:
+        echo(f"{outcome.gitignore} {directory / '.gitignore'}: the site's output folder, site/")
+    for line in init_report(directory, outcome):
+        echo(line)
     echo(init_next_steps(detect_platform(directory)))
 
 
@@ -294,6 +301,19 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
     "added or changed since it.",
 )
 @click.option(
+    "--write-baseline",
+    "write_baseline",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Record every finding in the baseline file (FILE, or `baseline` from the "
+    "configuration: .rollbook-baseline.json); later runs report only new findings.",
+)
+@click.option(
+    "--no-baseline", is_flag=True, help="Report findings the baseline file records too (audits)."
+)
+@click.option(
     "--today",
     hidden=True,
     type=click.DateTime(["%Y-%m-%d"]),
@@ -311,6 +331,8 @@ def lint(
     exit_zero: bool,
     no_inline_ignores: bool,
     since: str | None,
+    write_baseline: str | None,
+    no_baseline: bool,
     today: datetime.datetime | None,
 ) -> None:
     """Check runbooks, and that every deployable feature has one (the CI gate).
@@ -336,7 +358,23 @@ def lint(
         today=today.date() if today else None,
         fail_on=Severity(fail_on) if fail_on else None,
     )
-    run = run_lint(project, options, output_format, list(reports), exit_zero)
+    if write_baseline is not None:
+        from rollbook.commands.lint import write_baseline_run
+
+        target = Path(write_baseline) if write_baseline else None
+        done = write_baseline_run(project, options, target)
+        shown = project.display(done.path)
+        echo(
+            f"wrote {shown}: {done.findings} finding{'s' if done.findings != 1 else ''} recorded"
+            + (f", {done.dropped} fixed since the last baseline dropped" if done.dropped else "")
+            + "; `rollbook lint` now reports only new findings."
+        )
+        if done.path.resolve() != (project.root / project.config.baseline).resolve():
+            echo(f'note: set `baseline = "{shown}"` in the configuration so that lint reads it')
+        return
+    run = run_lint(
+        project, options, output_format, list(reports), exit_zero, use_baseline=not no_baseline
+    )
     echo(run.output, nl=False)
     for path in run.written:
         echo(f"wrote {path}", err=True)
