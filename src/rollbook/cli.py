@@ -200,19 +200,25 @@ def schema(teams: bool, markdown: bool, output: Path | None) -> None:
 def new(
     ctx: click.Context, feature_id: str, owner: str | None, folder: Path | None, force: bool
 ) -> None:
-    """Start a runbook for FEATURE_ID (a slug such as one-click-checkout).
+    """Start a runbook for FEATURE_ID: a slug such as one-click-checkout, or a flag key.
 
-    The file's placeholders fail `rollbook validate` until they are filled in. Its first line
-    points editors (VS Code's YAML extension and others) at the schema, so they complete and
-    check fields as you type.
+    Given a flag key a configured source declares, the runbook's id is the key as a slug and
+    its flag (key, system, off value) and kill switch are filled in. The owner defaults to the
+    only team, or the team CODEOWNERS gives the flag's files to. The file's placeholders fail
+    `rollbook lint` until they are filled in. Its first line points editors (VS Code's YAML
+    extension and others) at the schema, so they complete and check fields as you type.
     """
     from rollbook.commands.scaffold import new_runbook
 
     project = _project(ctx)
-    written = new_runbook(project, feature_id, owner, folder, force)
+    done = new_runbook(project, feature_id, owner, folder, force)
+    for note in done.notes:
+        echo(f"note: {note}")
+    shown = project.display(done.written[-1])
+    filled = f" with flag {done.key} filled in" if done.key else ""
     echo(
-        f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
-        f"then run: rollbook validate {project.display(written[-1])}"
+        f"Wrote {shown}{filled}. Fill in the {len(done.placeholders)} lines marked FILL IN "
+        f"({', '.join(dict.fromkeys(done.placeholders))}), then run: rollbook lint"
     )
 
 

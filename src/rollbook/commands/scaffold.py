@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -16,6 +17,7 @@ from rollbook.config import ConfigError, Project
 from rollbook.model.runbook import SLUG_PATTERN
 from rollbook.schema import SCHEMA_FILE, TEAMS_SCHEMA_FILE, write_schema_file
 from rollbook.sources.detect import Detection, FoundSource, detect_sources
+from rollbook.sources.feature import Feature
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -43,19 +45,206 @@ def check_slug(value: str, what: str) -> None:
         )
 
 
+# Plain YAML scalars that read as something else (booleans, null) or need quotes.
+_YAML_SPECIAL = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
+# Variant names that say "this variant turns the feature off".
+_OFF_NAMES = ("off", "disabled", "false")
+
+
+def yaml_scalar(value: object) -> str:
+    """``value`` written as a YAML scalar that reads back as exactly that value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _YAML_SPECIAL:
+        return text
+    # JSON strings are YAML double-quoted strings; ensure_ascii keeps hidden characters seen.
+    return json.dumps(text, ensure_ascii=True)
+
+
+@dataclass
+class FlagDraft:
+    """What `rollbook new` knows of a feature's flag from the sources, as YAML text."""
+
+    key: str
+    system: str
+    system_note: str
+    off: str | None
+    do: str
+
+
+@dataclass
+class Scaffolded:
+    """What `rollbook new` wrote: the files, the feature id, the flag it filled in (if any),
+    the placeholders left to fill (field names), and notes for the person."""
+
+    written: list[Path]
+    feature_id: str
+    key: str | None = None
+    placeholders: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _project_features(project: Project) -> list[Feature]:
+    """Every feature the configured sources declare (none when there are no sources)."""
+    from rollbook.sources import SourceError, collect_features, parse_source_spec
+
+    where = project.display(project.config_path) if project.config_path else "rollbook.toml"
+    try:
+        specs = [
+            parse_source_spec(table, f"{where}: sources[{i}]")
+            for i, table in enumerate(project.config.sources)
+        ]
+        return collect_features(specs, project.root) if specs else []
+    except SourceError as exc:
+        raise ConfigError(exc.render()) from None
+
+
+def _off_value(feature: Feature) -> object | None:
+    """The value that turns ``feature`` off, when its declaration says so unambiguously."""
+    variants = feature.variants
+    if variants:
+        others = [v for v in variants if v.name != feature.on_variant]
+        named = [v for v in others if v.name.lower() in _OFF_NAMES]
+        if feature.on_variant is not None and len(others) == 1:
+            chosen = others[0]
+        elif len(named) == 1:
+            chosen = named[0]
+        elif feature.value_type == "boolean" and feature.on_variant is None:
+            chosen = next((v for v in variants if v.value is False), None)
+        else:
+            chosen = None
+        if chosen is not None and isinstance(chosen.value, bool | int | float | str):
+            return chosen.value
+        return None
+    if feature.value_type == "boolean":
+        return False
+    return None
+
+
+def draft_flag(key: str, features: list[Feature]) -> FlagDraft:
+    """The `flags` entry for ``key``: system and off value from the source that declares it."""
+    declared = [f for f in features if f.key == key and f.system is not None]
+    best = next((f for f in declared if f.declares_values), declared[0] if declared else None)
+    if best is None:
+        # Only code uses it: the code evaluates it through OpenFeature, whatever serves it.
+        system = "openfeature"
+        note = "  # found in code calling OpenFeature; write the service that serves it if known"
+        off = None
+    else:
+        system = best.system or "other"
+        note = ""
+        off = _off_value(best)
+    off_text = yaml_scalar(off) if off is not None else None
+    do = f"Switch the flag {key} off"
+    if off_text is not None:
+        do += f" (set it to {off_text})"
+    do += ", as `change` under flags says."
+    return FlagDraft(yaml_scalar(key), system, note, off_text, yaml_scalar(do))
+
+
+def _codeowners(project: Project) -> list[tuple[pathspec.PathSpec, list[str]]]:
+    """CODEOWNERS rules (GitHub's and GitLab's places), in file order: (pattern, owners)."""
+    for place in (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"):
+        path = project.root / place
+        if not path.is_file():
+            continue
+        rules = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("#", 1)[0].split()
+            if len(parts) >= 2 and not parts[0].startswith("["):
+                rules.append((pathspec.GitIgnoreSpec.from_lines([parts[0]]), parts[1:]))
+        return rules
+    return []
+
+
+def _owner_of(project: Project, files: list[str]) -> tuple[str | None, str]:
+    """The team to own a new runbook, and why: the only team, or CODEOWNERS of ``files``."""
+    from rollbook.load.runbooks import load_teams
+    from rollbook.model.runbook import TeamsFile
+
+    loaded = load_teams(project)
+    teams = loaded.model if loaded is not None and isinstance(loaded.model, TeamsFile) else None
+    if teams is None:
+        return None, ""
+    ids = [t.id for t in teams.teams]
+    if len(ids) == 1:
+        return ids[0], "the only team in the teams file"
+    rules = _codeowners(project)
+    for name in files:
+        owners: list[str] = []
+        for spec, who in rules:  # the last matching rule wins, as in GitHub and GitLab
+            if spec.match_file(name):
+                owners = who
+        for owner in owners:
+            team = owner.lstrip("@").rsplit("/", 1)[-1].lower()
+            if team in ids:
+                return team, f"CODEOWNERS gives {name} to {owner}"
+    return None, ""
+
+
+def _choose_id(feature_id: str, keys: list[str]) -> tuple[str, str | None]:
+    """The runbook id and flag key for what the person typed: a source's key, or an id."""
+    from rollbook.lint.rules.coverage import did_you_mean, slug
+
+    if feature_id in keys:
+        ident = slug(feature_id)
+        check_slug(ident, f"the id made from flag key {feature_id!r},")
+        return ident, feature_id
+    if not _SLUG.match(feature_id) or len(feature_id) > 64:
+        suggestion = slug(feature_id)[:64].strip("-")
+        near = did_you_mean(feature_id, keys)
+        hints = []
+        if suggestion and _SLUG.match(suggestion):
+            hints.append(f"`{suggestion}`")
+        if near and near != suggestion:
+            hints.append(f"the flag key `{near}`")
+        mean = f"; did you mean {' or '.join(hints)}?" if hints else ""
+        raise ConfigError(
+            f"feature id {feature_id!r} is not a valid id: use lower-case letters, digits "
+            f"and single hyphens, e.g. one-click-checkout{mean}"
+        )
+    matching = [k for k in keys if slug(k) == feature_id]
+    return feature_id, matching[0] if len(matching) == 1 else None
+
+
 def new_runbook(
     project: Project,
     feature_id: str,
     owner: str | None = None,
     folder: Path | None = None,
     force: bool = False,
-) -> list[Path]:
-    """Write ``<folder>/<feature_id>.yaml`` from the scaffold; returns the files written."""
-    check_slug(feature_id, "feature id")
+) -> Scaffolded:
+    """Write ``<folder>/<id>.yaml`` from the scaffold, filled in from what the project knows.
+
+    ``feature_id`` is a runbook id, or a flag key a configured source declares: then the id
+    is the key as a slug, and `flags` (key, system, off value) and `kill_switch` are filled
+    in from the source. The owner, when not given, is the only team of the teams file, or
+    the team CODEOWNERS gives the files declaring the flag to.
+    """
+    features = _project_features(project) if project.config.sources else []
+    keys = list(dict.fromkeys(f.key for f in features))
+    ident, key = _choose_id(feature_id, keys)
     if owner:
         check_slug(owner, "owner")
+    notes = []
+    if key is None and keys:
+        from rollbook.lint.rules.coverage import did_you_mean
+
+        near = did_you_mean(feature_id, keys)
+        if near:
+            notes.append(f"no source declares `{feature_id}`; did you mean the flag key `{near}`?")
+    flag = draft_flag(key, features) if key is not None else None
+    if not owner:
+        files = [f.location.path for f in features if f.key == key]
+        owner, why = _owner_of(project, files)
+        if owner:
+            notes.append(f"owner: {owner} ({why}); --owner TEAM chooses another")
     folder = folder or project.runbook_roots[0]
-    target = folder / f"{feature_id}.yaml"
+    target = folder / f"{ident}.yaml"
     if target.exists() and not force:
         raise ConfigError(f"{project.display(target)} already exists; pass --force to replace it")
     written = []
@@ -66,11 +255,32 @@ def new_runbook(
     if schema is not None:
         written.append(schema)
     text = render_scaffold(
-        "runbook.yaml.j2", feature_id=feature_id, owner=owner, schema_path=SCHEMA_FILE
+        "runbook.yaml.j2", feature_id=ident, owner=owner, schema_path=SCHEMA_FILE, flag=flag
     )
     write_text_atomic(target, text)
     written.append(target)
-    return written
+    return Scaffolded(written, ident, key, placeholders(text), notes)
+
+
+def placeholders(text: str) -> list[str]:
+    """The fields of a scaffold still marked FILL IN, by name (a list item by its list)."""
+    names: list[str] = []
+    parents: list[tuple[int, str]] = []
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        match = re.match(r"(?:- )?([A-Za-z_]+):", stripped)
+        if match:
+            while parents and parents[-1][0] >= indent:
+                parents.pop()
+        if "# FILL IN" in line:
+            name = match.group(1) if match else (parents[-1][1] if parents else "?")
+            names.append(name)
+        if match:
+            parents.append((indent, match.group(1)))
+    return names
 
 
 def toml_string(value: str) -> str:
