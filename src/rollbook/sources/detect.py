@@ -32,7 +32,10 @@ MAX_BYTES = 4 * 1024 * 1024  # a flag file or source file larger than this is ge
 _FLAGD_NAMES = [glob_regex(p) for p in flagd.DEFAULT_PATHS]
 _DATA_SUFFIXES = (".json", *YAML_SUFFIXES)
 _UNLEASH_FIELDS = ("strategies", "enabled", "type", "project", "impressionData")
-_GLOB_MAGIC = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
+# Wildcard characters in a file's name, and a backslash (which sources read as a folder
+# separator, for Windows paths), become ``?``: any one character but "/", so the glob still
+# matches the file. (A bracketed "[[]" would do for "[", but Python warns of nested sets.)
+_GLOB_MAGIC = str.maketrans({"*": "?", "?": "?", "[": "?", "\\": "?"})
 
 
 @dataclass
@@ -79,7 +82,7 @@ class Detection:
 
 
 def literal_glob(path: str) -> str:
-    """A glob that matches exactly ``path`` (its wildcard characters in brackets)."""
+    """A glob that matches ``path`` (its wildcard characters and backslashes as ``?``)."""
     return path.translate(_GLOB_MAGIC)
 
 
