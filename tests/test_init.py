@@ -294,3 +294,15 @@ def test_an_empty_folder_still_gets_the_example_marked_as_one(tmp_path: Path):
     text = (tmp_path / "rollbook.toml").read_text()
     assert "# An EXAMPLE" in text
     assert run_cli("lint", cwd=tmp_path).returncode == 0  # the example is covered and clean
+
+
+def test_init_does_not_shadow_a_pyproject_configuration(tmp_path: Path):
+    write(
+        tmp_path, "pyproject.toml", '[project]\nname = "x"\n\n[tool.rollbook]\nrunbooks = ["rb"]\n'
+    )
+    result = run_cli("init", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "configures rollbook already ([tool.rollbook])" in result.stderr
+    assert not (tmp_path / "rollbook.toml").exists()
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')  # no [tool.rollbook]: fine
+    assert run_cli("init", cwd=tmp_path).returncode == 0

@@ -134,8 +134,8 @@ def cli(ctx: click.Context, config: Path | None, verbose: bool) -> None:
 
     \b
     Start here:
-      rollbook init              create a config, a teams file and an example runbook
-      rollbook new FEATURE_ID    start a runbook for a feature
+      rollbook init              configure rollbook for this repository (reads its flags)
+      rollbook new KEY           start a runbook for a feature, its flag filled in
       rollbook validate          check every runbook, with the line of each mistake
     """
     ctx.ensure_object(dict)

@@ -13,7 +13,7 @@ import pathspec
 
 from rollbook.assets import builtin_templates
 from rollbook.atomic import write_text_atomic
-from rollbook.config import ConfigError, Project
+from rollbook.config import ConfigError, Project, find_config
 from rollbook.model.runbook import SLUG_PATTERN
 from rollbook.schema import SCHEMA_FILE, TEAMS_SCHEMA_FILE, write_schema_file
 from rollbook.sources.detect import Detection, FoundSource, detect_sources
@@ -344,6 +344,13 @@ def init_repository(
     Nothing is written when any of the files exists already, unless ``force`` is given.
     """
     check_slug(team, "team id")
+    pyproject = root / "pyproject.toml"
+    found = find_config(root)
+    if not force and found is not None and found.resolve() == pyproject.resolve():
+        raise ConfigError(
+            f"{pyproject} configures rollbook already ([tool.rollbook]); a rollbook.toml "
+            "beside it would take its place. Pass --force to write one anyway"
+        )
     folder = root / runbooks
     detection = (
         detect_sources(root, skip=(folder, root / OUTPUT_FOLDER)) if detect else Detection([], [])
@@ -430,7 +437,7 @@ def init_report(root: Path, outcome: InitOutcome) -> list[str]:
     """
     from rollbook.config import load_project
     from rollbook.lint import LintOptions, lint
-    from rollbook.sources import collect_features, parse_source_spec
+    from rollbook.sources import SourceError, collect_features, parse_source_spec
 
     lines = [f"found {source.describe()}" for source in outcome.detection.sources]
     lines += [f"note: {note}" for note in outcome.detection.notes]
@@ -445,8 +452,12 @@ def init_report(root: Path, outcome: InitOutcome) -> list[str]:
         parse_source_spec(table, f"rollbook.toml: sources[{i}]")
         for i, table in enumerate(project.config.sources)
     ]
-    keys = {f.key for f in collect_features(specs, project.root)}
-    result = lint(project, LintOptions(select=["RB101"]))
+    try:
+        keys = {f.key for f in collect_features(specs, project.root)}
+        result = lint(project, LintOptions(select=["RB101"]))
+    except (ConfigError, SourceError) as exc:  # e.g. a runbook folder that cannot be read
+        lines.append(f"note: could not count the features without a runbook: {exc}")
+        return lines
     missing = [f.anchor for f in result.findings if f.code == "RB101"]
     count = len(project.config.sources)
     text = (
