@@ -306,3 +306,23 @@ def test_init_does_not_shadow_a_pyproject_configuration(tmp_path: Path):
     assert not (tmp_path / "rollbook.toml").exists()
     write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')  # no [tool.rollbook]: fine
     assert run_cli("init", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "tests/fixtures/app.flagd.json",
+        "pkg/testdata/flags.json",
+        "web/__tests__/toggles.json",
+        "spec/flagd.yaml",
+    ],
+)
+def test_flag_files_in_test_folders_are_noted_not_configured(tmp_path: Path, rel: str):
+    write(tmp_path, rel, FLAGD)
+    write(tmp_path, "deploy/app.flagd.json", FLAGD)
+    found = detect_sources(tmp_path)
+    assert [s.paths for s in found.sources] == [["deploy/app.flagd.json"]]
+    assert found.notes == [
+        f"flag files in test folders were left out: {rel}; add them to `sources` if they "
+        "declare real flags"
+    ]

@@ -352,9 +352,7 @@ def init_repository(
             "beside it would take its place. Pass --force to write one anyway"
         )
     folder = root / runbooks
-    detection = (
-        detect_sources(root, skip=(folder, root / OUTPUT_FOLDER)) if detect else Detection([], [])
-    )
+    detection = detect_sources(root, skip=(root / OUTPUT_FOLDER,)) if detect else Detection([], [])
     example = not detection.sources
     files = {
         root / "rollbook.toml": render_scaffold(

@@ -1,7 +1,8 @@
 """Find the feature sources a repository already has, for `rollbook init`.
 
 One walk over the repository (skipping what git ignores, ``.git``, ``node_modules`` and
-``.venv``) looks at every file once:
+``.venv``) looks at every file once; data files in test folders (``tests/``, ``fixtures/``,
+``testdata/`` and the like) are test data, named in a note and not configured:
 
 - flag files by their usual names (``*.flagd.json`` and the like), read as flagd;
 - other JSON and YAML files that mention ``flags`` or ``features``, recognised by their shape:
@@ -31,6 +32,10 @@ from rollbook.walk import FolderWalk
 MAX_BYTES = 4 * 1024 * 1024  # a flag file or source file larger than this is generated
 _FLAGD_NAMES = [glob_regex(p) for p in flagd.DEFAULT_PATHS]
 _DATA_SUFFIXES = (".json", *YAML_SUFFIXES)
+# Flag files under folders like these are test data, not the flags a service is served.
+TEST_FOLDERS = frozenset(
+    {"test", "tests", "testdata", "test-data", "__tests__", "fixtures", "spec", "specs", "e2e"}
+)
 _UNLEASH_FIELDS = ("strategies", "enabled", "type", "project", "impressionData")
 # Wildcard characters in a file's name, and a backslash (which sources read as a folder
 # separator, for Windows paths), become ``?``: any one character but "/", so the glob still
@@ -94,6 +99,7 @@ def detect_sources(root: Path, *, skip: tuple[Path, ...] = ()) -> Detection:
     by_kind: dict[str, dict[str, list[Feature]]] = defaultdict(dict)
     code_files: dict[str, dict[str, list[Feature]]] = defaultdict(dict)  # language -> files
     notes = list(walk.notes)
+    test_data: list[str] = []
     suffixes = {s: lang for lang, (sfx, _) in code.LANGUAGES.items() for s in sfx}
     patterns = code.sdk_patterns(code.DEFAULT_LANGUAGES)
     for file, name in files:
@@ -110,6 +116,10 @@ def detect_sources(root: Path, *, skip: tuple[Path, ...] = ()) -> Detection:
             if found:
                 code_files[suffixes[suffix]][name] = found
             continue
+        if TEST_FOLDERS.intersection(name.lower().split("/")[:-1]):
+            if suffix in _DATA_SUFFIXES:
+                test_data.append(name)
+            continue
         if any(r.match(name) for r in _FLAGD_NAMES):
             try:
                 by_kind["flagd"][name] = flagd.read(file, name)
@@ -120,6 +130,15 @@ def detect_sources(root: Path, *, skip: tuple[Path, ...] = ()) -> Detection:
             kind_features = _sniff(file, name)
             if kind_features is not None:
                 by_kind[kind_features[0]][name] = kind_features[1]
+    flag_like = [n for n in test_data if any(r.match(n) for r in _FLAGD_NAMES) or _sniff_name(n)]
+    if flag_like:
+        shown = ", ".join(flag_like[:3]) + (
+            f" and {len(flag_like) - 3} more" if len(flag_like) > 3 else ""
+        )
+        notes.append(
+            f"flag files in test folders were left out: {shown}; add them to `sources` if "
+            "they declare real flags"
+        )
     sources = [
         FoundSource(kind, [literal_glob(n) for n in found], _all(found), list(found))
         for kind in ("flagd", "openfeature", "unleash")
@@ -132,6 +151,12 @@ def detect_sources(root: Path, *, skip: tuple[Path, ...] = ()) -> Detection:
         features = [f for lang in languages for fs in code_files[lang].values() for f in fs]
         sources.append(FoundSource("code", globs, features, names, languages))
     return Detection(sources, notes)
+
+
+def _sniff_name(name: str) -> bool:
+    """Whether a data file's name says it holds flags (for the note on test folders)."""
+    base = name.rsplit("/", 1)[-1].lower()
+    return any(word in base for word in ("flag", "feature", "toggle", "unleash"))
 
 
 def _all(found: dict[str, list[Feature]]) -> list[Feature]:
