@@ -377,3 +377,22 @@ def test_bad_exemptions_are_configuration_errors(cli, project, extra, message):
     code, _, err = cli("lint")
     assert code == 2
     assert message in err
+
+
+@pytest.mark.parametrize(
+    ("target", "content", "message"),
+    [
+        ("README.md", "# my notes\n", "README.md exists and is not a rollbook baseline"),
+        (BASELINE, "<<<<<<< HEAD\n", f"{BASELINE} exists and is not a rollbook baseline"),
+        ("runbooks", None, "runbooks: that is a folder"),
+    ],
+    ids=["other-file", "conflicted-baseline", "folder"],
+)
+def test_write_baseline_never_replaces_another_file(cli, project, target, content, message):
+    if content is not None:
+        project.write(target, content)
+    code, _, err = cli("lint", f"--write-baseline={target}")
+    assert code == 2
+    assert message in err
+    if content is not None:
+        assert (project.root / target).read_text() == content

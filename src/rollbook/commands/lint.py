@@ -205,9 +205,19 @@ def write_baseline_run(
             f"--write-baseline records every finding of a full run; drop {', '.join(narrowed)}"
         )
     path = target or baseline_path(project)
+    shown = project.display(path)
+    if path.is_dir():
+        raise ConfigError(f"--write-baseline {shown}: that is a folder; name a file")
     previous = set()
-    if path.is_file():
-        previous = {e.key for e in read_baseline(path, project.display(path))}
+    if path.exists():
+        # Replacing the last baseline is what was asked for; any other file is not.
+        try:
+            previous = {e.key for e in read_baseline(path, shown)}
+        except ConfigError:
+            raise ConfigError(
+                f"--write-baseline: {shown} exists and is not a rollbook baseline; not "
+                "overwriting it (delete it first if it is a broken baseline)"
+            ) from None
     result = lint(project, options)
     adopt(project, options, result, use_baseline=False)
     recorded = [f for f in result.findings if f.code not in {"RB905", "RB906", "RB907"}]
