@@ -30,7 +30,7 @@ COMMANDS = [
     (["build", "--out", "public"], "rollbook.commands.build", "build"),
     (["serve", "--no-livereload"], "rollbook.commands.serve", "serve"),
     (["new", "one-click-checkout"], "rollbook.commands.scaffold", "new_runbook"),
-    (["init", "elsewhere"], "rollbook.commands.scaffold", "init_project"),
+    (["init", "elsewhere"], "rollbook.commands.scaffold", "init_repository"),
     (["init", "--ci"], "rollbook.commands.ci", "write_ci"),
     (["init", "--ci", "gitlab"], "rollbook.commands.ci", "write_ci"),
     (["rule", "RB201"], "rollbook.commands.rule", "find_rule"),

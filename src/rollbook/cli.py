@@ -135,8 +135,8 @@ def cli(ctx: click.Context, config: Path | None, verbose: bool) -> None:
 
     \b
     Start here:
-      rollbook init              create a config, a teams file and an example runbook
-      rollbook new FEATURE_ID    start a runbook for a feature
+      rollbook init              configure rollbook for this repository (reads its flags)
+      rollbook new KEY           start a runbook for a feature, its flag filled in
       rollbook validate          check every runbook, with the line of each mistake
     """
     ctx.ensure_object(dict)
@@ -201,19 +201,25 @@ def schema(teams: bool, markdown: bool, output: Path | None) -> None:
 def new(
     ctx: click.Context, feature_id: str, owner: str | None, folder: Path | None, force: bool
 ) -> None:
-    """Start a runbook for FEATURE_ID (a slug such as one-click-checkout).
+    """Start a runbook for FEATURE_ID: a slug such as one-click-checkout, or a flag key.
 
-    The file's placeholders fail `rollbook validate` until they are filled in. Its first line
-    points editors (VS Code's YAML extension and others) at the schema, so they complete and
-    check fields as you type.
+    Given a flag key a configured source declares, the runbook's id is the key as a slug and
+    its flag (key, system, off value) and kill switch are filled in. The owner defaults to the
+    only team, or the team CODEOWNERS gives the flag's files to. The file's placeholders fail
+    `rollbook lint` until they are filled in. Its first line points editors (VS Code's YAML
+    extension and others) at the schema, so they complete and check fields as you type.
     """
     from rollbook.commands.scaffold import new_runbook
 
     project = _project(ctx)
-    written = new_runbook(project, feature_id, owner, folder, force)
+    done = new_runbook(project, feature_id, owner, folder, force)
+    for note in done.notes:
+        echo(f"note: {note}")
+    shown = project.display(done.written[-1])
+    filled = f" with flag {done.key} filled in" if done.key else ""
     echo(
-        f"Wrote {project.display(written[-1])}. Fill in the lines marked FILL IN, "
-        f"then run: rollbook validate {project.display(written[-1])}"
+        f"Wrote {shown}{filled}. Fill in the {len(done.placeholders)} lines marked FILL IN "
+        f"({', '.join(dict.fromkeys(done.placeholders))}), then run: rollbook lint"
     )
 
 
@@ -231,22 +237,29 @@ def new(
     "or .gitlab-ci.yml, or named); never overwrites.",
 )
 def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
-    """Create rollbook.toml, a teams file, an example runbook and flag file in DIRECTORY.
+    """Configure rollbook for the repository in DIRECTORY: its sources, a teams file.
 
-    Refuses to overwrite any existing file unless --force is given. With --ci, writes only
-    the CI job instead.
+    Reads the repository first: flagd files, OpenFeature manifests, Unleash exports and code
+    calling OpenFeature become the configured sources, and it prints how many features they
+    declare and how many lack a runbook. Only when it finds none does it write an example
+    runbook and flag file. Adds site/ to .gitignore. Refuses to overwrite any existing file
+    unless --force is given. With --ci, writes only the CI job instead.
     """
     from rollbook.commands.ci import detect_platform, write_ci
-    from rollbook.commands.scaffold import init_next_steps, init_project
+    from rollbook.commands.scaffold import init_next_steps, init_report, init_repository
 
     if ci is not None:
         path, nxt = write_ci(directory, None if ci == "auto" else ci)
         echo(f"wrote {path}\nNext: {nxt}")
         return
     directory.mkdir(parents=True, exist_ok=True)
-    written = init_project(directory, team=team, force=force)
-    for path in written:
+    outcome = init_repository(directory, team=team, force=force)
+    for path in outcome.written:
         echo(f"wrote {path}")
+    if outcome.gitignore:
+        echo(f"{outcome.gitignore} {directory / '.gitignore'}: the site's output folder, site/")
+    for line in init_report(directory, outcome):
+        echo(line)
     echo(init_next_steps(detect_platform(directory)))
 
 
@@ -295,6 +308,19 @@ def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
     "added or changed since it.",
 )
 @click.option(
+    "--write-baseline",
+    "write_baseline",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Record every finding in the baseline file (FILE, or `baseline` from the "
+    "configuration: .rollbook-baseline.json); later runs report only new findings.",
+)
+@click.option(
+    "--no-baseline", is_flag=True, help="Report findings the baseline file records too (audits)."
+)
+@click.option(
     "--today",
     hidden=True,
     type=click.DateTime(["%Y-%m-%d"]),
@@ -312,6 +338,8 @@ def lint(
     exit_zero: bool,
     no_inline_ignores: bool,
     since: str | None,
+    write_baseline: str | None,
+    no_baseline: bool,
     today: datetime.datetime | None,
 ) -> None:
     """Check runbooks, and that every deployable feature has one (the CI gate).
@@ -337,7 +365,23 @@ def lint(
         today=today.date() if today else None,
         fail_on=Severity(fail_on) if fail_on else None,
     )
-    run = run_lint(project, options, output_format, list(reports), exit_zero)
+    if write_baseline is not None:
+        from rollbook.commands.lint import write_baseline_run
+
+        target = Path(write_baseline) if write_baseline else None
+        done = write_baseline_run(project, options, target)
+        shown = project.display(done.path)
+        echo(
+            f"wrote {shown}: {done.findings} finding{'s' if done.findings != 1 else ''} recorded"
+            + (f", {done.dropped} fixed since the last baseline dropped" if done.dropped else "")
+            + "; `rollbook lint` now reports only new findings."
+        )
+        if done.path.resolve() != (project.root / project.config.baseline).resolve():
+            echo(f'note: set `baseline = "{shown}"` in the configuration so that lint reads it')
+        return
+    run = run_lint(
+        project, options, output_format, list(reports), exit_zero, use_baseline=not no_baseline
+    )
     echo(run.output, nl=False)
     for path in run.written:
         echo(f"wrote {path}", err=True)

@@ -101,6 +101,10 @@ class Code(StrEnum):
     UNUSED_SUPPRESSION = "RB902"
     EXPIRED_SUPPRESSION = "RB903"
     INVALID_SUPPRESSION = "RB904"
+    # The baseline file and per-key exemptions (lint/rules/baseline.py).
+    STALE_BASELINE_ENTRY = "RB905"
+    EXPIRED_EXEMPTION = "RB906"
+    UNUSED_EXEMPTION = "RB907"
 
     # Enum hashes a member by its name; hash it as its text, as it compares, so that a code
     # read from a Problem or a finding (plain text) is found in a set or dict of constants.

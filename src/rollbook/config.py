@@ -329,6 +329,29 @@ class GuardConfig(_GuardPart):
     """Away calendars (.ics) by person or team id: `{ben-hale = "calendars/ben.ics"}`."""
 
 
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise _refuse("is empty", "write it out: an exemption nobody can explain is a gap")
+    return value
+
+
+class Exemption(BaseModel):
+    """One feature key exempted from needing a runbook (RB101): ``[[exempt]]`` in the config.
+
+    For features declared in files that cannot hold a suppression comment (JSON flag files),
+    one key at a time rather than a per-file ignore that silences the whole file.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    key: Annotated[str, AfterValidator(_non_blank)]
+    """The feature key, exactly as the source writes it."""
+    reason: Annotated[str, AfterValidator(_non_blank)]
+    """Why this feature needs no runbook (required)."""
+    expires: dt.date | None = None
+    """The last day the exemption holds (a TOML date, 2027-01-01); after it, RB906."""
+
+
 class Config(BaseModel):
     """Every key rollbook reads from its configuration."""
 
@@ -414,6 +437,12 @@ class Config(BaseModel):
 
     guard: GuardConfig = GuardConfig()
     """`rollbook guard`: freezes, away calendars and who must stay reachable after a deploy."""
+
+    baseline: str = ".rollbook-baseline.json"
+    """The baseline file of `rollbook lint` (findings recorded by --write-baseline are not
+    reported again); read when it exists."""
+    exempt: list[Exemption] = []
+    """Feature keys that need no runbook: `[[exempt]]` with `key`, `reason`, `expires`."""
 
 
 @dataclass(frozen=True)
@@ -504,11 +533,17 @@ def read_config(path: Path) -> Config:
         for err in exc.errors(include_url=False):
             key = ".".join(str(p) for p in err["loc"])
             top = str(err["loc"][0]) if err["loc"] else ""
-            line = _guard_line(text, err["loc"]) or _key_line(text, top)
+            line = (
+                _guard_line(text, err["loc"])
+                or _key_line(text, top)
+                or _table_line(text, prefix, err["loc"])
+            )
             if err["type"] == "extra_forbidden":
                 import difflib
 
                 name, known = _unknown_key(err["loc"], top, fields)
+                if top == "exempt" and len(err["loc"]) == 3:  # a key inside one [[exempt]]
+                    name, known = str(err["loc"][2]), set(Exemption.model_fields)
                 close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
                 hint = (
                     f"did you mean `{close[0]}`?"
@@ -525,12 +560,25 @@ def read_config(path: Path) -> Config:
                 msg = f"`{prefix}{key}`: {error}"
             else:
                 hint = ""
+                if err["type"].startswith("date"):
+                    hint = "write a TOML date, without quotes: expires = 2027-01-01"
                 msg = f"`{prefix}{key}`: {err['msg']}"
             problems.append(
                 Problem(CONFIG_ERROR, msg, Location(str(path), line, 1 if line else 0), hint=hint)
             )
         summary = "\n".join(p.render() for p in problems)
         raise ConfigError(f"invalid configuration:\n{summary}", problems) from None
+
+
+def _table_line(text: str, prefix: str, loc: tuple) -> int:
+    """The line of the ``[[name]]`` table that ``loc`` (name, index, ...) is in, or 0."""
+    if len(loc) < 2 or not isinstance(loc[1], int):
+        return 0
+    header = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(prefix + str(loc[0]))}[ \t]*\]\]", re.M)
+    starts = [m.start() for m in header.finditer(text)]
+    if loc[1] >= len(starts):
+        return 0
+    return text.count("\n", 0, starts[loc[1]]) + 1
 
 
 def _key_line(text: str, key: str) -> int:

@@ -186,7 +186,15 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     )
     for rule_file in alerts.files:  # an alert rule file among the runbooks is not one
         exclude[(project.root / rule_file.path).resolve()] = "an alert-rules source reads it"
-    found_files = find_runbooks(project, options.paths, exclude=exclude, walk=walk)
+    # With sources configured, no runbook yet is day one of adoption, not a mistake: the
+    # coverage findings list what needs one. Without sources there is nothing to check.
+    found_files = find_runbooks(
+        project,
+        options.paths,
+        exclude=exclude,
+        walk=walk,
+        allow_none=options.paths is None and bool(config.sources),
+    )
     teams = found_files.team_model
     if found_files.teams is not None and _wanted(found_files.teams.display, changes):
         for problem in found_files.teams.problems:
@@ -282,7 +290,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     suppressed = 0
     if options.inline_ignores:
         findings, suppressed = _apply_suppressions(
-            project, findings, suppressions, set(files), selection, today
+            project, findings, suppressions, set(files), selection, today, changes
         )
     findings = _with_fingerprints(findings)
     findings.sort(key=Finding.sort_key)
@@ -290,11 +298,22 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     result.notes.extend(alerts.notes)
     if options.keep_loaded:
         result.loaded = LoadedProject(project, found_files.teams, kept, list(walk.notes))
+    if not found_files.paths:
+        where = ", ".join(walk.display(p) for p in found_files.roots)
+        result.notes.append(
+            f"no runbooks yet in {where}: `rollbook new KEY` starts one for a feature, "
+            "with its flag filled in"
+        )
     if changes is not None:
+        checked_features = (
+            len(feature_filter) if feature_filter is not None else len({f.key for f in features})
+        )
         result.notes.append(
             f"only what changed since {options.since} "
             f"({changes.base[:12]}): {len(files)} runbook file"
-            f"{'s' if len(files) != 1 else ''}"
+            f"{'s' if len(files) != 1 else ''} and the coverage of {checked_features} "
+            f"feature{'s' if checked_features != 1 else ''}"
+            f"{' (all: a runbook was deleted)' if feature_filter is None else ''}"
         )
     return result
 
@@ -489,8 +508,16 @@ def _apply_suppressions(
     checked: set[str],
     selection: Selection,
     today: dt.date,
+    changes: Changes | None = None,
 ) -> tuple[list[Finding], int]:
-    """Drop suppressed findings; add findings about the suppressions themselves."""
+    """Drop suppressed findings; add findings about the suppressions themselves.
+
+    With ``changes`` (--since), a feature source is checked only for the features on its
+    changed lines, so a suppression there whose target line did not change may have nothing
+    to suppress in this run: it still applies, but is never reported unused; and one whose
+    comment line did not change is not reported at all (it is not part of the change).
+    """
+    quiet: set[int] = set()
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for item in findings:
         by_path[item.path].append(item)
@@ -500,6 +527,8 @@ def _apply_suppressions(
             file = project.root / path
             if file.is_file() and file.stat().st_size <= 4 * 1024 * 1024:
                 found = parse_suppressions(_read_text(file), path)
+                if changes is not None:
+                    quiet.update(_out_of_scope(found, changes))
                 if found:
                     suppressions[path] = found
     kept: list[Finding] = []
@@ -529,11 +558,28 @@ def _apply_suppressions(
             suppressed += 1
     for path, sups in suppressions.items():
         for sup in sups:
+            if id(sup) in quiet:
+                continue
             enabled = functools.partial(_enabled_in, selection, path)
             for code, hit in suppression_hits(sup, today, enabled):
                 extra.add(code, path, hit.message, hit.location, "", hit.anchor)
     kept.extend(extra.findings)
     return kept, suppressed
+
+
+def _out_of_scope(sups: list[Suppression], changes: Changes) -> Iterator[int]:
+    """For --since, in a feature source: mark suppressions of unchanged lines as not judged.
+
+    One whose target line did not change is marked used (what it covers was not checked in
+    this run, so it cannot be called unused); the ids of those whose comment line did not
+    change either are yielded, to be left out of the report.
+    """
+    for sup in sups:
+        path = sup.location.path
+        if not changes.touches(path, sup.target_line):
+            sup.used.update(sup.codes)
+            if not changes.touches(path, sup.location.line):
+                yield id(sup)
 
 
 def _enabled_in(selection: Selection, path: str, code: str) -> bool:

@@ -394,13 +394,15 @@ def find_runbooks(
     *,
     exclude: Mapping[Path, str] | None = None,
     walk: FolderWalk | None = None,
+    allow_none: bool = False,
 ) -> ProjectFiles:
     """Load the teams file and find the runbook files under ``paths`` (default: configured).
 
     ``exclude`` maps resolved paths that are not runbooks to why (said in a note); the teams
     file is never a runbook. ``walk`` collects the notes, and may be shared with other walks
     of the same command (feature sources). ConfigError for a path that does not exist, a
-    walk that cannot go on, or no runbook found at all.
+    walk that cannot go on, or no runbook found at all (unless ``allow_none``: lint with
+    feature sources, where no runbook yet is day one of adoption).
     """
     teams = load_teams(project)
     roots = paths or project.runbook_folders
@@ -411,7 +413,7 @@ def find_runbooks(
     skip = dict(exclude or {})
     skip[project.teams_path.resolve()] = ""
     found = list(walked(discover(roots, skip, walk)))
-    if not found:
+    if not found and not allow_none:
         raise nothing_found(project, roots, walk)
     return ProjectFiles(project, teams, roots, found, walk)
 

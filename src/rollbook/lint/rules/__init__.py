@@ -8,6 +8,7 @@ from __future__ import annotations
 from rollbook.lint.registry import REGISTRY, Rule, check_complete
 from rollbook.lint.rules import (  # noqa: F401 - imported to register their rules
     alerts,
+    baseline,
     coverage,
     freshness,
     hygiene,

@@ -1,0 +1,128 @@
+"""Rules RB905-RB907: the baseline file and per-key exemptions are findings too, when they rot.
+
+``rollbook.lint.baseline`` reads and writes the baseline file and
+``rollbook.lint.exemptions`` applies the ``[[exempt]]`` entries of the configuration; both run
+after the other rules, on a run's findings. What can go wrong with either is documented here,
+beside the other suppression rules (RB9xx).
+"""
+
+from __future__ import annotations
+
+from rollbook.codes import Code
+from rollbook.diagnostics import Severity
+from rollbook.lint.registry import register
+
+W = Severity.WARNING
+
+register(
+    Code.STALE_BASELINE_ENTRY,
+    "stale-baseline-entry",
+    W,
+    "suppression",
+    "rewrite the baseline: `rollbook lint --write-baseline` drops what is gone",
+    """
+    A baseline entry matches fewer findings than it recorded: they were fixed.
+
+    **What it checks**: each entry of the baseline file (`.rollbook-baseline.json`, or the
+    `baseline` key) records a rule, a file, what the finding is about (a feature key, a field)
+    and how many such findings there were. In a run over the whole project, an entry that now
+    matches fewer findings than its count is reported, at its line in the baseline file. Runs
+    with `--since` or with paths do not check the baseline for stale entries, since they do
+    not see every finding.
+
+    **Why it matters**: a stale entry would silently let the same problem back in later. The
+    baseline should only ever shrink; rewriting it once the findings are fixed locks the
+    progress in.
+
+    **Failing**:
+
+    ```yaml
+    {"version": 1, "findings": [
+    {"code": "RB101", "path": "flags/shop.flagd.json", "anchor": "gift_cards", "count": 1}
+    ]}
+    # ...but gift_cards now has a runbook
+    ```
+
+    **Passing**:
+
+    ```yaml
+    {"version": 1, "findings": []}
+    # rewritten with `rollbook lint --write-baseline` once gift_cards got its runbook
+    ```
+""",
+)
+
+register(
+    Code.EXPIRED_EXEMPTION,
+    "expired-exemption",
+    W,
+    "suppression",
+    "write the runbook, or renew the exemption with a new `expires` date and reason",
+    """
+    An exemption's `expires` date has passed: the feature needs a runbook again.
+
+    **What it checks**: an `[[exempt]]` entry of the configuration with `expires =
+    YYYY-MM-DD` holds until the end of that day. After it, the feature's RB101 finding is
+    reported again, and so is the expired exemption, at its line in the configuration.
+
+    **Why it matters**: "this flag is going away next quarter" should not hold for ever; an
+    expiry turns an exemption into a reminder, like pint's snooze and rollbook's own
+    `until=` on inline suppressions.
+
+    **Failing**:
+
+    ```yaml
+    # rollbook.toml
+    # [[exempt]]
+    # key = "legacy_banner"
+    # reason = "removed in the next release"
+    # expires = 2020-01-01
+    ```
+
+    **Passing**:
+
+    ```yaml
+    # rollbook.toml
+    # [[exempt]]
+    # key = "legacy_banner"
+    # reason = "removed in the next release"
+    # expires = 2099-01-01
+    ```
+""",
+)
+
+register(
+    Code.UNUSED_EXEMPTION,
+    "unused-exemption",
+    W,
+    "suppression",
+    "remove the `[[exempt]]` entry: the feature has a runbook now, or no source declares it",
+    """
+    An exemption exempts nothing: no feature with its key lacks a runbook.
+
+    **What it checks**: each `[[exempt]]` entry's `key` is a feature that a source declares and
+    that no runbook covers. Checked in runs over the whole project only (not with `--since` or
+    paths), and only when RB101 runs.
+
+    **Why it matters**: an exemption left behind after the feature got its runbook, or after
+    the flag was renamed, would silently exempt the next feature that reuses the key.
+
+    **Failing**:
+
+    ```yaml
+    # rollbook.toml; no source declares old_banner any more
+    # [[exempt]]
+    # key = "old_banner"
+    # reason = "internal tool"
+    ```
+
+    **Passing**:
+
+    ```yaml
+    # rollbook.toml; flags/shop.flagd.json declares internal_tool, which has no runbook
+    # [[exempt]]
+    # key = "internal_tool"
+    # reason = "internal tool, no customer sees it"
+    ```
+""",
+)
