@@ -26,6 +26,7 @@ from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
 from rollbook.parallel import default_jobs, fork_map
 from rollbook.render import LintResults, render_site
+from rollbook.render.coverage import coverage_view
 from rollbook.render.pages import PROBLEMS_REPORT, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
@@ -158,6 +159,7 @@ def collect_lint(
         results.by_file.setdefault(f.location.path, []).append(
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
         )
+    results.coverage = coverage_view(found.coverage)
     return results
 
 

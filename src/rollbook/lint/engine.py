@@ -30,6 +30,7 @@ from rollbook.lint.context import (
 from rollbook.lint.finding import Finding, fingerprint
 from rollbook.lint.registry import REGISTRY, Hit, Rule, registered
 from rollbook.lint.rules import all_rules
+from rollbook.lint.rules.coverage import Coverage, coverage
 from rollbook.lint.rules.suppressions import suppression_hits
 from rollbook.lint.selection import Selection, build_selection
 from rollbook.lint.suppressions import Suppression, parse_suppressions
@@ -83,6 +84,8 @@ class LintResult:
     suppressed: int = 0
     since: str | None = None
     notes: list[str] = field(default_factory=list)
+    coverage: Coverage | None = None
+    """The features the sources declare and those no runbook covers (the site lists them)."""
 
     @property
     def failed(self) -> bool:
@@ -274,6 +277,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     findings = _with_fingerprints(findings)
     findings.sort(key=Finding.sort_key)
     result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
+    result.coverage = coverage(pctx)
     if changes is not None:
         result.notes.append(
             f"only what changed since {options.since} "

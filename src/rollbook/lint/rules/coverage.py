@@ -21,6 +21,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from rollbook.codes import Code
 from rollbook.diagnostics import Location, Severity
@@ -164,6 +165,32 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.complete:
         return
+    for gap in gaps(ctx):
+        yield gap.hit
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A deployable feature no runbook covers: the feature, and RB101's finding about it
+    (``hit.message`` says why nothing covers it, ``hit.help`` how to fix it)."""
+
+    key: str
+    feature: Feature
+    hit: Hit
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which deployable features the sources declare and which no runbook covers: what RB101
+    reports and what the site's coverage page lists, computed once."""
+
+    sources_configured: bool
+    deployable: int
+    gaps: tuple[Gap, ...]
+
+
+def gaps(ctx: ProjectContext) -> Iterator[Gap]:
+    """Every deployable feature of ``ctx`` that no runbook covers, in source order."""
     index = _index(ctx)
     unknown_listed: dict[str, RunbookSummary] = {}
     for summary in ctx.summaries:
@@ -178,7 +205,13 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
         naming = index.naming(key, ctx)
         if any(s.deployable and s.has_rollback for s in naming):
             continue
-        yield _uncovered(key, feature, naming, index, unknown_listed)
+        yield Gap(key, feature, _uncovered(key, feature, naming, index, unknown_listed))
+
+
+def coverage(ctx: ProjectContext) -> Coverage:
+    """The project's coverage: how many deployable features, and the gaps (see :func:`gaps`)."""
+    deployable = sum(1 for f in ctx.by_key.values() if f.deployable)
+    return Coverage(ctx.sources_configured, deployable, tuple(gaps(ctx)))
 
 
 def _uncovered(
