@@ -215,9 +215,7 @@ def test_init_ci_keeps_what_exists_and_writes_the_rest(cli, project):
     assert code == 2 and "already exist; not overwriting" in err
 
 
-def test_github_lint_step_lints_everything_on_push_and_the_change_on_a_pull_request(
-    cli, project
-):
+def test_github_lint_step_lints_everything_on_push_and_the_change_on_a_pull_request(cli, project):
     (project.root / ".github").mkdir()
     assert cli("init", "--ci")[0] == 0
     workflow = load(project.root / ".github/workflows/rollbook.yml")
@@ -250,7 +248,8 @@ def test_github_install_and_pages_build_steps(cli, project, tmp_path):
     pages = load(project.root / ".github/workflows/rollbook-pages.yml")
     build = pages["jobs"]["build"]["steps"]
     log = stub_python(tmp_path / "stub")
-    done = run_step(step(build, name="Install rollbook")["run"], project.root, {}, tmp_path / "stub")
+    install = step(build, name="Install rollbook")["run"]
+    done = run_step(install, project.root, {}, tmp_path / "stub")
     assert done.returncode == 0, done.stderr
     assert log.read_text().split("\n")[:2] == ["-m", "pip"]
     assert f"rollbook=={__version__}" in log.read_text().split("\n")
