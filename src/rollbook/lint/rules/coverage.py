@@ -412,7 +412,7 @@ def unknown_flag(ctx: ProjectContext) -> Iterator[Hit]:
     "no-feature-sources",
     Severity.INFO,
     "project",
-    help="add [[sources]] to the configuration (see the README)",
+    help="add [[sources]] to the configuration: `rollbook rule RB105` shows one",
 )
 def no_feature_sources(ctx: ProjectContext) -> Iterator[Hit]:
     """No feature sources are configured, so coverage is not checked.
