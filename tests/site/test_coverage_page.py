@@ -185,3 +185,25 @@ def test_cli_build_site_url_is_checked_like_the_configuration(tmp_path, monkeypa
     assert exc.value.code == 0
     sitemap = (tmp_path / "site/sitemap.xml").read_text()
     assert "<loc>https://org.github.io/repo/coverage/</loc>" in sitemap
+
+
+def test_search_for_an_uncovered_key_finds_the_coverage_page(tmp_path):
+    import datetime as dt
+
+    from rollbook.commands.build import collect_lint, render_pages
+    from rollbook.load.runbooks import load_project_runbooks
+    from tests.site.searchtools import matching_pages, page_words
+
+    project = load_project(make(tmp_path / "p", code=CODE))
+    pages = render_pages(
+        load_project_runbooks(project),
+        lint=collect_lint(project),
+        built=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        user_templates=None,
+    )
+    held = page_words(pages)
+    coverage = next(i for i, p in enumerate(pages) if p.kind == "coverage")
+    for query in ("checkout.express", "saved_for_later", "cart saved"):
+        assert coverage in matching_pages(held, query), query
+    # The covered flag's search finds its runbook, not the list of gaps.
+    assert coverage not in matching_pages(held, "one_click")
