@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -368,3 +369,16 @@ def test_readme_shows_each_generated_ci_file(tmp_path):
     for rel, template in [*LINT_TARGETS.values(), *PAGES_TARGETS.values()]:
         shown = render(template)
         assert f"```yaml\n# {rel.as_posix()}\n{shown}```" in readme, rel
+
+
+def test_every_action_is_pinned_to_a_major_version(cli, project):
+    """`@main` or no version would change under the user; each `uses:` names a major tag."""
+    (project.root / ".github").mkdir()
+    assert cli("init", "--ci", "--pages")[0] == 0
+    files = [*(project.root / ".github/workflows").glob("*.yml"), ROOT / "action.yml"]
+    seen = []
+    for path in files:
+        for uses in re.findall(r"^\s*(?:- )?uses:\s*(\S+)", path.read_text(), re.M):
+            seen.append(uses)
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", uses), (path.name, uses)
+    assert len(seen) == 10

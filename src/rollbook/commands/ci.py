@@ -4,6 +4,8 @@ What is written must keep working without anyone editing it:
 
 - rollbook is pinned to the version that wrote the files (``pip install rollbook==X``), so a
   new release never changes a team's gate under it; upgrading is a one-line, reviewed change.
+  Actions are pinned to a major version that runs on Node 24 (GitHub removed Node 20 from its
+  runners in September 2026; CodeQL Action v3 is deprecated in December 2026).
 - On a pull request GitHub lints what the pull request changes (``--since`` its base); on a
   push it lints everything, so the default branch is always checked whole.
 - Uploading SARIF to code scanning is optional: it is skipped where code scanning cannot
@@ -61,10 +63,10 @@ jobs:
       actions: read  # upload-sarif reads the run's details in a private repository
       security-events: write  # upload-sarif shows findings in code scanning
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@v6
         with:
           fetch-depth: 0  # --since compares with the pull request's base
-      - uses: actions/setup-python@v5
+      - uses: actions/setup-python@v6
         with:
           python-version: "@PYTHON@"
       - name: Install rollbook
@@ -90,7 +92,7 @@ jobs:
           && (github.event_name != 'pull_request'
           || github.event.pull_request.head.repo.full_name == github.repository)
         continue-on-error: true
-        uses: github/codeql-action/upload-sarif@v3
+        uses: github/codeql-action/upload-sarif@v4
         with:
           sarif_file: rollbook.sarif
           category: rollbook
@@ -117,20 +119,20 @@ jobs:
   build:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
+      - uses: actions/checkout@v6
+      - uses: actions/setup-python@v6
         with:
           python-version: "@PYTHON@"
       - name: Install rollbook
         run: python -m pip install --disable-pip-version-check "rollbook==@VERSION@"
       - name: Configure Pages
         id: pages
-        uses: actions/configure-pages@v5
+        uses: actions/configure-pages@v6
       - name: Build the site
         env:
           BASE_URL: ${{ steps.pages.outputs.base_url }}
         run: rollbook build --site-url "${BASE_URL%/}/" --out _site
-      - uses: actions/upload-pages-artifact@v3
+      - uses: actions/upload-pages-artifact@v5
         with:
           path: _site
   deploy:
@@ -142,7 +144,7 @@ jobs:
     steps:
       - name: Deploy to GitHub Pages
         id: deployment
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@v5
 """
 
 GITLAB_JOB = """\
