@@ -189,8 +189,18 @@ class Coverage:
     gaps: tuple[Gap, ...]
 
 
-def gaps(ctx: ProjectContext) -> Iterator[Gap]:
-    """Every deployable feature of ``ctx`` that no runbook covers, in source order."""
+def gaps(ctx: ProjectContext) -> tuple[Gap, ...]:
+    """Every deployable feature of ``ctx`` that no runbook covers, in source order.
+
+    Worked out once per run (RB101 and the site's coverage page both ask): each gap's "did
+    you mean" compares its key with every key runbooks list."""
+    found = ctx.derived.get("coverage.gaps")
+    if not isinstance(found, tuple):
+        found = ctx.derived["coverage.gaps"] = tuple(_gaps(ctx))
+    return found
+
+
+def _gaps(ctx: ProjectContext) -> Iterator[Gap]:
     index = _index(ctx)
     unknown_listed: dict[str, RunbookSummary] = {}
     for summary in ctx.summaries:
@@ -211,7 +221,7 @@ def gaps(ctx: ProjectContext) -> Iterator[Gap]:
 def coverage(ctx: ProjectContext) -> Coverage:
     """The project's coverage: how many deployable features, and the gaps (see :func:`gaps`)."""
     deployable = sum(1 for f in ctx.by_key.values() if f.deployable)
-    return Coverage(ctx.sources_configured, deployable, tuple(gaps(ctx)))
+    return Coverage(ctx.sources_configured, deployable, gaps(ctx))
 
 
 def _uncovered(
