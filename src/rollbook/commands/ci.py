@@ -173,11 +173,12 @@ GITLAB_PAGES = """\
 #     - local: .gitlab/rollbook-pages.gitlab-ci.yml
 # Publishes the runbook site with GitLab Pages from the default branch. The site's address
 # (site-url) is GitLab's own $CI_PAGES_URL, so it works under https://GROUP.gitlab.io/PROJECT/
-# and on a custom domain alike. The job runs in .post, a stage every pipeline has, and does not
-# wait for the lint: a runbook with errors stops `rollbook build` itself.
+# and on a custom domain alike. The job runs in .post, a stage every pipeline has, and runs even
+# when the lint (or another job) failed: features still lacking runbooks must not keep the site
+# from the on-call. A runbook with errors stops `rollbook build` itself, and the site stays as
+# it was.
 pages:
   stage: .post
-  needs: []
   image: python:@PYTHON@-slim
   script:
     - python -m pip install --disable-pip-version-check "rollbook==@VERSION@"
@@ -187,6 +188,7 @@ pages:
       - public
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+      when: always
 """
 
 LINT_TARGETS = {
