@@ -236,21 +236,31 @@ def new(
     help="Only write the CI job that runs `rollbook lint` (platform detected from .github/ "
     "or .gitlab-ci.yml, or named); never overwrites.",
 )
-def init(directory: Path, team: str, force: bool, ci: str | None) -> None:
+@click.option(
+    "--pages",
+    is_flag=True,
+    help="With --ci: also write the job that publishes the site (GitHub Pages or GitLab Pages).",
+)
+def init(directory: Path, team: str, force: bool, ci: str | None, pages: bool) -> None:
     """Configure rollbook for the repository in DIRECTORY: its sources, a teams file.
 
     Reads the repository first: flagd files, OpenFeature manifests, Unleash exports and code
     calling OpenFeature become the configured sources, and it prints how many features they
     declare and how many lack a runbook. Only when it finds none does it write an example
     runbook and flag file. Adds site/ to .gitignore. Refuses to overwrite any existing file
-    unless --force is given. With --ci, writes only the CI job instead.
+    unless --force is given. With --ci, writes only the CI job instead (and with --pages, the
+    job that publishes the site).
     """
     from rollbook.commands.ci import detect_platform, write_ci
     from rollbook.commands.scaffold import init_next_steps, init_report, init_repository
 
-    if ci is not None:
-        path, nxt = write_ci(directory, None if ci == "auto" else ci)
-        echo(f"wrote {path}\nNext: {nxt}")
+    if ci is not None or pages:
+        done = write_ci(directory, None if ci in (None, "auto") else ci, pages=pages)
+        for path in done.written:
+            echo(f"wrote {path}")
+        for path in done.kept:
+            echo(f"kept {path}: it exists already; not overwriting it")
+        echo(f"Next: {done.next_steps}")
         return
     directory.mkdir(parents=True, exist_ok=True)
     outcome = init_repository(directory, team=team, force=force)
@@ -512,8 +522,20 @@ def render(ctx: click.Context, features: tuple[str, ...], rollback: bool, fmt: s
     help="Build even when runbook files have errors: the site lacks their pages, and its "
     "home, team, tag and problems pages say which are missing and why.",
 )
+@click.option(
+    "--site-url",
+    metavar="URL",
+    help="Where the site will be served, e.g. https://org.github.io/repo/ (replaces "
+    "`site-url` from the configuration; CI jobs pass the Pages address).",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: bool) -> None:
+def build(
+    ctx: click.Context,
+    out: Path,
+    overrides: Path | None,
+    keep_going: bool,
+    site_url: str | None,
+) -> None:
     """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
 
     The site works offline after one visit and contacts no other host. A failed build
@@ -526,8 +548,13 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
     from rollbook.commands.build import build as run
     from rollbook.site import SiteBuildError
 
+    project = _project(ctx)
+    if site_url is not None:
+        from rollbook.commands.publish import with_site_url
+
+        project = with_site_url(project, site_url)
     try:
-        outcome = run(_project(ctx), out, overrides=overrides, keep_going=keep_going)
+        outcome = run(project, out, overrides=overrides, keep_going=keep_going)
     except InvalidRunbooks as exc:
         raise Failed(say.not_built(exc, out)) from None
     except SiteBuildError as exc:

@@ -169,7 +169,9 @@ def test_text_format(real_result):
         "say what to expect" in out
     )
     assert "    help: add `expect:`" in out
-    assert "docs/rules.md#rb201-step-without-expect" in out
+    # The docs pointer works in the user's repository: a command, not a path in rollbook's.
+    assert "    docs: `rollbook rule RB201`\n" in out
+    assert "docs/rules.md" not in out
     assert out.splitlines()[-1].startswith("Found 3 findings (1 error, 1 warning, 1 info)")
 
 

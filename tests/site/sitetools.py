@@ -6,6 +6,7 @@ import functools
 import http.server
 import shutil
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -195,6 +196,39 @@ def serve_folder(folder: Path) -> Iterator[str]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _SubpathHandler(_QuietHandler):
+    """Serves the folder under ``prefix`` only, as GitHub Pages serves a project site under
+    ``/repo/``: any request outside it is a 404, so a link that escapes the subpath fails."""
+
+    prefix = "/"
+
+    def send_head(self):  # type: ignore[override]
+        path = urllib.parse.urlsplit(self.path).path
+        if not path.startswith(self.prefix):
+            self.send_error(404, "outside the site's subpath")
+            return None
+        self.path = "/" + self.path[len(self.prefix) :]
+        return super().send_head()
+
+
+@contextmanager
+def serve_folder_under(folder: Path, prefix: str) -> Iterator[str]:
+    """Serve ``folder`` at ``http://127.0.0.1:PORT{prefix}`` and nothing else; yield that URL.
+
+    The folder is read per request, so it may be built after the server starts (with the
+    address the server got as its ``site-url``)."""
+    handler_class = type("Handler", (_SubpathHandler,), {"prefix": prefix})
+    handler = functools.partial(handler_class, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
         server.server_close()

@@ -15,7 +15,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.site.sitetools import REPO, build_project, make_project, serve_folder
+from rollbook.commands.build import build
+from rollbook.commands.publish import with_site_url
+from rollbook.config import load_project
+from tests.site.sitetools import (
+    REPO,
+    build_project,
+    make_project,
+    serve_folder,
+    serve_folder_under,
+)
 
 CHROMIUM = os.environ.get("ROLLBOOK_CHROMIUM", "/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -44,12 +53,30 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]:
-    """The demo site served on 127.0.0.1: (base URL, facts about it for the tests)."""
+@pytest.fixture(scope="module", params=["root", "subpath"])
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict]]:
+    """The demo site served on 127.0.0.1: (base URL, facts about it for the tests).
+
+    Served twice: at the root of its host, and under a subpath with `site-url` set to that
+    address, as GitHub Pages and GitLab Pages serve a project site (``/repo/``), where any
+    request outside the subpath is a 404. Every test of the site runs on both.
+    """
     tmp = tmp_path_factory.mktemp("demo")
     out = tmp / "site"
+    if request.param == "subpath":
+        with serve_folder_under(out, "/repo/") as url:
+            project = with_site_url(load_project(REPO), url)
+            outcome = build(project, out)
+            yield url, _facts(outcome)
+        return
     outcome = build_project(REPO, out)
+    with serve_folder(out) as url:
+        yield url, _facts(outcome)
+
+
+def _facts(outcome: object) -> dict:
     assert outcome.unreadable == 0, "the demo runbooks must all be valid"
     entries = [
         (item.runbook, item.display) for item in outcome.loaded.runbooks if item.runbook is not None
@@ -62,8 +89,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict]]
         "flagged": with_flags[0],
         "pages": [rb.id for rb, _ in entries],
     }
-    with serve_folder(out) as url:
-        yield url, facts
+    return facts
 
 
 @pytest.fixture
@@ -271,3 +297,38 @@ def test_dark_mode_follows_system_and_print_hides_chrome(
     assert not page.locator("footer.md-footer").is_visible()
     assert page.locator("#step-1").is_visible()
     context.close()
+
+
+def test_every_request_stays_in_the_site_and_alert_links_open_pages(
+    phone: object, demo: tuple[str, dict]
+) -> None:
+    """Under a subpath nothing may be asked of the host's root: the server answers 404 there,
+    and an on-call reader would meet a broken page, style or search. A link from an alert
+    (`runbook_url: SITE_URL/runbooks/ID/`) opens the runbook, whose canonical address it is."""
+    url, facts = demo
+    failed: list[str] = []
+    outside: list[str] = []
+
+    def check(response: object) -> None:
+        if not response.url.startswith(url) and not response.url.startswith("data:"):
+            outside.append(response.url)
+        elif response.status >= 400:
+            failed.append(f"{response.status} {response.url}")
+
+    phone.on("response", check)
+    page = phone.new_page()
+    page.goto(url)
+    _wait_for_precache(page)
+    for rb_id in facts["pages"][:3]:
+        page.goto(url + f"runbooks/{rb_id}/")
+        canonical = page.locator("link[rel=canonical]")
+        if canonical.count():
+            assert canonical.get_attribute("href") in (
+                f"runbooks/{rb_id}/",
+                url + f"runbooks/{rb_id}/",
+            )
+    _search(page, facts["flagged"].flags[0].key).first.wait_for(timeout=10_000)
+    page.goto(url + "coverage/")
+    assert page.locator("h1").first.inner_text() == "Coverage"
+    page.wait_for_load_state("networkidle")
+    assert outside == [] and failed == []

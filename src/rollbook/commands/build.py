@@ -27,6 +27,7 @@ from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
 from rollbook.parallel import default_jobs, fork_map
 from rollbook.render import LintResults
+from rollbook.render.coverage import coverage_view
 from rollbook.render.pages import PROBLEMS_REPORT, SiteRenderer, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
@@ -151,6 +152,7 @@ def lint_and_load(project: Project, jobs: int = 1) -> tuple[LoadedProject, LintR
         results.by_file.setdefault(f.location.path, []).append(
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
         )
+    results.coverage = coverage_view(found.coverage)
     assert found.loaded is not None  # asked for with keep_loaded
     return found.loaded, results
 

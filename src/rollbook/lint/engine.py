@@ -31,6 +31,7 @@ from rollbook.lint.context import (
 from rollbook.lint.finding import Finding, fingerprint
 from rollbook.lint.registry import REGISTRY, Hit, Rule, registered
 from rollbook.lint.rules import all_rules
+from rollbook.lint.rules.coverage import Coverage, coverage
 from rollbook.lint.rules.suppressions import suppression_hits
 from rollbook.lint.selection import Selection, build_selection
 from rollbook.lint.suppressions import Suppression, parse_suppressions
@@ -84,6 +85,8 @@ class LintResult:
     """With :attr:`LintOptions.keep_loaded`: the teams file and every runbook as loaded,
     without their YAML positions (``document``), a later file with a taken id carrying
     RB009 as :func:`~rollbook.load.runbooks.load_project_runbooks` gives it."""
+    coverage: Coverage | None = None
+    """The features the sources declare and those no runbook covers (the site lists them)."""
 
     @property
     def failed(self) -> bool:
@@ -304,6 +307,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             f"no runbooks yet in {where}: `rollbook new KEY` starts one for a feature, "
             "with its flag filled in"
         )
+    result.coverage = coverage(pctx)
     if changes is not None:
         checked_features = (
             len(feature_filter) if feature_filter is not None else len({f.key for f in features})

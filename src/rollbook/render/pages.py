@@ -194,7 +194,16 @@ class SiteRenderer:
         out.extend(self.rule_pages())
         if self.problems:
             out.append(self.problems_page())
+        if self.lint.coverage is not None:
+            out.append(self.coverage_page())
         return out
+
+    def coverage_page(self) -> SitePage:
+        """Features a source declares that no runbook covers (see render/coverage.py)."""
+        from rollbook.render.coverage import coverage_page
+
+        assert self.lint.coverage is not None
+        return coverage_page(self, self.lint.coverage)
 
     def home(self) -> SitePage:
         groups = []
@@ -223,6 +232,7 @@ class SiteRenderer:
             has_rules=bool(self.lint.rules),
             cards_path=CARDS_PATH,
             cards_count=min(len(self.entries), CARDS_LIMIT),
+            coverage=self.lint.coverage,
         )
         return SitePage(
             urls.HOME,

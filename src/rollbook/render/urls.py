@@ -63,6 +63,7 @@ TEAMS = f"teams/{LISTING}.md"
 TAGS = f"tags/{LISTING}.md"
 RULES = f"rules/{LISTING}.md"
 PROBLEMS = f"problems/{LISTING}.md"
+COVERAGE = f"coverage/{LISTING}.md"
 
 
 def runbook_page(runbook_id: str) -> str:

@@ -43,6 +43,27 @@ class RuleView:
     doc: str = ""
 
 
+@dataclass(frozen=True)
+class GapView:
+    """A deployable feature no runbook covers, as the coverage page lists it."""
+
+    key: str
+    source: str  # the kind of source: flagd, code, ...
+    path: str  # the file that declares it, relative to the project
+    line: int
+    why: str  # RB101's message: what came close, and why it does not count
+    fix: str  # RB101's help: what to write
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    """The project's coverage, computed by the linter from the configured sources."""
+
+    sources_configured: bool
+    deployable: int
+    gaps: tuple[GapView, ...] = ()
+
+
 @dataclass
 class LintResults:
     """What ``rollbook lint`` found, by runbook file, if the linter is installed."""
@@ -51,6 +72,7 @@ class LintResults:
     by_file: dict[str, list[FindingView]] = field(default_factory=dict)
     rules: list[RuleView] = field(default_factory=list)
     note: str = ""
+    coverage: CoverageView | None = None
 
 
 @dataclass(frozen=True)

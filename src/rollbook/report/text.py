@@ -8,13 +8,13 @@ from rollbook.lint.finding import Finding
 from rollbook.lint.registry import REGISTRY
 from rollbook.safe_text import for_terminal
 
-DOCS_PAGE = "docs/rules.md"
-
 
 def docs_link(code: str) -> str:
-    """Where a rule is documented: the command that prints it, and its docs anchor."""
+    """Where a rule is documented, in words that work wherever rollbook is installed: the
+    command that prints the rule's page. (A path such as docs/rules.md exists only in
+    rollbook's own repository, not in the user's.)"""
     item = REGISTRY[code]
-    return f"`rollbook rule {code}` or {DOCS_PAGE}#{item.anchor}"
+    return f"`rollbook rule {item.code}`"
 
 
 def location(finding: Finding) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from rollbook.sources.discovery import find_files
 from rollbook.sources.feature import Feature, SourceError
 from rollbook.sources.kinds import SOURCE_KINDS, SourceKind
+from rollbook.sources.reach import reach_note
 from rollbook.sources.spec import SourceSpec, parse_source_spec
 from rollbook.walk import FolderWalk
 
@@ -48,5 +49,8 @@ def collect_features(
             where=spec.where or f"{spec.kind} source",
             walk=walk,
         )
+        note = reach_note(spec, files)
+        if note is not None:
+            walk.note(note)
         features.extend(kind.read_files(spec, files))
     return features

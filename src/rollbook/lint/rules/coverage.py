@@ -21,6 +21,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from rollbook.codes import Code
 from rollbook.diagnostics import Location, Severity
@@ -185,6 +186,42 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
     """
     if not ctx.complete:
         return
+    for gap in gaps(ctx):
+        yield gap.hit
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A deployable feature no runbook covers: the feature, and RB101's finding about it
+    (``hit.message`` says why nothing covers it, ``hit.help`` how to fix it)."""
+
+    key: str
+    feature: Feature
+    hit: Hit
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which deployable features the sources declare and which no runbook covers: what RB101
+    reports and what the site's coverage page lists, computed once."""
+
+    sources_configured: bool
+    deployable: int
+    gaps: tuple[Gap, ...]
+
+
+def gaps(ctx: ProjectContext) -> tuple[Gap, ...]:
+    """Every deployable feature of ``ctx`` that no runbook covers, in source order.
+
+    Worked out once per run (RB101 and the site's coverage page both ask): each gap's "did
+    you mean" compares its key with every key runbooks list."""
+    found = ctx.derived.get("coverage.gaps")
+    if not isinstance(found, tuple):
+        found = ctx.derived["coverage.gaps"] = tuple(_gaps(ctx))
+    return found
+
+
+def _gaps(ctx: ProjectContext) -> Iterator[Gap]:
     index = _index(ctx)
     unknown_listed: dict[str, RunbookSummary] = {}
     for summary in ctx.summaries:
@@ -199,7 +236,13 @@ def feature_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
         naming = index.naming(key, ctx)
         if any(s.deployable and s.has_rollback for s in naming):
             continue
-        yield _uncovered(key, feature, naming, index, unknown_listed)
+        yield Gap(key, feature, _uncovered(key, feature, naming, index, unknown_listed))
+
+
+def coverage(ctx: ProjectContext) -> Coverage:
+    """The project's coverage: how many deployable features, and the gaps (see :func:`gaps`)."""
+    deployable = sum(1 for f in ctx.by_key.values() if f.deployable)
+    return Coverage(ctx.sources_configured, deployable, gaps(ctx))
 
 
 def _uncovered(
@@ -451,7 +494,7 @@ def unknown_flag(ctx: ProjectContext) -> Iterator[Hit]:
     "no-feature-sources",
     Severity.INFO,
     "project",
-    help="add [[sources]] to the configuration (see the README)",
+    help="add [[sources]] to the configuration: `rollbook rule RB105` shows one",
 )
 def no_feature_sources(ctx: ProjectContext) -> Iterator[Hit]:
     """No feature sources are configured, so coverage is not checked.
