@@ -50,7 +50,8 @@ def coverage_view(found: Coverage | None) -> CoverageView | None:
 
 
 def coverage_page(renderer: SiteRenderer, coverage: CoverageView) -> SitePage:
-    """The page listing the gaps, grouped by the file that declares them."""
+    """The page listing the gaps, grouped by the file that declares them (each file linked to
+    the repository when ``repo-url`` is set, as runbook pages link to theirs)."""
     shown = sorted(coverage.gaps, key=lambda g: (g.path, g.line, g.key))[:COVERAGE_LIMIT]
     files: dict[str, list[GapView]] = defaultdict(list)
     for gap in shown:
@@ -60,7 +61,7 @@ def coverage_page(renderer: SiteRenderer, coverage: CoverageView) -> SitePage:
         for path, items in files.items()
     ]
     total = len(coverage.gaps)
-    html = renderer._render(
+    html = renderer.render_page(
         "pages/coverage.html",
         urls.COVERAGE,
         coverage=coverage,
@@ -69,23 +70,23 @@ def coverage_page(renderer: SiteRenderer, coverage: CoverageView) -> SitePage:
         shown=len(shown),
         covered=coverage.deployable - total,
     )
-    if not coverage.sources_configured:
-        description = "No feature sources are configured: coverage is not checked."
-    elif total:
-        description = (
-            f"{total} of {coverage.deployable} deployable features have no runbook."
-            if total != 1
-            else f"1 of {coverage.deployable} deployable features has no runbook."
-        )
-    else:
-        description = f"All {coverage.deployable} deployable features have a runbook."
     # A search for a flag that has no runbook finds this page: it says so and where it is.
     keys = " ".join(dict.fromkeys(g.key for g in shown[:SEARCH_KEYS]))
     return SitePage(
         urls.COVERAGE,
         "Coverage",
-        description,
+        _description(coverage, total),
         html,
         search_text=f"coverage {keys}".strip(),
         kind="coverage",
     )
+
+
+def _description(coverage: CoverageView, total: int) -> str:
+    if not coverage.sources_configured:
+        return "No feature sources are configured: coverage is not checked."
+    if total == 1:
+        return f"1 of {coverage.deployable} deployable features has no runbook."
+    if total:
+        return f"{total} of {coverage.deployable} deployable features have no runbook."
+    return f"All {coverage.deployable} deployable features have a runbook."

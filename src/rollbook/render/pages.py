@@ -170,6 +170,11 @@ class SiteRenderer:
         team = self.teams.team(team_id) if self.teams else None
         return team.name if team else team_id
 
+    def render_page(self, template: str, src_uri: str, **extra: object) -> str:
+        """``template`` rendered as the page at ``src_uri``, for page modules of their own
+        (render/coverage.py): the same context and preview banner as every page."""
+        return self._render(template, src_uri, **extra)
+
     def _render(self, template: str, src_uri: str, **extra: object) -> str:
         context = self._context(src_uri, **extra)
         html = self.env.get_template(template).render(context)
