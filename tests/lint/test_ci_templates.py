@@ -277,7 +277,8 @@ def test_gitlab_jobs_use_stages_every_pipeline_has(cli, project):
     assert "- local: .gitlab/rollbook.gitlab-ci.yml" in out
     assert "- local: .gitlab/rollbook-pages.gitlab-ci.yml" in out
     lint = load(project.root / ".gitlab/rollbook.gitlab-ci.yml")
-    assert set(lint) == {"rollbook-lint"}
+    assert set(lint) == {"rollbook-lint", "rollbook-diff"}
+    assert lint["rollbook-diff"]["stage"] == ".pre"
     job = lint["rollbook-lint"]
     assert job["stage"] == ".pre"
     assert job["script"] == [
@@ -382,4 +383,4 @@ def test_every_action_is_pinned_to_a_major_version(cli, project):
         for uses in re.findall(r"^\s*(?:- )?uses:\s*(\S+)", path.read_text(), re.M):
             seen.append(uses)
             assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d+", uses), (path.name, uses)
-    assert len(seen) == 10
+    assert len(seen) == 12  # every `uses:` was seen: none skipped by the pattern

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from rollbook.commands.ci import GITHUB_WORKFLOW, GITLAB_JOB
+from rollbook.commands.ci import GITHUB_WORKFLOW, GITLAB_JOB, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,16 +26,17 @@ def test_action_is_valid_yaml_and_posts_the_diff_on_pull_requests():
 
 
 def test_github_workflow_template_comments_with_the_right_permission():
-    workflow = yaml.safe_load(GITHUB_WORKFLOW)
-    assert workflow["permissions"]["pull-requests"] == "write"
+    workflow = yaml.safe_load(render(GITHUB_WORKFLOW))
+    assert workflow["jobs"]["lint"]["permissions"]["pull-requests"] == "write"
     steps = workflow["jobs"]["lint"]["steps"]
     assert steps[0]["with"]["fetch-depth"] == 0
     assert any("rollbook diff --format markdown --post github" in s.get("run", "") for s in steps)
 
 
 def test_gitlab_template_posts_a_note_in_merge_requests():
-    jobs = yaml.safe_load(GITLAB_JOB)
+    jobs = yaml.safe_load(render(GITLAB_JOB))
     job = jobs["rollbook-diff"]
+    assert job["stage"] == ".pre"  # a stage every pipeline has
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert "rollbook diff --format markdown --post gitlab > rollbook-diff.md" in job["script"]
     assert job["variables"]["GIT_DEPTH"] == 0
