@@ -413,8 +413,16 @@ def find_runbooks(
     skip = dict(exclude or {})
     skip[project.teams_path.resolve()] = ""
     found = list(walked(discover(roots, skip, walk)))
-    if not found and not allow_none:
-        raise nothing_found(project, roots, walk)
+    if not found:
+        # A runbook folder that was skipped (a link leading outside) was never looked in:
+        # that is an error even where an empty folder is allowed.
+        skipped_root = any(
+            note.startswith(f"{walk.display(root)}: skipped")
+            for root in roots
+            for note in walk.notes
+        )
+        if not allow_none or skipped_root:
+            raise nothing_found(project, roots, walk)
     return ProjectFiles(project, teams, roots, found, walk)
 
 
