@@ -221,6 +221,16 @@ class Config(BaseModel):
 
     follow_external_symlinks: Annotated[bool, Field(alias="follow-external-symlinks")] = False
     """Follow symbolic links that lead outside the project (skipped, with a note, if false)."""
+    cache_dir: Annotated[str | Literal[False], Field(alias="cache-dir")] = ".rollbook-cache"
+    """Where `rollbook lint` keeps its cache, relative to the configuration file; `false`
+    turns the cache off. Safe to delete; rollbook makes git ignore it."""
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _cache_dir(cls, value: str | bool) -> str | bool:
+        if value is not False and not str(value).strip():
+            raise ValueError("is empty: write a folder such as `.rollbook-cache`, or false")
+        return value
 
 
 @dataclass(frozen=True)
