@@ -26,6 +26,7 @@ the run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -34,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rollbook
-from rollbook.lint.context import RunbookSummary
+from rollbook.diagnostics import Location
+from rollbook.lint.context import FlagSummary, RunbookSummary
 from rollbook.lint.finding import Finding
 from rollbook.lint.suppressions import Suppression
 
@@ -45,7 +47,7 @@ CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by rollbook.\n"
 )
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
 
 # The only classes a cache file may build (besides plain containers, str, numbers).
 _ALLOWED = {
@@ -201,8 +203,31 @@ def _ours(folder: Path) -> bool:
         return False
 
 
+class _Pickler(pickle.Pickler):
+    """Writes rollbook's dataclasses as calls of their constructors with their fields.
+
+    Reading them back then builds each with one call, about twice as fast as the default
+    (an empty object and then ``__setstate__``, which looks the fields up every time) on
+    the hundreds of thousands of findings and locations of a warm run.
+    """
+
+    def reducer_override(self, obj: object) -> object:
+        names = _FIELDS.get(type(obj))
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, name) for name in names)
+
+
+_FIELDS = {
+    cls: tuple(f.name for f in dataclasses.fields(cls) if f.init)
+    for cls in (Finding, Location, Suppression, RunbookSummary, FlagSummary)
+}
+
+
 def encode_entry(entry: Entry) -> bytes:
-    return pickle.dumps(entry, protocol=5)
+    out = io.BytesIO()
+    _Pickler(out, protocol=5).dump(entry)
+    return out.getvalue()
 
 
 def _decode(data: bytes, key: str) -> dict[tuple[str, str], bytes]:
