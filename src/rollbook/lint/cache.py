@@ -67,11 +67,19 @@ class CacheUnreadable(Exception):
     """The cache file is not one this version wrote: run cold."""
 
 
+_RESOLVED: dict[tuple[str, str], object] = {}
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        if (module, name) not in _ALLOWED:
-            raise CacheUnreadable(f"{module}.{name} is not a lint result class")
-        return super().find_class(module, name)
+        # Every entry is its own pickle, so this runs for each class in each entry: the
+        # classes allowed are looked up once.
+        found = _RESOLVED.get((module, name))
+        if found is None:
+            if (module, name) not in _ALLOWED:
+                raise CacheUnreadable(f"{module}.{name} is not a lint result class")
+            found = _RESOLVED[module, name] = super().find_class(module, name)
+        return found
 
 
 Entry = tuple[list[Finding], list[Suppression], RunbookSummary | None]
