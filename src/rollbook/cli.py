@@ -312,6 +312,11 @@ def init(directory: Path, team: str, force: bool, ci: str | None, pages: bool) -
     help="Ignore `# rollbook: ignore[...]` comments (for audits).",
 )
 @click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Check every file again: neither read nor write the lint cache (`cache-dir`).",
+)
+@click.option(
     "--since",
     metavar="REF",
     help="Lint only runbooks changed since the git REF, and coverage only of features "
@@ -347,6 +352,7 @@ def lint(
     fail_on: str | None,
     exit_zero: bool,
     no_inline_ignores: bool,
+    no_cache: bool,
     since: str | None,
     write_baseline: str | None,
     no_baseline: bool,
@@ -361,6 +367,7 @@ def lint(
     from rollbook.commands.lint import run_lint
     from rollbook.diagnostics import Severity
     from rollbook.lint import LintOptions
+    from rollbook.parallel import default_jobs
 
     def split(values: tuple[str, ...]) -> list[str]:
         return [v.strip() for value in values for v in value.split(",") if v.strip()]
@@ -374,6 +381,8 @@ def lint(
         since=since,
         today=today.date() if today else None,
         fail_on=Severity(fail_on) if fail_on else None,
+        cache=not no_cache,
+        jobs=default_jobs(),
     )
     if write_baseline is not None:
         from rollbook.commands.lint import write_baseline_run

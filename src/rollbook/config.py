@@ -444,6 +444,17 @@ class Config(BaseModel):
     exempt: list[Exemption] = []
     """Feature keys that need no runbook: `[[exempt]]` with `key`, `reason`, `expires`."""
 
+    cache_dir: Annotated[str | Literal[False], Field(alias="cache-dir")] = ".rollbook-cache"
+    """Where `rollbook lint` keeps its cache, relative to the configuration file; `false`
+    turns the cache off. Safe to delete; rollbook makes git ignore it."""
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _cache_dir(cls, value: str | bool) -> str | bool:
+        if value is not False and not str(value).strip():
+            raise ValueError("is empty: write a folder such as `.rollbook-cache`, or false")
+        return value
+
 
 @dataclass(frozen=True)
 class Project:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
+from rollbook.lint.cache import LintCache, encode_entry, file_digest, run_key
 from rollbook.lint.changes import Changes, changes_since, source_changes_since
 from rollbook.lint.context import (
     NOT_GIVEN,
@@ -69,6 +71,10 @@ class LintOptions:
     """Processes loading and checking the runbook files: the files are split into as many
     runs of consecutive files, each checked in a forked worker (POSIX only; the coverage
     rules and suppressions still run once, over all files, in this process)."""
+    cache: bool = False
+    """Keep each file's own results in the lint cache (:mod:`rollbook.lint.cache`) and
+    re-check only the files that changed; the command line turns it on (``--no-cache``
+    off). Never used with ``since`` or ``keep_loaded``, which need the files read."""
 
 
 @dataclass
@@ -82,6 +88,9 @@ class LintResult:
     since: str | None = None
     notes: list[str] = field(default_factory=list)
     loaded: LoadedProject | None = None
+    cache: LintCache | None = None
+    """The lint cache this run used (``hits``: files taken from it, ``rechecked``: files
+    checked again), or None when it ran without."""
     """With :attr:`LintOptions.keep_loaded`: the teams file and every runbook as loaded,
     without their YAML positions (``document``), a later file with a taken id carrying
     RB009 as :func:`~rollbook.load.runbooks.load_project_runbooks` gives it."""
@@ -243,7 +252,15 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             keep = loaded
         return _Scanned(display, checked, found.findings, sups, summary, keep)
 
-    for item in _scan_all(found_files.paths, scan, options.jobs):
+    cache = None
+    if options.cache and changes is None and not options.keep_loaded:
+        cache = _open_cache(project, options, found_files, today, config_path, alerts)
+    fresh_entries: dict[tuple[str, str], bytes] = {}
+    if cache is None:
+        scanned = _scan_all(found_files.paths, scan, options.jobs)
+    else:
+        scanned = _scan_cached(found_files, scan, options.jobs, cache, fresh_entries)
+    for item in scanned:
         if item.checked:
             files.append(item.display)
         collector.findings.extend(item.findings)
@@ -289,6 +306,9 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             assert hit.location is not None, f"{item.code} must give explicit locations"
             collector.hit(item, hit, hit.location.path, None)
 
+    if cache is not None:
+        # Before suppressions are applied: they mark what each comment was used for.
+        cache.save(fresh_entries, keep_others=options.paths is not None)
     findings = collector.findings
     suppressed = 0
     if options.inline_ignores:
@@ -299,6 +319,10 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     findings.sort(key=Finding.sort_key)
     result = LintResult(findings, files, fail_on, suppressed, options.since, list(walk.notes))
     result.notes.extend(alerts.notes)
+
+    if cache is not None:
+        result.cache = cache
+        result.notes.extend(cache.notes)
     if options.keep_loaded:
         result.loaded = LoadedProject(project, found_files.teams, kept, list(walk.notes))
     if not found_files.paths:
@@ -383,6 +407,93 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
             yield scan(path)
         for result in workers.results():
             yield from result  # type: ignore[misc]
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return file_digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _open_cache(
+    project: Project,
+    options: LintOptions,
+    found_files,
+    today: dt.date,
+    config_path: str,
+    alerts: AlertIndex,
+) -> LintCache | None:
+    """The lint cache for this run's key, or None when the configuration turns it off."""
+    setting = project.config.cache_dir
+    if setting is False:
+        return None
+    teams_path = project.teams_path
+    try:
+        teams = file_digest(teams_path.read_bytes())
+    except OSError:
+        teams = None
+    key = run_key(
+        sys.version_info[:2],
+        project.config.model_dump_json(),
+        config_path,
+        sorted(options.select) if options.select is not None else None,
+        sorted(options.ignore or []),
+        options.inline_ignores,
+        today.isoformat(),
+        project.display(teams_path),
+        teams,
+        # A runbook's alert findings (RB307, RB310, RB311) read the alert rule files.
+        [(f.path, _digest(project.root / f.path)) for f in alerts.files],
+    )
+    return LintCache.open(project.root / str(setting), key)
+
+
+def _scan_cached(
+    found_files,
+    scan: Callable[[Path], _Scanned],
+    jobs: int,
+    cache: LintCache,
+    fresh: dict[tuple[str, str], bytes],
+) -> Iterator[_Scanned]:
+    """Like :func:`_scan_all`, taking each file whose bytes the cache knows from the cache.
+
+    Only the other files are scanned (in forked workers when there are many). Each file's
+    entry goes into ``fresh``: what the cache holds after this run.
+    """
+    plan: list[tuple[Path, str, str | None, tuple | None]] = []
+    misses: list[Path] = []
+    for path in found_files.paths:
+        display = found_files.display(path)
+        try:
+            digest: str | None = file_digest(path.read_bytes())
+        except OSError:
+            digest = None  # the loader says why (RB007); never cached
+        hit = cache.get(display, digest) if digest is not None else None
+        plan.append((path, display, digest, hit))
+        if hit is None:
+            misses.append(path)
+    checked = _scan_all(misses, scan, jobs)
+    for path, display, digest, hit in plan:
+        if hit is not None:
+            (findings, sups, summary), blob = hit
+            fresh[(display, digest)] = blob  # type: ignore[index]
+            yield _Scanned(display, True, findings, sups, summary, None)
+            continue
+        item = next(checked)
+        cache.rechecked += 1
+        if digest is not None:
+            # Stored only if the file did not change while it was checked: the entry must
+            # be what these bytes give.
+            try:
+                same = file_digest(path.read_bytes()) == digest
+            except OSError:
+                same = False
+            if same:
+                fresh[(display, digest)] = encode_entry(
+                    (item.findings, item.suppressions, item.summary)
+                )
+        yield item
 
 
 # Loader problems that a FILL IN placeholder on the same line already explains.

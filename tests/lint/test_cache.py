@@ -1,0 +1,403 @@
+"""The lint cache: a warm run reports exactly what a cold run reports, re-checking only what
+changed, and a cache it cannot trust or cannot write never changes the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+import rollbook
+from rollbook.lint.cache import CACHE_FILE
+from rollbook.report import render
+from tests.lint.conftest import GOOD, RUNBOOK_PATH, TODAY
+
+NO_EXPECT_STEP = "      expect: The flag shows Off within a minute.\n"
+STEP = "    - do: Switch checkout.one_click Off in the flag console."
+
+
+def variant(ident: str, *pairs: tuple[str, str]) -> str:
+    text = GOOD.replace("id: one-click-checkout", f"id: {ident}", 1)
+    for old, new in pairs:
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+RUNBOOKS = {
+    "runbooks/a.yaml": variant("alpha"),
+    # An unfinished step, suppressed on its line: the suppression is used.
+    "runbooks/b.yaml": variant(
+        "beta",
+        (NO_EXPECT_STEP, ""),
+        (STEP, STEP + "  # rollbook: ignore[RB201] the flag page says"),
+    ),
+    # A suppression with nothing to suppress (RB902-style finding), and a stale review.
+    "runbooks/c.yaml": variant(
+        "gamma",
+        ("last_reviewed: 2026-02-01", "last_reviewed: 2024-01-01"),
+        ("title: One-click checkout", "title: One-click checkout  # rollbook: ignore[RB301] x"),
+    ),
+    # The same id as alpha: RB009 across files, decided by the project, not per file.
+    "runbooks/d.yaml": variant("alpha"),
+    # Not a runbook at all: a YAML syntax error.
+    "runbooks/e.yaml": "id: [broken\n",
+}
+
+
+@pytest.fixture
+def big(project):
+    for rel, text in RUNBOOKS.items():
+        project.write(rel, text)
+    return project
+
+
+def cold(project, **options):
+    return render("json", project.lint(cache=False, **options))
+
+
+def warm(project, **options):
+    result = project.lint(cache=True, **options)
+    assert result.cache is not None
+    return render("json", result), result
+
+
+def prime(project, **options):
+    """A first cached run; it re-checks every file and matches a cold run."""
+    report, result = warm(project, **options)
+    assert report == cold(project, **options)
+    assert result.cache.rechecked == len(result.files)
+    return result
+
+
+def assert_warm_is_cold(project, rechecked: int, **options):
+    report, result = warm(project, **options)
+    assert report == cold(project, **options)
+    assert result.cache.rechecked == rechecked
+    assert result.cache.hits == len(result.files) - rechecked
+    return result
+
+
+def test_an_unchanged_project_is_taken_from_the_cache(big):
+    first = prime(big)
+    assert first.findings, "the corpus must have findings for the comparison to mean much"
+    assert "RB009" in {f.code for f in first.findings}
+    result = assert_warm_is_cold(big, rechecked=0)
+    assert result.suppressed == first.suppressed >= 1
+    # Twice more: a suppression used once is not remembered as used by the next run.
+    assert_warm_is_cold(big, rechecked=0)
+    assert_warm_is_cold(big, rechecked=0)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("runbooks/a.yaml", "title: One-click checkout", "title: One-tap checkout"),
+        ("runbooks/a.yaml", "risk: critical", "risk: catastrophic"),  # now invalid
+        ("runbooks/b.yaml", "  # rollbook: ignore[RB201] the flag page says", ""),
+        ("runbooks/e.yaml", "id: [broken\n", variant("epsilon")),
+    ],
+    ids=["title", "invalid-value", "suppression-removed", "broken-fixed"],
+)
+def test_editing_one_file_rechecks_that_file_only(big, change):
+    prime(big)
+    rel, old, new = change
+    path = big.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert_warm_is_cold(big, rechecked=1)
+
+
+def test_adding_a_file_rechecks_it_only(big):
+    prime(big)
+    big.write("runbooks/f.yaml", variant("beta"))  # also a duplicate id of b.yaml
+    result = assert_warm_is_cold(big, rechecked=1)
+    assert "runbooks/f.yaml" in {f.path for f in result.findings if f.code == "RB009"}
+
+
+def test_deleting_a_file_rechecks_nothing_and_the_project_rules_see_it_gone(big):
+    before = prime(big)
+    (big.root / "runbooks/d.yaml").unlink()
+    result = assert_warm_is_cold(big, rechecked=0)
+    assert "RB009" in {f.code for f in before.findings}
+    assert "RB009" not in {f.code for f in result.findings}
+
+
+def test_deleting_the_only_runbook_of_a_flag_reports_the_flag_uncovered(project):
+    prime(project)
+    (project.root / RUNBOOK_PATH).unlink()
+    project.write("runbooks/other.yaml", variant("other", ("checkout.one_click", "x.y")))
+    result = assert_warm_is_cold(project, rechecked=1)
+    assert any(f.code == "RB101" and "checkout.one_click" in f.message for f in result.findings)
+
+
+def test_renaming_a_file_rechecks_it_under_its_new_name(big):
+    prime(big)
+    (big.root / "runbooks/c.yaml").rename(big.root / "runbooks/c2.yaml")
+    result = assert_warm_is_cold(big, rechecked=1)
+    assert "runbooks/c2.yaml" in {f.path for f in result.findings}
+    assert "runbooks/c.yaml" not in {f.path for f in result.findings}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    ['ignore = ["RB701"]\n', "review-max-age = 2000\n", 'severity = {RB201 = "warning"}\n'],
+)
+def test_a_configuration_change_rechecks_every_file(big, extra):
+    prime(big)
+    config = big.root / "rollbook.toml"
+    config.write_text(extra + config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"select": ["RB2"]}, {"ignore": ["RB009"]}, {"inline_ignores": False}],
+)
+def test_a_different_rule_selection_does_not_reuse_the_results(big, options):
+    prime(big)
+    assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1, **options)
+    assert_warm_is_cold(big, rechecked=0, **options)
+
+
+def test_a_teams_change_rechecks_every_file(big):
+    prime(big)
+    teams = big.root / "runbooks/teams.yaml"
+    teams.write_text(
+        teams.read_text(encoding="utf-8").replace("id: amara", "id: amara-o"), encoding="utf-8"
+    )
+    result = assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
+    assert any("amara" in f.message for f in result.findings)
+
+
+def test_a_flag_source_change_rechecks_nothing_but_coverage_follows_it(big):
+    before = prime(big)
+    flags = big.root / "flags/checkout.flagd.json"
+    flags.write_text(
+        flags.read_text(encoding="utf-8").replace(
+            '"flags": {',
+            '"flags": {\n    "search.new_ranking": {"state": "ENABLED", '
+            '"variants": {"on": true, "off": false}, "defaultVariant": "off"},',
+        ),
+        encoding="utf-8",
+    )
+    result = assert_warm_is_cold(big, rechecked=0)
+    new = {f.message for f in result.findings} - {f.message for f in before.findings}
+    assert any("search.new_ranking" in m for m in new)
+
+
+def test_another_day_rechecks_every_file(big):
+    prime(big)
+    result = assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1, today=TODAY.replace(year=2027))
+    # Reviews went stale in a year.
+    assert any(f.code == "RB701" and f.path == "runbooks/a.yaml" for f in result.findings)
+
+
+def test_another_rollbook_version_never_trusts_the_cache(big, monkeypatch):
+    prime(big)
+    monkeypatch.setattr(rollbook, "__version__", rollbook.__version__ + ".post1")
+    assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
+
+
+def _cache_file(project):
+    return project.root / ".rollbook-cache" / CACHE_FILE
+
+
+class _Planted:
+    """Unpickling this would run a command: the cache must refuse to build it."""
+
+    def __reduce__(self):
+        return (os.system, ("touch planted-by-cache",))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "garbage", "empty", "planted-code", "wrong-shape", "flipped-byte"],
+)
+def test_a_damaged_or_planted_cache_is_ignored(big, damage):
+    prime(big)
+    file = _cache_file(big)
+    data = file.read_bytes()
+    if damage == "truncated":
+        file.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        file.write_bytes(os.urandom(4096))
+    elif damage == "empty":
+        file.write_bytes(b"")
+    elif damage == "planted-code":
+        file.write_bytes(pickle.dumps(_Planted()))
+    elif damage == "wrong-shape":
+        file.write_bytes(pickle.dumps((1, "key", ["not", "a", "dict"])))
+    else:
+        middle = len(data) // 2
+        file.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    report, result = warm(big)
+    assert report == cold(big)
+    assert not (big.root / "planted-by-cache").exists()
+    assert not os.path.exists("planted-by-cache")
+    if damage != "flipped-byte":  # a flipped byte may land inside one entry only
+        assert result.cache.rechecked == len(RUNBOOKS) + 1
+    # The run replaced the damaged cache with a good one.
+    assert_warm_is_cold(big, rechecked=0)
+
+
+def test_a_planted_entry_is_not_built(big):
+    """A well-formed cache file whose entries build something else is not trusted."""
+    prime(big)
+    file = _cache_file(big)
+    fmt, key, entries = pickle.loads(file.read_bytes())
+    entries = {name: pickle.dumps(_Planted()) for name in entries}
+    file.write_bytes(pickle.dumps((fmt, key, entries)))
+    assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
+    assert not (big.root / "planted-by-cache").exists()
+
+
+def test_an_unwritable_cache_folder_costs_a_note_not_the_run(big):
+    # A folder under a regular file can never be created, even by root.
+    config = big.root / "rollbook.toml"
+    config.write_text('cache-dir = "rollbook.toml/cache"\n' + config.read_text(), encoding="utf-8")
+    for _ in range(2):
+        report, result = warm(big)
+        assert report == cold(big)
+        assert result.cache.rechecked == len(RUNBOOKS) + 1
+        assert any("lint cache not written" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("folder", ["runbooks", ".", "flags"])
+def test_a_cache_folder_holding_other_files_is_left_alone(big, folder):
+    config = big.root / "rollbook.toml"
+    config.write_text(f'cache-dir = "{folder}"\n' + config.read_text(), encoding="utf-8")
+    before = sorted(p.name for p in (big.root / folder).iterdir())
+    report, result = warm(big)
+    assert report == cold(big)
+    assert any("lint cache not used" in note for note in result.notes)
+    assert sorted(p.name for p in (big.root / folder).iterdir()) == before
+
+
+def test_the_cache_folder_is_ignored_by_git_and_can_be_moved(big):
+    prime(big)
+    folder = big.root / ".rollbook-cache"
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    subprocess.run(["git", "init", "-q", str(big.root)], check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=big.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runbooks/a.yaml" in status
+    assert ".rollbook-cache" not in status
+    config = big.root / "rollbook.toml"
+    config.write_text('cache-dir = "build/lint-cache"\n' + config.read_text(), encoding="utf-8")
+    prime(big)
+    assert (big.root / "build/lint-cache" / CACHE_FILE).is_file()
+    assert_warm_is_cold(big, rechecked=0)
+
+
+def test_deleting_the_cache_folder_is_safe(big):
+    prime(big)
+    import shutil
+
+    shutil.rmtree(big.root / ".rollbook-cache")
+    assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
+    assert_warm_is_cold(big, rechecked=0)
+
+
+def test_a_run_over_some_files_keeps_the_others_cached(big):
+    prime(big)
+    (big.root / "runbooks/a.yaml").write_text(variant("alpha2"), encoding="utf-8")
+    partial = big.lint(cache=True, paths=[big.root / "runbooks/a.yaml"])
+    assert partial.cache.rechecked == 1
+    assert_warm_is_cold(big, rechecked=0)
+
+
+def test_the_cache_is_off_with_since_and_for_the_build(big):
+    assert big.lint(cache=True, keep_loaded=True).cache is None
+    assert not (big.root / ".rollbook-cache").exists()
+
+
+def _cli(project, *args):
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
+    env["ROLLBOOK_TODAY"] = TODAY.isoformat()
+    return subprocess.run(
+        [sys.executable, "-m", "rollbook", "lint", "--output-format", "json", *args],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_command_line_caches_unless_told_not_to(big):
+    first = _cli(big, "--no-cache")
+    assert first.returncode == 1, first.stderr
+    assert not (big.root / ".rollbook-cache").exists()
+    second = _cli(big)
+    assert (big.root / ".rollbook-cache" / CACHE_FILE).is_file()
+    third = _cli(big)
+    assert first.stdout == second.stdout == third.stdout
+    assert first.returncode == second.returncode == third.returncode
+
+
+def test_cache_dir_false_turns_the_cache_off(big):
+    config = big.root / "rollbook.toml"
+    config.write_text("cache-dir = false\n" + config.read_text(), encoding="utf-8")
+    assert big.lint(cache=True).cache is None
+    run = _cli(big)
+    assert run.returncode == 1, run.stderr
+    assert not (big.root / ".rollbook-cache").exists()
+
+
+@pytest.mark.parametrize("value", ['""', '"  "', "true", "3"])
+def test_a_bad_cache_dir_is_a_configuration_error(big, value):
+    config = big.root / "rollbook.toml"
+    config.write_text(f"cache-dir = {value}\n" + config.read_text(), encoding="utf-8")
+    run = _cli(big)
+    assert run.returncode == 2, run.stdout
+    assert "cache-dir" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_today_changes_expiry_of_suppressions_too(big):
+    text = variant(
+        "delta",
+        (NO_EXPECT_STEP, ""),
+        (STEP, STEP + "  # rollbook: ignore[RB201] until=2026-03-01 the flag page says"),
+    )
+    big.write("runbooks/g.yaml", text)
+    prime(big)
+    later = TODAY + dt.timedelta(days=1)
+    result = assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 2, today=later)
+    assert any(f.path == "runbooks/g.yaml" and f.code == "RB201" for f in result.findings)
+
+
+ALERT_RULES = """\
+groups:
+  - name: checkout
+    rules:
+      - alert: CheckoutErrorRateHigh
+        expr: sum(rate(checkout_errors_total[5m])) > 2
+        for: 5m
+"""
+
+
+def test_an_alert_rule_file_change_rechecks_every_file(big):
+    """A runbook's alert findings (an alert no rule file defines, RB307) read the rule files:
+    renaming the alert there must not leave a cached "all fine" behind."""
+    config = big.root / "rollbook.toml"
+    config.write_text(  # a top-level key: before the first table
+        'alert-rules = ["monitoring/*.rules.yml"]\n' + config.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    rules = big.write("monitoring/checkout.rules.yml", ALERT_RULES)
+    before = prime(big)
+    assert not [f for f in before.findings if f.code == "RB307"]
+    rules.write_text(ALERT_RULES.replace("CheckoutErrorRateHigh", "CheckoutErrorsHigh"))
+    result = assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
+    assert [f for f in result.findings if f.code == "RB307"]
