@@ -32,6 +32,7 @@ from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
 from rollbook.site.mkdocs_driver import overrides_problems
 from rollbook.site.output import recover_output
+from rollbook.site.page_cache import cache_folder
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
 
@@ -191,6 +192,7 @@ def build(
     service_worker: bool = True,
     keep_going: bool = False,
     preview: bool = False,
+    cache: bool = True,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -198,7 +200,9 @@ def build(
     teams file has errors; with ``keep_going`` the site is built without the runbooks that
     cannot have a page, and its home, team, tag and problems pages say what is missing and
     why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
-    errors.
+    errors. ``cache``: reuse the finished pages of earlier builds whose inputs are unchanged
+    (kept in ``.rollbook-cache/build/`` beside ``out``; the output is byte for byte the
+    same as without).
     """
     recover_output(out)
     built = build_time()
@@ -226,7 +230,7 @@ def build(
             built,
             user_templates,
             overrides,
-            _Mode(service_worker, keep_going, preview),
+            _Mode(service_worker, keep_going, preview, cache),
             jobs,
         )
     finally:
@@ -240,6 +244,7 @@ class _Mode:
     service_worker: bool
     keep_going: bool
     preview: bool
+    cache: bool = True
 
 
 def _build_loaded(
@@ -280,6 +285,7 @@ def _build_loaded(
         service_worker=mode.service_worker,
         jobs=jobs,
         extra_files=extra_files,
+        cache=cache_folder(out) if mode.cache else None,
     )
     site = build_site(pages, out, options)
     unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)

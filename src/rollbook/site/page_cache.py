@@ -1,0 +1,211 @@
+"""Finished pages of earlier builds, reused when nothing that went into them has changed.
+
+A team edits one runbook at a time; the other 9,999 pages of its site come out of the next
+build byte for byte as before. Rendering a page through the theme, sanitising and checking
+it is most of a build's time, so each finished page is kept under a key that hashes
+everything that made it (content addressing, as ccache does):
+
+- the *salt*: what is the same for every page of a build (the cache format, rollbook's
+  version and source, the versions of the site engine and sanitiser, the engine's
+  configuration, the theme files and the user's overrides of them; the site driver
+  computes it, :func:`rollbook.site.mkdocs_driver.build`);
+- the page itself as rollbook rendered it (address, kind, title, description, HTML).
+
+A key that matches is therefore the same page, whatever file it came from, so a renamed
+runbook hits the cache as readily as an untouched one, and nothing needs invalidating: a
+changed input is a different key. Entries a build did not use are removed after it.
+
+The build time is the one input that changes on every build without ``SOURCE_DATE_EPOCH``.
+The templates write it in one form, ``<time datetime="ISO">TEXT</time>`` (runbook text is
+escaped, so it can never produce that element), which the key leaves out and a reused page
+gets rewritten to; a page that shows the time in any other form is not cached at all.
+
+The cache lives beside the output folder in ``.rollbook-cache/build/``: ignored by git (a
+``.gitignore`` inside says so), safe to delete at any time, never trusted across versions
+(the version is in every key). Nothing in it is executable: pages are bytes, their links
+JSON. Failing to read or write it costs only time, never the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import escape
+
+from rollbook.render.views import SitePage
+from rollbook.site.links import PageLinks
+
+CACHE_FOLDER = ".rollbook-cache"
+FORMAT = b"rollbook page cache 1"
+_GITIGNORE = "# Created by rollbook: its build cache, safe to delete.\n*\n"
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by rollbook.\n"
+)
+
+
+def cache_folder(out: Path) -> Path:
+    """The build cache for a site written to ``out``: ``.rollbook-cache/build`` beside it."""
+    return out.resolve().parent / CACHE_FOLDER / "build"
+
+
+def time_element(built_iso: str, built_text: str) -> str:
+    """The build time as the templates write it."""
+    return f'<time datetime="{escape(built_iso)}">{escape(built_text)}</time>'
+
+
+@dataclass
+class CachedPage:
+    """A page found in the cache: its file, the build time in it, and its links."""
+
+    path: Path
+    time: str
+    links: PageLinks
+
+
+@dataclass
+class PageCache:
+    """Finished pages by key, in ``folder``; counts what a build rendered and reused."""
+
+    folder: Path
+    salt: bytes
+    built_iso: str
+    built_text: str
+    hold: Path
+    """Where entries this build reuses are linked as they are found, so that a build
+    pruning the same cache meanwhile cannot take them away (a scratch folder)."""
+    reused: int = 0
+
+    @property
+    def time(self) -> str:
+        """This build's time element."""
+        return time_element(self.built_iso, self.built_text)
+
+    def key(self, page: SitePage) -> str:
+        """The page's key: the salt and everything of the page that reaches its HTML, but
+        for the build time."""
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        for part in (page.src_uri, page.kind, page.title, page.description):
+            _add(digest, part.encode("utf-8"))
+        pieces = page.html.split(self.time)
+        _add(digest, str(len(pieces)).encode("ascii"))
+        for piece in pieces:
+            _add(digest, piece.encode("utf-8"))
+        return digest.hexdigest()
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        base = self.folder / "pages" / key[:2] / key
+        return base.with_suffix(".html"), base.with_suffix(".json")
+
+    def get(self, key: str) -> CachedPage | None:
+        """The cached page for ``key``, or None (also when the entry cannot be read)."""
+        html, meta = self._paths(key)
+        held = self.hold / f"{key}.html"
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            needs, missing = data["links"]
+            links: PageLinks = (
+                tuple((str(a), str(b)) for a, b in needs),
+                tuple(str(m) for m in missing),
+            )
+            time = str(data["time"])
+            self.hold.mkdir(parents=True, exist_ok=True)
+            if not held.exists():
+                os.link(html, held)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return CachedPage(held, time, links)
+
+    def put(self, key: str, html: str, links: PageLinks) -> None:
+        """Keep a finished page, unless the build time shows in it in another form than the
+        time element (then a reused copy could not be brought up to date)."""
+        stamp_free = html.replace(self.time, "")
+        if self.built_iso in stamp_free or self.built_text in stamp_free:
+            return
+        html_path, meta_path = self._paths(key)
+        meta = {"time": self.time, "links": [list(links[0]), list(links[1])]}
+        try:
+            _prepare(self.folder)
+            html_path.parent.mkdir(parents=True, exist_ok=True)
+            _write(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            _write(meta_path, json.dumps(meta).encode("utf-8"))
+        except OSError:
+            return  # a cache that cannot be written costs time only
+
+    def place(self, cached: CachedPage, dest: Path) -> None:
+        """Write a cached page to ``dest``: a hard link when it is already up to date."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if cached.time == self.time:
+            try:
+                os.link(cached.path, dest)
+                self.reused += 1
+                return
+            except OSError:
+                pass  # another file system, or no hard links: copy
+        data = cached.path.read_bytes()
+        if cached.time != self.time:
+            data = data.replace(cached.time.encode("utf-8"), self.time.encode("utf-8"))
+        dest.write_bytes(data)
+        self.reused += 1
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries but those of ``keep`` (the keys of this build's pages):
+        changed pages' old versions, pages of other versions of rollbook, pages that no
+        longer exist."""
+        pages = self.folder / "pages"
+        if not pages.is_dir():
+            return
+        for sub in pages.iterdir():
+            try:
+                for entry in sub.iterdir():
+                    if entry.name.split(".", 1)[0] not in keep:
+                        entry.unlink(missing_ok=True)
+            except OSError:
+                continue
+
+
+def _add(digest: hashlib.blake2b, part: bytes) -> None:
+    # Length first: ("ab", "c") and ("a", "bc") must not hash alike.
+    digest.update(len(part).to_bytes(8, "big"))
+    digest.update(part)
+
+
+def _prepare(folder: Path) -> None:
+    """Create the cache folder, marked as a cache git ignores and backups may skip."""
+    root = folder.parent
+    if (root / ".gitignore").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(root / ".gitignore", _GITIGNORE.encode("utf-8"))
+    _write(root / "CACHEDIR.TAG", _CACHEDIR_TAG.encode("utf-8"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: another build may be reading the same entry."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def source_digest() -> bytes:
+    """A hash of rollbook's own source: a development install keeps its version number
+    while its code changes, and the cache must not outlive the code that filled it."""
+    import rollbook
+
+    root = Path(rollbook.__file__).parent
+    digest = hashlib.blake2b(digest_size=20)
+    for path in sorted(root.rglob("*.py")):
+        _add(digest, path.relative_to(root).as_posix().encode("utf-8"))
+        _add(digest, path.read_bytes())
+    return digest.digest()
