@@ -376,8 +376,15 @@ def rule(code: str | None, markdown: bool) -> None:
     help="Build even when runbook files have errors: the site lacks their pages, and its "
     "home, team, tag and problems pages say which are missing and why.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Render every page, ignoring and not filling the build cache (.rollbook-cache/).",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: bool) -> None:
+def build(
+    ctx: click.Context, out: Path, overrides: Path | None, keep_going: bool, no_cache: bool
+) -> None:
     """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
 
     The site works offline after one visit and contacts no other host. A failed build
@@ -391,7 +398,9 @@ def build(ctx: click.Context, out: Path, overrides: Path | None, keep_going: boo
     from rollbook.site import SiteBuildError
 
     try:
-        outcome = run(_project(ctx), out, overrides=overrides, keep_going=keep_going)
+        outcome = run(
+            _project(ctx), out, overrides=overrides, keep_going=keep_going, cache=not no_cache
+        )
     except InvalidRunbooks as exc:
         raise Failed(say.not_built(exc, out)) from None
     except SiteBuildError as exc:

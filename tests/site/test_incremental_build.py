@@ -10,6 +10,7 @@ pages the second build rendered, and that the others were taken from the cache.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -22,6 +23,7 @@ from rollbook.assets import builtin_templates
 from rollbook.commands.build import InvalidRunbooks, build
 from rollbook.config import load_project
 from rollbook.site.page_cache import cache_folder
+from tests.conftest import run_cli
 
 RUNBOOKS = 4
 
@@ -201,20 +203,20 @@ def test_new_build_time_reuses_pages_with_the_new_time(built, tmp_path, monkeypa
 
 def test_deleted_or_damaged_cache_means_a_full_build(built, tmp_path):
     root, out = built
-    entries = sorted((cache_folder(out) / "pages").rglob("*.json"))
+    entries = sorted((cache_folder(root) / "pages").rglob("*.json"))
     assert entries
     for entry in entries[::2]:
         entry.write_text("{not json", encoding="utf-8")
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert 0 < report.rendered < report.pages
-    shutil.rmtree(cache_folder(out).parent)
+    shutil.rmtree(cache_folder(root).parent)
     report = rebuild_and_compare(root, out, tmp_path / "full2" / "site")
     assert report.reused == 0
 
 
 def test_cache_is_ignored_by_git_and_pruned(built, tmp_path):
     root, out = built
-    cache = cache_folder(out)
+    cache = cache_folder(root)
     assert (cache.parent / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
     pages = len(tree(out))
     before = {p.name for p in (cache / "pages").rglob("*.html")}
@@ -239,3 +241,16 @@ def test_failed_build_leaves_the_site_and_cache_usable(built, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").rsplit("\nrisk: [", 1)[0])
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert report.fresh == ()
+
+
+def test_cli_says_what_it_reused_and_no_cache_renders_all(built):
+    root, out = built
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    again = run_cli("build", "--out", str(out), cwd=root, env=env)
+    assert again.returncode == 0, again.stderr
+    assert re.search(r"; \d+ unchanged, taken from the build cache\)\.", again.stdout)
+    shutil.rmtree(cache_folder(root).parent)
+    full = run_cli("build", "--no-cache", "--out", str(out), cwd=root, env=env)
+    assert full.returncode == 0, full.stderr
+    assert "build cache" not in full.stdout
+    assert not cache_folder(root).parent.exists()

@@ -192,7 +192,7 @@ def build(
     service_worker: bool = True,
     keep_going: bool = False,
     preview: bool = False,
-    cache: bool = True,
+    cache: bool | Path = True,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -200,9 +200,9 @@ def build(
     teams file has errors; with ``keep_going`` the site is built without the runbooks that
     cannot have a page, and its home, team, tag and problems pages say what is missing and
     why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
-    errors. ``cache``: reuse the finished pages of earlier builds whose inputs are unchanged
-    (kept in ``.rollbook-cache/build/`` beside ``out``; the output is byte for byte the
-    same as without).
+    errors. ``cache``: reuse the finished pages of earlier builds whose inputs are unchanged,
+    kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
+    byte for byte the same as without. False renders every page and keeps none.
     """
     recover_output(out)
     built = build_time()
@@ -239,12 +239,18 @@ def build(
             gc.enable()
 
 
+def _cache_folder(project: Project, cache: bool | Path) -> Path | None:
+    if cache is True:
+        return cache_folder(project.root)
+    return cache or None
+
+
 @dataclass(frozen=True)
 class _Mode:
     service_worker: bool
     keep_going: bool
     preview: bool
-    cache: bool = True
+    cache: bool | Path = True
 
 
 def _build_loaded(
@@ -285,7 +291,7 @@ def _build_loaded(
         service_worker=mode.service_worker,
         jobs=jobs,
         extra_files=extra_files,
-        cache=cache_folder(out) if mode.cache else None,
+        cache=_cache_folder(project, mode.cache),
     )
     site = build_site(pages, out, options)
     unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)

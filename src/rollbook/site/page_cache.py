@@ -20,7 +20,7 @@ The templates write it in one form, ``<time datetime="ISO">TEXT</time>`` (runboo
 escaped, so it can never produce that element), which the key leaves out and a reused page
 gets rewritten to; a page that shows the time in any other form is not cached at all.
 
-The cache lives beside the output folder in ``.rollbook-cache/build/``: ignored by git (a
+The cache lives in the project's root folder, ``.rollbook-cache/build/``: ignored by git (a
 ``.gitignore`` inside says so), safe to delete at any time, never trusted across versions
 (the version is in every key). Nothing in it is executable: pages are bytes, their links
 JSON. Failing to read or write it costs only time, never the build.
@@ -49,9 +49,10 @@ _CACHEDIR_TAG = (
 )
 
 
-def cache_folder(out: Path) -> Path:
-    """The build cache for a site written to ``out``: ``.rollbook-cache/build`` beside it."""
-    return out.resolve().parent / CACHE_FOLDER / "build"
+def cache_folder(project_root: Path) -> Path:
+    """A project's build cache: ``.rollbook-cache/build`` in its root folder (as ruff keeps
+    ``.ruff_cache``), never beside the output, which may be a folder a web server serves."""
+    return project_root / CACHE_FOLDER / "build"
 
 
 def time_element(built_iso: str, built_text: str) -> str:
