@@ -48,10 +48,18 @@ def tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-def rebuild_and_compare(root: Path, out: Path, full: Path):
+class Rebuilt:
+    """What an incremental build did: the site report, and the runbook pages it reused."""
+
+    def __init__(self, outcome) -> None:
+        self.__dict__.update(vars(outcome.report))
+        self.runbooks_reused = outcome.runbooks_reused
+
+
+def rebuild_and_compare(root: Path, out: Path, full: Path) -> Rebuilt:
     """Build ``root`` into ``out`` (with the cache) and into ``full`` (without): the two
     sites must be the same files with the same bytes. Returns the incremental build's report."""
-    report = build(load_project(root), out).report
+    report = Rebuilt(build(load_project(root), out))
     build(load_project(root), full, cache=False)
     got, want = tree(out), tree(full)
     assert sorted(got) == sorted(want)
@@ -77,6 +85,7 @@ def test_unchanged_sources_render_nothing(built, tmp_path):
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert report.fresh == ()
     assert report.reused == report.pages
+    assert report.runbooks_reused == RUNBOOKS + 1
 
 
 def test_edited_runbook(built, tmp_path):
@@ -87,7 +96,9 @@ def test_edited_runbook(built, tmp_path):
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert runbook_pages(report.fresh) == {"runbooks/feature-00001.md"}
     assert "Edited today." in (out / "runbooks" / "feature-00001" / "index.html").read_text()
-    # Every other runbook page came from the cache.
+    # Every other runbook page came from the cache, rendered neither by rollbook's
+    # templates nor through the theme.
+    assert report.runbooks_reused == RUNBOOKS
     assert report.reused >= len(all_runbook_pages(out)) - 1
 
 
@@ -113,6 +124,7 @@ def test_added_runbook(built, tmp_path):
     )
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert runbook_pages(report.fresh) == {"runbooks/feature-00099.md"}
+    assert report.runbooks_reused == RUNBOOKS + 1
     assert (out / "runbooks" / "feature-00099" / "index.html").is_file()
 
 
@@ -143,6 +155,7 @@ def test_changed_team(built, tmp_path):
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     # Every runbook page names its owning team: all of them are new.
     assert runbook_pages(report.fresh) == all_runbook_pages(out)
+    assert report.runbooks_reused == 0
     assert "Renamed " in (out / "runbooks" / "feature-00000" / "index.html").read_text()
 
 
@@ -189,6 +202,7 @@ def test_upgraded_rollbook_trusts_no_page(built, tmp_path, monkeypatch):
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert report.reused == 0
     assert report.rendered == report.pages
+    assert report.runbooks_reused == 0
 
 
 def test_new_build_time_reuses_pages_with_the_new_time(built, tmp_path, monkeypatch):
@@ -196,6 +210,7 @@ def test_new_build_time_reuses_pages_with_the_new_time(built, tmp_path, monkeypa
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400 + 3600))
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert runbook_pages(report.fresh) == set()
+    assert report.runbooks_reused == RUNBOOKS + 1
     page = (out / "runbooks" / "feature-00000" / "index.html").read_text()
     assert "2026-01-02 01:00 UTC" in page
     assert "2026-01-01 00:00 UTC" not in page
@@ -228,6 +243,9 @@ def test_cache_is_ignored_by_git_and_pruned(built, tmp_path):
     assert len(before) == report.pages + 1
     assert len(after) == report.pages
     assert len(tree(out)) < pages
+    # One stylesheet, one rendered runbook page per runbook.
+    assert len(list((cache / "stylesheet").iterdir())) == 1
+    assert len(list((cache / "render").rglob("*.json"))) == RUNBOOKS
 
 
 def test_failed_build_leaves_the_site_and_cache_usable(built, tmp_path):
@@ -254,3 +272,21 @@ def test_cli_says_what_it_reused_and_no_cache_renders_all(built):
     assert full.returncode == 0, full.stderr
     assert "build cache" not in full.stdout
     assert not cache_folder(root).parent.exists()
+
+
+def test_template_reading_the_build_time_itself_is_rendered_again(built, tmp_path, monkeypatch):
+    root, out = built
+    overrides = root / "my-templates" / "site" / "pages"
+    overrides.mkdir(parents=True)
+    text = (builtin_templates() / "site" / "pages" / "runbook.html").read_text(encoding="utf-8")
+    marker = "<p>Day {{ built.day }} of the month</p>"
+    (overrides / "runbook.html").write_text(text + marker, encoding="utf-8")
+    config = root / "rollbook.toml"
+    config.write_text(
+        'templates = "my-templates"\n' + config.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    build(load_project(root), out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.runbooks_reused == 0
+    assert "Day 2 of the month" in (out / "runbooks" / "feature-00000" / "index.html").read_text()

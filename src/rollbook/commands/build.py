@@ -27,6 +27,7 @@ from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
 from rollbook.parallel import default_jobs, fork_map
 from rollbook.render import LintResults
+from rollbook.render.memo import RenderedRunbooks
 from rollbook.render.pages import PROBLEMS_REPORT, SiteRenderer, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
@@ -51,6 +52,9 @@ class BuildOutcome:
     """Runbooks without a page: unreadable ones, and later files with an id already taken."""
     notes: list[str] = field(default_factory=list)
     """What was skipped while looking for runbooks (links outside the project, hidden files)."""
+    runbooks_reused: int = 0
+    """Runbook pages not rendered again: taken from the build cache as an earlier build
+    rendered them (the site's cache use is in ``report``)."""
 
 
 class InvalidRunbooks(Exception):
@@ -164,24 +168,40 @@ def render_pages(
     user_templates: Path | None,
     jobs: int = 1,
     preview: bool = False,
+    memo: RenderedRunbooks | None = None,
 ) -> list[SitePage]:
     """The site's pages, with the runbook pages (nearly all the work) dealt out to ``jobs``
-    forked workers. The pages, and their order, are the same whatever ``jobs``."""
+    forked workers. The pages, and their order, are the same whatever ``jobs``.
+
+    ``memo``: runbook pages of earlier builds, reused where their inputs are unchanged (and
+    filled with the pages rendered now)."""
     renderer = SiteRenderer(
         loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
     )
-    entries = renderer.entries
-    if jobs <= 1 or len(entries) < 20:
-        return renderer.pages()
-
-    def share(index: int) -> list[SitePage]:
-        return [renderer.runbook(entry) for entry in entries[index::jobs]]
-
     ready: dict[str, SitePage] = {}
-    for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
-        for entry, page in zip(entries[index::jobs], part, strict=True):
-            ready[entry.src_uri] = page
-    return renderer.pages(prerendered=ready)
+    entries = renderer.entries
+    if memo is not None:
+        memo.attach(renderer)
+        for entry in entries:
+            page = memo.get(entry)
+            if page is not None:
+                ready[entry.src_uri] = page
+        entries = [entry for entry in entries if entry.src_uri not in ready]
+    if jobs <= 1 or len(entries) < 20:
+        fresh = {entry.src_uri: renderer.runbook(entry) for entry in entries}
+    else:
+
+        def share(index: int) -> list[SitePage]:
+            return [renderer.runbook(entry) for entry in entries[index::jobs]]
+
+        fresh = {}
+        for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
+            for entry, page in zip(entries[index::jobs], part, strict=True):
+                fresh[entry.src_uri] = page
+    if memo is not None:
+        for entry in entries:
+            memo.put(entry, fresh[entry.src_uri])
+    return renderer.pages(prerendered={**ready, **fresh})
 
 
 def build(
@@ -268,6 +288,8 @@ def _build_loaded(
     invalid = invalid_files(loaded)
     if invalid and not mode.keep_going:
         raise InvalidRunbooks(invalid)
+    cache = _cache_folder(project, mode.cache)
+    memo = RenderedRunbooks(cache, user_templates) if cache is not None else None
     pages = render_pages(
         loaded,
         lint=lint_results,
@@ -275,6 +297,7 @@ def _build_loaded(
         user_templates=user_templates,
         jobs=jobs,
         preview=mode.preview,
+        memo=memo,
     )
     extra_files = {}
     if invalid:
@@ -291,9 +314,19 @@ def _build_loaded(
         service_worker=mode.service_worker,
         jobs=jobs,
         extra_files=extra_files,
-        cache=_cache_folder(project, mode.cache),
+        cache=cache,
     )
     site = build_site(pages, out, options)
+    if memo is not None:
+        memo.prune()  # the new site is in place: keep only what it was made of
     unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)
     missing = len(loaded.runbooks) - sum(1 for page in pages if page.kind == "runbook")
-    return BuildOutcome(site, loaded, unreadable, invalid, missing, loaded.notes)
+    return BuildOutcome(
+        site,
+        loaded,
+        unreadable,
+        invalid,
+        missing,
+        loaded.notes,
+        runbooks_reused=memo.reused if memo is not None else 0,
+    )

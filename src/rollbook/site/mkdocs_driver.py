@@ -371,7 +371,9 @@ def build(
         options, docs, site, theme, has_tags="tag" in kinds, has_rules="rule" in kinds
     )
     # One stylesheet instead of three, and Material's script only when search needs it.
-    stylesheet.add_to_build(cfg, assets, theme_dir=theme, template_dirs=template_dirs)
+    stylesheet.add_to_build(
+        cfg, assets, theme_dir=theme, template_dirs=template_dirs, cache=options.cache
+    )
     checked: dict[str, PageLinks] = {}
     use = cache_use if cache_use is not None else CacheUse()
     reuse: dict[str, CachedPage] = {}

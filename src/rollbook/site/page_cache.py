@@ -31,33 +31,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from markupsafe import escape
-
+from rollbook.build_cache import (
+    CACHE_FOLDER,
+    add_part,
+    cache_folder,
+    keep_only,
+    prepare,
+    source_digest,
+    time_element,
+    write_whole,
+)
 from rollbook.render.views import SitePage
 from rollbook.site.links import PageLinks
 
-CACHE_FOLDER = ".rollbook-cache"
 FORMAT = b"rollbook page cache 1"
-_GITIGNORE = "# Created by rollbook: its build cache, safe to delete.\n*\n"
-_CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by rollbook.\n"
-)
-
-
-def cache_folder(project_root: Path) -> Path:
-    """A project's build cache: ``.rollbook-cache/build`` in its root folder (as ruff keeps
-    ``.ruff_cache``), never beside the output, which may be a folder a web server serves."""
-    return project_root / CACHE_FOLDER / "build"
-
-
-def time_element(built_iso: str, built_text: str) -> str:
-    """The build time as the templates write it."""
-    return f'<time datetime="{escape(built_iso)}">{escape(built_text)}</time>'
 
 
 @dataclass
@@ -92,11 +82,11 @@ class PageCache:
         for the build time."""
         digest = hashlib.blake2b(self.salt, digest_size=20)
         for part in (page.src_uri, page.kind, page.title, page.description):
-            _add(digest, part.encode("utf-8"))
+            add_part(digest, part.encode("utf-8"))
         pieces = page.html.split(self.time)
-        _add(digest, str(len(pieces)).encode("ascii"))
+        add_part(digest, str(len(pieces)).encode("ascii"))
         for piece in pieces:
-            _add(digest, piece.encode("utf-8"))
+            add_part(digest, piece.encode("utf-8"))
         return digest.hexdigest()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
@@ -131,10 +121,10 @@ class PageCache:
         html_path, meta_path = self._paths(key)
         meta = {"time": self.time, "links": [list(links[0]), list(links[1])]}
         try:
-            _prepare(self.folder)
+            prepare(self.folder)
             html_path.parent.mkdir(parents=True, exist_ok=True)
-            _write(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
-            _write(meta_path, json.dumps(meta).encode("utf-8"))
+            write_whole(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            write_whole(meta_path, json.dumps(meta).encode("utf-8"))
         except OSError:
             return  # a cache that cannot be written costs time only
 
@@ -170,43 +160,12 @@ class PageCache:
                 continue
 
 
-def _add(digest: hashlib.blake2b, part: bytes) -> None:
-    # Length first: ("ab", "c") and ("a", "bc") must not hash alike.
-    digest.update(len(part).to_bytes(8, "big"))
-    digest.update(part)
-
-
-def _prepare(folder: Path) -> None:
-    """Create the cache folder, marked as a cache git ignores and backups may skip."""
-    root = folder.parent
-    if (root / ".gitignore").is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(root / ".gitignore", _GITIGNORE.encode("utf-8"))
-    _write(root / "CACHEDIR.TAG", _CACHEDIR_TAG.encode("utf-8"))
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: another build may be reading the same entry."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def source_digest() -> bytes:
-    """A hash of rollbook's own source: a development install keeps its version number
-    while its code changes, and the cache must not outlive the code that filled it."""
-    import rollbook
-
-    root = Path(rollbook.__file__).parent
-    digest = hashlib.blake2b(digest_size=20)
-    for path in sorted(root.rglob("*.py")):
-        _add(digest, path.relative_to(root).as_posix().encode("utf-8"))
-        _add(digest, path.read_bytes())
-    return digest.digest()
+__all__ = [
+    "CACHE_FOLDER",
+    "CachedPage",
+    "PageCache",
+    "cache_folder",
+    "keep_only",
+    "source_digest",
+    "time_element",
+]
