@@ -290,3 +290,13 @@ def test_template_reading_the_build_time_itself_is_rendered_again(built, tmp_pat
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert report.runbooks_reused == 0
     assert "Day 2 of the month" in (out / "runbooks" / "feature-00000" / "index.html").read_text()
+
+
+def test_published_page_changed_in_place_is_not_reused(built, tmp_path):
+    root, out = built
+    page = out / "runbooks" / "feature-00002" / "index.html"
+    with page.open("ab") as handle:  # a publish step appending to the page it was given
+        handle.write(b"<!-- appended after the build -->")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00002.md"}
+    assert b"appended" not in page.read_bytes()

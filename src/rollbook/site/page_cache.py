@@ -108,6 +108,12 @@ class PageCache:
             self.hold.mkdir(parents=True, exist_ok=True)
             if not held.exists():
                 os.link(html, held)
+            # Published pages are hard links to the entries: a page changed in place after
+            # the build (appended to, say) changed its entry too, which is then not used.
+            stat = held.stat()
+            if [stat.st_size, stat.st_mtime_ns] != data["file"]:
+                held.unlink()
+                return None
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return CachedPage(held, time, links)
@@ -119,11 +125,13 @@ class PageCache:
         if self.built_iso in stamp_free or self.built_text in stamp_free:
             return
         html_path, meta_path = self._paths(key)
-        meta = {"time": self.time, "links": [list(links[0]), list(links[1])]}
+        meta: dict[str, object] = {"time": self.time, "links": [list(links[0]), list(links[1])]}
         try:
             prepare(self.folder)
             html_path.parent.mkdir(parents=True, exist_ok=True)
             write_whole(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            stat = html_path.stat()
+            meta["file"] = [stat.st_size, stat.st_mtime_ns]
             write_whole(meta_path, json.dumps(meta).encode("utf-8"))
         except OSError:
             return  # a cache that cannot be written costs time only
