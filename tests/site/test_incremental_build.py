@@ -294,7 +294,9 @@ def test_template_reading_the_build_time_itself_is_rendered_again(built, tmp_pat
 
 def test_published_page_changed_in_place_is_not_reused(built, tmp_path):
     root, out = built
+    build(load_project(root), out)  # now its pages are the cache's entries, linked
     page = out / "runbooks" / "feature-00002" / "index.html"
+    assert page.stat().st_nlink > 1
     with page.open("ab") as handle:  # a publish step appending to the page it was given
         handle.write(b"<!-- appended after the build -->")
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
