@@ -537,6 +537,11 @@ def render(ctx: click.Context, features: tuple[str, ...], rollback: bool, fmt: s
     help="Where the site will be served, e.g. https://org.github.io/repo/ (replaces "
     "`site-url` from the configuration; CI jobs pass the Pages address).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Render every page, ignoring and not filling the build cache (.rollbook-cache/).",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -544,6 +549,7 @@ def build(
     overrides: Path | None,
     keep_going: bool,
     site_url: str | None,
+    no_cache: bool,
 ) -> None:
     """Build the phone-first runbook site (MkDocs + Material; no mkdocs.yml needed).
 
@@ -563,7 +569,7 @@ def build(
 
         project = with_site_url(project, site_url)
     try:
-        outcome = run(project, out, overrides=overrides, keep_going=keep_going)
+        outcome = run(project, out, overrides=overrides, keep_going=keep_going, cache=not no_cache)
     except InvalidRunbooks as exc:
         raise Failed(say.not_built(exc, out)) from None
     except SiteBuildError as exc:

@@ -95,8 +95,10 @@ def start_build(project: Path, out: Path) -> subprocess.Popen:
     # Output to a file, not a pipe: a worker that outlived the build would hold a pipe open.
     log = (out.parent / "build.log").open("w")
     try:
+        # --no-cache: a build over an earlier one would otherwise reuse its pages and
+        # fork no page workers to catch.
         return subprocess.Popen(
-            [sys.executable, "-m", "rollbook", "build", "--out", str(out)],
+            [sys.executable, "-m", "rollbook", "build", "--no-cache", "--out", str(out)],
             cwd=project,
             env=env(ROLLBOOK_JOBS="2"),
             stdout=log,

@@ -28,11 +28,14 @@ from rollbook.model.links import web_href
 from rollbook.parallel import default_jobs, fork_map
 from rollbook.render import LintResults
 from rollbook.render.coverage import coverage_view
+
+from rollbook.render.memo import RenderedRunbooks
 from rollbook.render.pages import PROBLEMS_REPORT, SiteRenderer, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
 from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
 from rollbook.site.mkdocs_driver import overrides_problems
 from rollbook.site.output import recover_output
+from rollbook.site.page_cache import cache_folder
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
 
@@ -51,6 +54,9 @@ class BuildOutcome:
     """Runbooks without a page: unreadable ones, and later files with an id already taken."""
     notes: list[str] = field(default_factory=list)
     """What was skipped while looking for runbooks (links outside the project, hidden files)."""
+    runbooks_reused: int = 0
+    """Runbook pages not rendered again: taken from the build cache as an earlier build
+    rendered them (the site's cache use is in ``report``)."""
 
 
 class InvalidRunbooks(Exception):
@@ -165,24 +171,40 @@ def render_pages(
     user_templates: Path | None,
     jobs: int = 1,
     preview: bool = False,
+    memo: RenderedRunbooks | None = None,
 ) -> list[SitePage]:
     """The site's pages, with the runbook pages (nearly all the work) dealt out to ``jobs``
-    forked workers. The pages, and their order, are the same whatever ``jobs``."""
+    forked workers. The pages, and their order, are the same whatever ``jobs``.
+
+    ``memo``: runbook pages of earlier builds, reused where their inputs are unchanged (and
+    filled with the pages rendered now)."""
     renderer = SiteRenderer(
         loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
     )
-    entries = renderer.entries
-    if jobs <= 1 or len(entries) < 20:
-        return renderer.pages()
-
-    def share(index: int) -> list[SitePage]:
-        return [renderer.runbook(entry) for entry in entries[index::jobs]]
-
     ready: dict[str, SitePage] = {}
-    for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
-        for entry, page in zip(entries[index::jobs], part, strict=True):
-            ready[entry.src_uri] = page
-    return renderer.pages(prerendered=ready)
+    entries = renderer.entries
+    if memo is not None:
+        memo.attach(renderer)
+        for entry in entries:
+            page = memo.get(entry)
+            if page is not None:
+                ready[entry.src_uri] = page
+        entries = [entry for entry in entries if entry.src_uri not in ready]
+    if jobs <= 1 or len(entries) < 20:
+        fresh = {entry.src_uri: renderer.runbook(entry) for entry in entries}
+    else:
+
+        def share(index: int) -> list[SitePage]:
+            return [renderer.runbook(entry) for entry in entries[index::jobs]]
+
+        fresh = {}
+        for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
+            for entry, page in zip(entries[index::jobs], part, strict=True):
+                fresh[entry.src_uri] = page
+    if memo is not None:
+        for entry in entries:
+            memo.put(entry, fresh[entry.src_uri])
+    return renderer.pages(prerendered={**ready, **fresh})
 
 
 def build(
@@ -193,6 +215,7 @@ def build(
     service_worker: bool = True,
     keep_going: bool = False,
     preview: bool = False,
+    cache: bool | Path = True,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -200,7 +223,9 @@ def build(
     teams file has errors; with ``keep_going`` the site is built without the runbooks that
     cannot have a page, and its home, team, tag and problems pages say what is missing and
     why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
-    errors.
+    errors. ``cache``: reuse the finished pages of earlier builds whose inputs are unchanged,
+    kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
+    byte for byte the same as without. False renders every page and keeps none.
     """
     recover_output(out)
     built = build_time()
@@ -228,7 +253,7 @@ def build(
             built,
             user_templates,
             overrides,
-            _Mode(service_worker, keep_going, preview),
+            _Mode(service_worker, keep_going, preview, cache),
             jobs,
         )
     finally:
@@ -237,11 +262,18 @@ def build(
             gc.enable()
 
 
+def _cache_folder(project: Project, cache: bool | Path) -> Path | None:
+    if cache is True:
+        return cache_folder(project.root)
+    return cache or None
+
+
 @dataclass(frozen=True)
 class _Mode:
     service_worker: bool
     keep_going: bool
     preview: bool
+    cache: bool | Path = True
 
 
 def _build_loaded(
@@ -259,6 +291,8 @@ def _build_loaded(
     invalid = invalid_files(loaded)
     if invalid and not mode.keep_going:
         raise InvalidRunbooks(invalid)
+    cache = _cache_folder(project, mode.cache)
+    memo = RenderedRunbooks(cache, user_templates) if cache is not None else None
     pages = render_pages(
         loaded,
         lint=lint_results,
@@ -266,6 +300,7 @@ def _build_loaded(
         user_templates=user_templates,
         jobs=jobs,
         preview=mode.preview,
+        memo=memo,
     )
     extra_files = {}
     # The offline cards the home page offers for download (and the service worker keeps).
@@ -287,8 +322,19 @@ def _build_loaded(
         service_worker=mode.service_worker,
         jobs=jobs,
         extra_files=extra_files,
+        cache=cache,
     )
     site = build_site(pages, out, options)
+    if memo is not None:
+        memo.prune()  # the new site is in place: keep only what it was made of
     unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)
     missing = len(loaded.runbooks) - sum(1 for page in pages if page.kind == "runbook")
-    return BuildOutcome(site, loaded, unreadable, invalid, missing, loaded.notes)
+    return BuildOutcome(
+        site,
+        loaded,
+        unreadable,
+        invalid,
+        missing,
+        loaded.notes,
+        runbooks_reused=memo.reused if memo is not None else 0,
+    )

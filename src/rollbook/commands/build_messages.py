@@ -45,9 +45,11 @@ def notes(outcome: BuildOutcome) -> list[str]:
 
 def built(outcome: BuildOutcome, out: Path) -> str:
     report = outcome.report
+    reused = f"; {report.reused} unchanged, taken from the build cache" if report.reused else ""
     return (
         f"Built {report.pages} pages into {out} ({report.bytes / 1e6:.1f} MB; search reads "
-        f"files of at most {report.search.largest_file / 1e3:.1f} KB as it needs them)."
+        f"files of at most {report.search.largest_file / 1e3:.1f} KB as it needs them"
+        f"{reused})."
     )
 
 

@@ -104,6 +104,10 @@ def serve(
                     service_worker=False,
                     keep_going=True,
                     preview=True,
+                    # Rebuilds reuse every page an edit did not change (the preview's own
+                    # cache: its pages differ from `rollbook build`'s, so sharing the
+                    # project's would only evict each other's).
+                    cache=tmp / "cache",
                 )
             except Exception as exc:
                 echo(f"build failed, still serving the previous one: {exc}")

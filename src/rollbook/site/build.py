@@ -37,6 +37,8 @@ class SiteOptions:
     """Processes building pages (forked workers, each writing its share of the pages)."""
     extra_files: dict[str, bytes] = field(default_factory=dict)
     """Other files to publish as they are, by site path (the problems report)."""
+    cache: Path | None = None
+    """The build cache folder (:mod:`rollbook.site.page_cache`), or None to render all."""
 
 
 @dataclass
@@ -49,6 +51,12 @@ class SiteReport:
     bytes: int
     search: SearchIndexReport
     version: str
+    rendered: int = 0
+    """Pages rendered by this build (the others were taken from the cache)."""
+    reused: int = 0
+    """Pages taken finished from the build cache."""
+    fresh: tuple[str, ...] = ()
+    """The pages rendered (by ``src_uri``, such as ``runbooks/<id>.md``)."""
 
     @property
     def search_index_bytes(self) -> int:
@@ -74,13 +82,27 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     # build if this one is killed (rollbook.site.output).
     with staged_output(out) as staged:
         staging = staged.site
-        checked = mkdocs_driver.build(pages, assets, options, site=staging, scratch=staged.scratch)
+        use = mkdocs_driver.CacheUse()
+        checked = mkdocs_driver.build(
+            pages, assets, options, site=staging, scratch=staged.scratch, cache_use=use
+        )
         search = write_search_index(staging, pages)
         check_site(staging, checked=checked, jobs=options.jobs)
         version = write_service_worker(staging, env, enabled=options.service_worker)
         files = [p for p in staging.rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
-    return SiteReport(out.resolve(), len(pages), len(files) + 1, size, search, version)
+    use.prune()  # the new site is in place: the cache keeps only what it is made of
+    return SiteReport(
+        out.resolve(),
+        len(pages),
+        len(files) + 1,
+        size,
+        search,
+        version,
+        rendered=use.rendered,
+        reused=use.reused,
+        fresh=use.fresh,
+    )
 
 
 def _template_bytes(env: Environment, name: str) -> bytes:

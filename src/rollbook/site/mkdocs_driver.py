@@ -17,6 +17,7 @@ lets raw HTML and ``javascript:`` links through).
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib.metadata
 import io
 import json
@@ -35,6 +36,8 @@ from rollbook.render.jinja import template_search_path
 from rollbook.render.views import SitePage
 from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import UNSAFE_HINT, PageLinks, page_links
+from rollbook.site.page_cache import FORMAT as CACHE_FORMAT
+from rollbook.site.page_cache import CachedPage, PageCache, source_digest
 from rollbook.site.sanitize import (
     CONTENT_END,
     CONTENT_START,
@@ -289,6 +292,55 @@ def _merge_into(cfg: dict, overrides: dict) -> None:
 # --- The build ---------------------------------------------------------------------------------
 
 
+@dataclass
+class CacheUse:
+    """What a build did with the page cache (:mod:`rollbook.site.page_cache`)."""
+
+    rendered: int = 0
+    """Pages of rollbook's rendered through the theme by this build."""
+    reused: int = 0
+    """Pages of rollbook's taken finished from the cache."""
+    fresh: tuple[str, ...] = ()
+    """The ``src_uri`` of every page rendered, in the site's order."""
+    cache: PageCache | None = None
+    keys: set[str] = field(default_factory=set)
+
+    def prune(self) -> None:
+        """Once the site is known good: drop the cache's entries this build did not use."""
+        if self.cache is not None:
+            self.cache.prune(self.keys)
+
+
+# Versions of what turns rollbook's HTML into a finished page, beside MkDocs and Material.
+_CACHE_DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "nh3", "jinja2", "markupsafe")
+
+
+def _cache_salt(cfg: dict, theme: Path) -> bytes:
+    """What every page of this build shares: rollbook's version and code, the engine's
+    versions, its configuration (without this build's own folders and time) and the theme
+    layer with the user's files in it."""
+    import rollbook
+
+    settings = copy.deepcopy(cfg)
+    for key in ("docs_dir", "site_dir"):
+        settings.pop(key, None)
+    settings["theme"].pop("custom_dir", None)
+    for key in ("built_iso", "built_text"):
+        settings["extra"]["rollbook"].pop(key, None)
+    digest = hashlib.blake2b(CACHE_FORMAT, digest_size=20)
+    for part in (
+        rollbook.__version__,
+        *(f"{name}={installed_version(name)}" for name in _CACHE_DISTRIBUTIONS),
+        json.dumps(settings, sort_keys=True, default=str),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(source_digest())
+    for path in sorted(p for p in theme.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(theme).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+    return digest.digest()
+
+
 def build(
     pages: list[SitePage],
     assets: dict[str, bytes],
@@ -296,10 +348,15 @@ def build(
     *,
     site: Path,
     scratch: Path,
+    cache_use: CacheUse | None = None,
 ) -> dict[str, PageLinks]:
     """Run MkDocs over ``pages`` and ``assets`` into ``site``, with its scratch files in
     ``scratch``; the pages checked as they were written, with their links (for the link
-    check, :mod:`rollbook.site.links`)."""
+    check, :mod:`rollbook.site.links`).
+
+    With ``options.cache`` (a folder), finished pages of earlier builds whose inputs are
+    unchanged are taken from there instead of rendered, and new ones kept there;
+    ``cache_use`` is told how many of each."""
     from rollbook.site import stylesheet  # which reads Material's CSS from here
 
     check_versions()
@@ -314,9 +371,33 @@ def build(
         options, docs, site, theme, has_tags="tag" in kinds, has_rules="rule" in kinds
     )
     # One stylesheet instead of three, and Material's script only when search needs it.
-    stylesheet.add_to_build(cfg, assets, theme_dir=theme, template_dirs=template_dirs)
+    stylesheet.add_to_build(
+        cfg, assets, theme_dir=theme, template_dirs=template_dirs, cache=options.cache
+    )
     checked: dict[str, PageLinks] = {}
-    _run_mkdocs(cfg, pages, assets, checked, jobs=options.jobs)
+    use = cache_use if cache_use is not None else CacheUse()
+    reuse: dict[str, CachedPage] = {}
+    keys: dict[str, str] = {}
+    if options.cache is not None:
+        use.cache = PageCache(
+            options.cache,
+            _cache_salt(cfg, theme),
+            options.built_iso,
+            options.built_text,
+            hold=scratch / "cached",
+        )
+        for page in pages:
+            key = keys[page.src_uri] = use.cache.key(page)
+            found = use.cache.get(key)
+            if found is not None:
+                reuse[page.src_uri] = found
+        use.keys = set(keys.values())
+    use.fresh = tuple(page.src_uri for page in pages if page.src_uri not in reuse)
+    use.rendered = len(use.fresh)
+    # Forking pays only when there are pages enough to share out.
+    jobs = options.jobs if use.rendered >= 20 else 1
+    _run_mkdocs(cfg, pages, assets, checked, jobs=jobs, cache=(use.cache, keys, reuse))
+    use.reused = len(reuse)
     prune_unused_assets(site)
     check_search_worker(site)
     return checked
@@ -370,11 +451,15 @@ def _stub_render(page, config, files) -> None:
     page.links_to_anchors = {}
 
 
+_Cache = tuple[PageCache | None, dict[str, str], dict[str, CachedPage]]
+
+
 def _rollbook_plugin(
     pages: list[SitePage],
     assets: dict[str, bytes],
     checked: dict[str, PageLinks],
     shards: _Shards,
+    cache: _Cache = (None, {}, {}),
 ):
     from mkdocs.plugins import BasePlugin, event_priority
     from mkdocs.structure.files import File
@@ -382,8 +467,14 @@ def _rollbook_plugin(
 
     by_uri = {page.src_uri: page for page in pages}
     chrome_checks = ChromeChecks()
-    # Pages are dealt to the workers in turn, so each gets a like mix of page kinds.
-    worker_of = {page.src_uri: i % shards.jobs for i, page in enumerate(pages)}
+    page_cache, keys, reuse = cache
+    # Pages are dealt to the workers in turn, so each gets a like mix of page kinds; pages
+    # taken from the cache are nobody's (the parent puts them in place at the end).
+    worker_of = {
+        page.src_uri: i % shards.jobs
+        for i, page in enumerate(p for p in pages if p.src_uri not in reuse)
+    }
+    dest_of: dict[str, str] = {}
 
     class RollbookPlugin(BasePlugin):
         """Adds the generated pages and assets, and supplies each page's HTML.
@@ -432,6 +523,9 @@ def _rollbook_plugin(
                 self._fork(config, files)
             for file in files.documentation_pages():
                 worker = worker_of.get(file.src_uri, 0)
+                if file.src_uri in reuse:
+                    dest_of[file.src_uri] = file.dest_uri
+                    worker = -1
                 if worker != shards.index and file.page is not None:
                     file.page.meta["template"] = SKIP_TEMPLATE
             return env
@@ -483,7 +577,9 @@ def _rollbook_plugin(
                 )
             except UnsafeOutput as exc:
                 raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
-            checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)
+            links = checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)
+            if page_cache is not None and page.file.src_uri in keys:
+                page_cache.put(keys[page.file.src_uri], cleaned, links)
             return cleaned
 
         @event_priority(100)
@@ -505,6 +601,12 @@ def _rollbook_plugin(
                     checked.update(result)  # type: ignore[call-overload]
             if errors:
                 raise errors[0]
+            if page_cache is not None:
+                site = Path(config.site_dir)
+                for src_uri, cached in reuse.items():
+                    dest = dest_of[src_uri]
+                    page_cache.place(cached, site / dest)
+                    checked[dest] = cached.links
 
     return RollbookPlugin()
 
@@ -546,6 +648,7 @@ def _run_mkdocs(
     checked: dict[str, PageLinks],
     *,
     jobs: int = 1,
+    cache: _Cache = (None, {}, {}),
 ) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -560,7 +663,7 @@ def _run_mkdocs(
     try:
         config_path = Path(cfg["docs_dir"]).parent / "mkdocs.yml"
         config = load_config(io.BytesIO(b"{}"), config_file_path=str(config_path), **cfg)
-        config.plugins["rollbook"] = _rollbook_plugin(pages, assets, checked, shards)
+        config.plugins["rollbook"] = _rollbook_plugin(pages, assets, checked, shards, cache)
         # The CLI runs these around build(); so must we, or plugins miss their setup.
         config.plugins.on_startup(command="build", dirty=False)
         try:

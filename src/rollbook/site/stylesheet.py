@@ -27,6 +27,8 @@ value, never a different rule.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
@@ -38,7 +40,8 @@ from jinja2 import Environment, nodes
 from jinja2.exceptions import TemplateError
 from tinycss2.ast import AtRule, Node, QualifiedRule
 
-from rollbook.site.mkdocs_driver import material_file, material_templates
+from rollbook.build_cache import keep_only, source_digest
+from rollbook.site.mkdocs_driver import installed_version, material_file, material_templates
 
 STYLESHEET = "assets/rollbook/site.css"
 
@@ -576,14 +579,20 @@ def _serialise(rules: list[_Kept]) -> str:
 
 
 def add_to_build(
-    cfg: dict, assets: dict[str, bytes], *, theme_dir: Path, template_dirs: Iterable[Path]
+    cfg: dict,
+    assets: dict[str, bytes],
+    *,
+    theme_dir: Path,
+    template_dirs: Iterable[Path],
+    cache: Path | None = None,
 ) -> None:
     """Write the site's stylesheet into ``assets`` and tell the theme its name and that of
     Material's page script (``config.extra.rollbook.stylesheet`` and ``.material_bundle``),
     which rollbook's page script loads when the reader first reaches for search.
 
     Either is left out, and the theme falls back to Material's own tags, when the installed
-    Material does not have exactly one such file.
+    Material does not have exactly one such file. With ``cache`` (the build cache folder),
+    the stylesheet of an earlier build with the same inputs is reused.
     """
     rollbook = cfg["extra"]["rollbook"]
     bundle = material_file("javascripts", "bundle.*.min.js")
@@ -591,15 +600,46 @@ def add_to_build(
     rollbook["stylesheet"] = ""
     if material_file("stylesheets", "main.*.min.css") is None:
         return
+    rollbook_css = assets["assets/rollbook/rollbook.css"].decode("utf-8")
+    page_dirs = [folder / "pages" for folder in template_dirs]
+    scripts = [
+        bundle.read_text("utf-8") if bundle else "",
+        assets["assets/rollbook/rollbook.js"].decode("utf-8"),
+    ]
+    palette = cfg["theme"].get("palette")
+    kept = None
+    if cache is not None:
+        # A pure function of its inputs, and seconds of work: kept between builds.
+        inputs = [rollbook_css, *scripts, json.dumps(palette, sort_keys=True, default=str)]
+        kept = cache / "stylesheet" / f"{_inputs_key(inputs, [theme_dir, *page_dirs])}.css"
+        with suppress(OSError):
+            assets[STYLESHEET] = kept.read_bytes()
+            rollbook["stylesheet"] = STYLESHEET
+            return
     css = site_stylesheet(
-        assets["assets/rollbook/rollbook.css"].decode("utf-8"),
-        theme_dir=theme_dir,
-        page_dirs=[folder / "pages" for folder in template_dirs],
-        scripts=[
-            bundle.read_text("utf-8") if bundle else "",
-            assets["assets/rollbook/rollbook.js"].decode("utf-8"),
-        ],
-        palette=cfg["theme"].get("palette"),
+        rollbook_css, theme_dir=theme_dir, page_dirs=page_dirs, scripts=scripts, palette=palette
     )
     assets[STYLESHEET] = css.encode("utf-8")
+    if kept is not None:
+        keep_only(kept, assets[STYLESHEET])
     rollbook["stylesheet"] = STYLESHEET
+
+
+def _inputs_key(texts: list[str], folders: list[Path]) -> str:
+    """A hash of everything the stylesheet is made from: rollbook's code, Material's
+    version, the texts given and every file of the template folders."""
+    import rollbook
+
+    digest = hashlib.blake2b(source_digest(), digest_size=20)
+    digest.update(f"rollbook={rollbook.__version__}\0".encode())
+    digest.update(f"mkdocs-material={installed_version('mkdocs-material')}\0".encode())
+    for text in texts:
+        data = text.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            name = path.relative_to(folder).as_posix().encode("utf-8")
+            digest.update(len(name).to_bytes(8, "big") + name)
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+        digest.update(b"\0")
+    return digest.hexdigest()

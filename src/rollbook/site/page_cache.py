@@ -1,0 +1,179 @@
+"""Finished pages of earlier builds, reused when nothing that went into them has changed.
+
+A team edits one runbook at a time; the other 9,999 pages of its site come out of the next
+build byte for byte as before. Rendering a page through the theme, sanitising and checking
+it is most of a build's time, so each finished page is kept under a key that hashes
+everything that made it (content addressing, as ccache does):
+
+- the *salt*: what is the same for every page of a build (the cache format, rollbook's
+  version and source, the versions of the site engine and sanitiser, the engine's
+  configuration, the theme files and the user's overrides of them; the site driver
+  computes it, :func:`rollbook.site.mkdocs_driver.build`);
+- the page itself as rollbook rendered it (address, kind, title, description, HTML).
+
+A key that matches is therefore the same page, whatever file it came from, so a renamed
+runbook hits the cache as readily as an untouched one, and nothing needs invalidating: a
+changed input is a different key. Entries a build did not use are removed after it.
+
+The build time is the one input that changes on every build without ``SOURCE_DATE_EPOCH``.
+The templates write it in one form, ``<time datetime="ISO">TEXT</time>`` (runbook text is
+escaped, so it can never produce that element), which the key leaves out and a reused page
+gets rewritten to; a page that shows the time in any other form is not cached at all.
+
+The cache lives in the project's root folder, ``.rollbook-cache/build/``: ignored by git (a
+``.gitignore`` inside says so), safe to delete at any time, never trusted across versions
+(the version is in every key). Nothing in it is executable: pages are bytes, their links
+JSON. Failing to read or write it costs only time, never the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rollbook.build_cache import (
+    CACHE_FOLDER,
+    add_part,
+    cache_folder,
+    keep_only,
+    prepare,
+    source_digest,
+    time_element,
+    write_whole,
+)
+from rollbook.render.views import SitePage
+from rollbook.site.links import PageLinks
+
+FORMAT = b"rollbook page cache 1"
+
+
+@dataclass
+class CachedPage:
+    """A page found in the cache: its file, the build time in it, and its links."""
+
+    path: Path
+    time: str
+    links: PageLinks
+
+
+@dataclass
+class PageCache:
+    """Finished pages by key, in ``folder``; counts what a build rendered and reused."""
+
+    folder: Path
+    salt: bytes
+    built_iso: str
+    built_text: str
+    hold: Path
+    """Where entries this build reuses are linked as they are found, so that a build
+    pruning the same cache meanwhile cannot take them away (a scratch folder)."""
+    reused: int = 0
+
+    @property
+    def time(self) -> str:
+        """This build's time element."""
+        return time_element(self.built_iso, self.built_text)
+
+    def key(self, page: SitePage) -> str:
+        """The page's key: the salt and everything of the page that reaches its HTML, but
+        for the build time."""
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        for part in (page.src_uri, page.kind, page.title, page.description):
+            add_part(digest, part.encode("utf-8"))
+        pieces = page.html.split(self.time)
+        add_part(digest, str(len(pieces)).encode("ascii"))
+        for piece in pieces:
+            add_part(digest, piece.encode("utf-8"))
+        return digest.hexdigest()
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        base = self.folder / "pages" / key[:2] / key
+        return base.with_suffix(".html"), base.with_suffix(".json")
+
+    def get(self, key: str) -> CachedPage | None:
+        """The cached page for ``key``, or None (also when the entry cannot be read)."""
+        html, meta = self._paths(key)
+        held = self.hold / f"{key}.html"
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            needs, missing = data["links"]
+            links: PageLinks = (
+                tuple((str(a), str(b)) for a, b in needs),
+                tuple(str(m) for m in missing),
+            )
+            time = str(data["time"])
+            self.hold.mkdir(parents=True, exist_ok=True)
+            if not held.exists():
+                os.link(html, held)
+            # Published pages are hard links to the entries: a page changed in place after
+            # the build (appended to, say) changed its entry too, which is then not used.
+            stat = held.stat()
+            if [stat.st_size, stat.st_mtime_ns] != data["file"]:
+                held.unlink()
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return CachedPage(held, time, links)
+
+    def put(self, key: str, html: str, links: PageLinks) -> None:
+        """Keep a finished page, unless the build time shows in it in another form than the
+        time element (then a reused copy could not be brought up to date)."""
+        stamp_free = html.replace(self.time, "")
+        if self.built_iso in stamp_free or self.built_text in stamp_free:
+            return
+        html_path, meta_path = self._paths(key)
+        meta: dict[str, object] = {"time": self.time, "links": [list(links[0]), list(links[1])]}
+        try:
+            prepare(self.folder)
+            html_path.parent.mkdir(parents=True, exist_ok=True)
+            write_whole(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            stat = html_path.stat()
+            meta["file"] = [stat.st_size, stat.st_mtime_ns]
+            write_whole(meta_path, json.dumps(meta).encode("utf-8"))
+        except OSError:
+            return  # a cache that cannot be written costs time only
+
+    def place(self, cached: CachedPage, dest: Path) -> None:
+        """Write a cached page to ``dest``: a hard link when it is already up to date."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if cached.time == self.time:
+            try:
+                os.link(cached.path, dest)
+                self.reused += 1
+                return
+            except OSError:
+                pass  # another file system, or no hard links: copy
+        data = cached.path.read_bytes()
+        if cached.time != self.time:
+            data = data.replace(cached.time.encode("utf-8"), self.time.encode("utf-8"))
+        dest.write_bytes(data)
+        self.reused += 1
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries but those of ``keep`` (the keys of this build's pages):
+        changed pages' old versions, pages of other versions of rollbook, pages that no
+        longer exist."""
+        pages = self.folder / "pages"
+        if not pages.is_dir():
+            return
+        for sub in pages.iterdir():
+            try:
+                for entry in sub.iterdir():
+                    if entry.name.split(".", 1)[0] not in keep:
+                        entry.unlink(missing_ok=True)
+            except OSError:
+                continue
+
+
+__all__ = [
+    "CACHE_FOLDER",
+    "CachedPage",
+    "PageCache",
+    "cache_folder",
+    "keep_only",
+    "source_digest",
+    "time_element",
+]

@@ -1,0 +1,304 @@
+"""Incremental builds: a build that reuses finished pages from the build cache writes, byte
+for byte, the site a full build of the same sources writes, and reuses only what no change
+touched.
+
+Every test builds a project once (filling the cache beside the output), changes one thing,
+builds again into the same output, and compares every file with a full build of the changed
+sources into another folder, without the cache. It also checks that the cache was used: which
+pages the second build rendered, and that the others were taken from the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sitetools import EPOCH, make_project
+
+import rollbook
+from rollbook.assets import builtin_templates
+from rollbook.commands.build import InvalidRunbooks, build
+from rollbook.config import load_project
+from rollbook.site.page_cache import cache_folder
+from tests.conftest import run_cli
+
+RUNBOOKS = 4
+
+
+@pytest.fixture(autouse=True)
+def _fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """A project of a few runbooks, built once into ``out`` (which filled the cache)."""
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "inc" / "site"
+    first = build(load_project(root), out)
+    assert first.report.reused == 0
+    assert first.report.rendered == first.report.pages
+    return root, out
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+class Rebuilt:
+    """What an incremental build did: the site report, and the runbook pages it reused."""
+
+    def __init__(self, outcome) -> None:
+        self.__dict__.update(vars(outcome.report))
+        self.runbooks_reused = outcome.runbooks_reused
+
+
+def rebuild_and_compare(root: Path, out: Path, full: Path) -> Rebuilt:
+    """Build ``root`` into ``out`` (with the cache) and into ``full`` (without): the two
+    sites must be the same files with the same bytes. Returns the incremental build's report."""
+    report = Rebuilt(build(load_project(root), out))
+    build(load_project(root), full, cache=False)
+    got, want = tree(out), tree(full)
+    assert sorted(got) == sorted(want)
+    differ = [name for name in want if got[name] != want[name]]
+    assert differ == [], f"files differ from a full build: {differ[:10]}"
+    return report
+
+
+def runbook_pages(fresh: tuple[str, ...]) -> set[str]:
+    return {uri for uri in fresh if uri.startswith("runbooks/")}
+
+
+def runbook_file(root: Path, n: int) -> Path:
+    return root / "runbooks" / f"feature-{n:05d}.yaml"
+
+
+def all_runbook_pages(out: Path) -> set[str]:
+    return {f"runbooks/{p.parent.name}.md" for p in (out / "runbooks").glob("*/index.html")}
+
+
+def test_unchanged_sources_render_nothing(built, tmp_path):
+    root, out = built
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.fresh == ()
+    assert report.reused == report.pages
+    assert report.runbooks_reused == RUNBOOKS + 1
+
+
+def test_edited_runbook(built, tmp_path):
+    root, out = built
+    path = runbook_file(root, 1)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: ", "summary: Edited today. ", 1), encoding="utf-8")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00001.md"}
+    assert "Edited today." in (out / "runbooks" / "feature-00001" / "index.html").read_text()
+    # Every other runbook page came from the cache, rendered neither by rollbook's
+    # templates nor through the theme.
+    assert report.runbooks_reused == RUNBOOKS
+    assert report.reused >= len(all_runbook_pages(out)) - 1
+
+
+def test_edited_title_moves_the_runbook_in_listings(built, tmp_path):
+    root, out = built
+    path = runbook_file(root, 2)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Feature number 2", "Aardvark feature", 1), encoding="utf-8")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00002.md"}
+    assert "index.md" in report.fresh  # the home page lists it under its new title
+    assert "Aardvark feature" in (out / "index.html").read_text()
+
+
+def test_added_runbook(built, tmp_path):
+    root, out = built
+    text = runbook_file(root, 0).read_text(encoding="utf-8")
+    runbook_file(root, 99).write_text(
+        text.replace("id: feature-00000", "id: feature-00099").replace(
+            "Feature number 0", "Feature number 99"
+        ),
+        encoding="utf-8",
+    )
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00099.md"}
+    assert report.runbooks_reused == RUNBOOKS + 1
+    assert (out / "runbooks" / "feature-00099" / "index.html").is_file()
+
+
+def test_deleted_runbook(built, tmp_path):
+    root, out = built
+    runbook_file(root, 3).unlink()
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == set()
+    assert not (out / "runbooks" / "feature-00003").exists()
+    assert "Feature number 3" not in (out / "index.html").read_text()
+
+
+def test_renamed_runbook_file(built, tmp_path):
+    root, out = built
+    runbook_file(root, 1).rename(root / "runbooks" / "renamed.yaml")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    # The page names its source file, so that one page is new; the rest are reused.
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00001.md"}
+    assert "renamed.yaml" in (out / "runbooks" / "feature-00001" / "index.html").read_text()
+
+
+def test_changed_team(built, tmp_path):
+    root, out = built
+    teams = root / "runbooks" / "teams.yaml"
+    text = teams.read_text(encoding="utf-8")
+    assert "name: My team" in text or "name:" in text
+    teams.write_text(text.replace("name: ", "name: Renamed ", 1), encoding="utf-8")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    # Every runbook page names its owning team: all of them are new.
+    assert runbook_pages(report.fresh) == all_runbook_pages(out)
+    assert report.runbooks_reused == 0
+    assert "Renamed " in (out / "runbooks" / "feature-00000" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("template", "old", "marker"),
+    [
+        ("site/pages/runbook.html", "Owner:", "Owned by (page marker):"),
+        ("site/theme/main.html", "Offline: showing", "Offline (theme marker): showing"),
+    ],
+)
+def test_changed_user_template(built, tmp_path, template, old, marker):
+    root, out = built
+    overrides = root / "my-templates"
+    text = (builtin_templates() / template).read_text(encoding="utf-8")
+    assert old in text
+    target = overrides / template
+    target.parent.mkdir(parents=True)
+    target.write_text(text.replace(old, marker), encoding="utf-8")
+    config = root / "rollbook.toml"
+    config.write_text(
+        'templates = "my-templates"\n' + config.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == all_runbook_pages(out)
+    assert marker in (out / "runbooks" / "feature-00000" / "index.html").read_text()
+
+
+def test_changed_configuration(built, tmp_path):
+    root, out = built
+    config = root / "rollbook.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        re.sub(r"(?m)^site-name = .*$", 'site-name = "Renamed site"', text), encoding="utf-8"
+    )
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    # The site's name is on every page.
+    assert report.reused == 0
+    assert "Renamed site" in (out / "runbooks" / "feature-00000" / "index.html").read_text()
+
+
+def test_upgraded_rollbook_trusts_no_page(built, tmp_path, monkeypatch):
+    root, out = built
+    monkeypatch.setattr(rollbook, "__version__", rollbook.__version__ + ".post1")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.reused == 0
+    assert report.rendered == report.pages
+    assert report.runbooks_reused == 0
+
+
+def test_new_build_time_reuses_pages_with_the_new_time(built, tmp_path, monkeypatch):
+    root, out = built
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400 + 3600))
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == set()
+    assert report.runbooks_reused == RUNBOOKS + 1
+    page = (out / "runbooks" / "feature-00000" / "index.html").read_text()
+    assert "2026-01-02 01:00 UTC" in page
+    assert "2026-01-01 00:00 UTC" not in page
+
+
+def test_deleted_or_damaged_cache_means_a_full_build(built, tmp_path):
+    root, out = built
+    entries = sorted((cache_folder(root) / "pages").rglob("*.json"))
+    assert entries
+    for entry in entries[::2]:
+        entry.write_text("{not json", encoding="utf-8")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert 0 < report.rendered < report.pages
+    shutil.rmtree(cache_folder(root).parent)
+    report = rebuild_and_compare(root, out, tmp_path / "full2" / "site")
+    assert report.reused == 0
+
+
+def test_cache_is_ignored_by_git_and_pruned(built, tmp_path):
+    root, out = built
+    cache = cache_folder(root)
+    assert (cache.parent / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    pages = len(tree(out))
+    before = {p.name for p in (cache / "pages").rglob("*.html")}
+    runbook_file(root, 1).unlink()
+    report = build(load_project(root), out).report
+    after = {p.name for p in (cache / "pages").rglob("*.html")}
+    # One entry per page of the site: the deleted runbook's page, and the listings as they
+    # were with it, left the cache.
+    assert len(before) == report.pages + 1
+    assert len(after) == report.pages
+    assert len(tree(out)) < pages
+    # One stylesheet, one rendered runbook page per runbook.
+    assert len(list((cache / "stylesheet").iterdir())) == 1
+    assert len(list((cache / "render").rglob("*.json"))) == RUNBOOKS
+
+
+def test_failed_build_leaves_the_site_and_cache_usable(built, tmp_path):
+    root, out = built
+    good = tree(out)
+    path = runbook_file(root, 2)
+    path.write_text(path.read_text(encoding="utf-8") + "\nrisk: [not, a, level]\n")
+    with pytest.raises(InvalidRunbooks):
+        build(load_project(root), out)
+    assert tree(out) == good
+    path.write_text(path.read_text(encoding="utf-8").rsplit("\nrisk: [", 1)[0])
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.fresh == ()
+
+
+def test_cli_says_what_it_reused_and_no_cache_renders_all(built):
+    root, out = built
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    again = run_cli("build", "--out", str(out), cwd=root, env=env)
+    assert again.returncode == 0, again.stderr
+    assert re.search(r"; \d+ unchanged, taken from the build cache\)\.", again.stdout)
+    shutil.rmtree(cache_folder(root).parent)
+    full = run_cli("build", "--no-cache", "--out", str(out), cwd=root, env=env)
+    assert full.returncode == 0, full.stderr
+    assert "build cache" not in full.stdout
+    assert not cache_folder(root).parent.exists()
+
+
+def test_template_reading_the_build_time_itself_is_rendered_again(built, tmp_path, monkeypatch):
+    root, out = built
+    overrides = root / "my-templates" / "site" / "pages"
+    overrides.mkdir(parents=True)
+    text = (builtin_templates() / "site" / "pages" / "runbook.html").read_text(encoding="utf-8")
+    marker = "<p>Day {{ built.day }} of the month</p>"
+    (overrides / "runbook.html").write_text(text + marker, encoding="utf-8")
+    config = root / "rollbook.toml"
+    config.write_text(
+        'templates = "my-templates"\n' + config.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    build(load_project(root), out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 86400))
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.runbooks_reused == 0
+    assert "Day 2 of the month" in (out / "runbooks" / "feature-00000" / "index.html").read_text()
+
+
+def test_published_page_changed_in_place_is_not_reused(built, tmp_path):
+    root, out = built
+    build(load_project(root), out)  # now its pages are the cache's entries, linked
+    page = out / "runbooks" / "feature-00002" / "index.html"
+    assert page.stat().st_nlink > 1
+    with page.open("ab") as handle:  # a publish step appending to the page it was given
+        handle.write(b"<!-- appended after the build -->")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00002.md"}
+    assert b"appended" not in page.read_bytes()
