@@ -28,7 +28,6 @@ from rollbook.model.links import web_href
 from rollbook.parallel import default_jobs, fork_map
 from rollbook.render import LintResults
 from rollbook.render.coverage import coverage_view
-
 from rollbook.render.memo import RenderedRunbooks
 from rollbook.render.pages import PROBLEMS_REPORT, SiteRenderer, problems_report
 from rollbook.render.views import FindingView, RuleView, SitePage
