@@ -729,6 +729,7 @@ def url(ctx: click.Context, feature: str, alerts: bool) -> None:
         echo(line)
 
 
+@cli.command()
 @click.argument("features", nargs=-1, metavar="FEATURE...")
 @click.option(
     "--at",
