@@ -21,6 +21,8 @@ below, a small project that passes every rule:
   several files (a flag file and the runbook that names its flag).
 - An example that is not YAML a reader can merge (broken YAML, several documents, a list) is
   linted exactly as written: it is about the file itself.
+- ``# .rollbook-baseline.json`` and the configuration's ``[[exempt]]`` entries work as in
+  ``rollbook lint``: the examples are linted with the baseline and exemptions applied.
 - Dated examples are checked as of :data:`EXAMPLES_TODAY`.
 
 The merge works on the text, not on parsed data: the example's own lines, comments, quotes
@@ -44,6 +46,8 @@ REFERENCE_RUNBOOK_PATH = "runbooks/one-click-checkout.yaml"
 REFERENCE_CONFIG = """\
 runbooks = ["runbooks"]
 teams = "teams.yaml"
+site-url = "https://runbooks.example.com"
+alert-rules = ["alerts/*.yaml"]
 
 [[sources]]
 kind = "flagd"
@@ -126,11 +130,26 @@ drills:
     by: Jo Park
 """
 
+REFERENCE_ALERTS_PATH = "alerts/checkout.rules.yaml"
+
+REFERENCE_ALERTS = """\
+groups:
+  - name: checkout
+    rules:
+      - alert: CheckoutErrorRateHigh
+        expr: sum(rate(checkout_errors_total[5m])) > 2
+        for: 5m
+        annotations:
+          summary: Checkout errors above 2%
+          runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
+"""
+
 #: The reference project, path by path: the files every example is completed with.
 REFERENCE_FILES: dict[str, str] = {
     "rollbook.toml": REFERENCE_CONFIG,
     "teams.yaml": REFERENCE_TEAMS,
     "flags/checkout.flagd.json": REFERENCE_FLAGS,
+    REFERENCE_ALERTS_PATH: REFERENCE_ALERTS,
     REFERENCE_RUNBOOK_PATH: REFERENCE_RUNBOOK,
 }
 
