@@ -432,3 +432,18 @@ def test_also_reported_reads_the_codes_of_its_paragraph_only():
     docs = "x\n\n**Also reported**: RB101 and RB104, because\nof RB108.\n\nSee RB999.\n"
     assert also_reported(docs) == ["RB101", "RB104", "RB108"]
     assert also_reported("no such paragraph, RB101") == []
+
+
+def test_the_sentence_after_an_example_heading_may_wrap_over_lines():
+    docs = (
+        "What it checks.\n\n**Failing**: the reference project's rule file defines\n"
+        "`CheckoutErrorRateHigh` only.\n\n```yaml\n# alerts/a.yaml\ngroups: []\n```\n\n"
+        "```json\n# .rollbook-baseline.json\n{}\n```\n\n"
+        "**Why it matters**: a paragraph,\nnot an example.\n\nMore text.\n\n"
+        "**Passing**:\n\n```yaml\nid: b\n```\n"
+    )
+    item = dataclasses.replace(REGISTRY["RB206"], docs=docs)
+    assert item.example_blocks() == {
+        "failing": ["# alerts/a.yaml\ngroups: []\n", "# .rollbook-baseline.json\n{}\n"],
+        "passing": ["id: b\n"],
+    }

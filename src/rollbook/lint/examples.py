@@ -46,7 +46,6 @@ REFERENCE_RUNBOOK_PATH = "runbooks/one-click-checkout.yaml"
 REFERENCE_CONFIG = """\
 runbooks = ["runbooks"]
 teams = "teams.yaml"
-site-url = "https://runbooks.example.com"
 alert-rules = ["alerts/*.yaml"]
 
 [[sources]]

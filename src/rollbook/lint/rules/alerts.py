@@ -276,8 +276,20 @@ def alert_runbook_url_mismatch(ctx: RunbookContext) -> Iterator[Hit]:
     **Why it matters**: a link to an old wiki, a renamed runbook or another site is a 404 at
     the worst moment (prometheus-operator/runbooks#6 found 90 of 100 alert links dead).
 
-    **Failing**: the reference configuration has `site-url = "https://runbooks.example.com"`,
-    and the alert still links to the old wiki page.
+    **Failing**: the site is published at `https://runbooks.example.com`, and the alert
+    still links to the old wiki page.
+
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+    site-url = "https://runbooks.example.com"
+    alert-rules = ["alerts/*.yaml"]
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+    ```
 
     ```yaml
     # alerts/checkout.rules.yaml
@@ -291,6 +303,18 @@ def alert_runbook_url_mismatch(ctx: RunbookContext) -> Iterator[Hit]:
     ```
 
     **Passing**:
+
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+    site-url = "https://runbooks.example.com"
+    alert-rules = ["alerts/*.yaml"]
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+    ```
 
     ```yaml
     # alerts/checkout.rules.yaml
