@@ -140,8 +140,22 @@ def source_changed_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
     **Why it matters**: moving a rollout from 5% to 25% changes who is affected as surely as
     a deploy does; the runbook's plan and rollback should be looked at in the same review.
 
-    **Failing**: a pull request moves the flag from 5% (`[["on", 5], ["off", 95]]`) to 25%,
-    and leaves `runbooks/one-click-checkout.yaml` as it was; `rollbook lint --since main`:
+    **Failing**: a pull request moves the flag from 5% to 25%, and leaves
+    `runbooks/one-click-checkout.yaml` as it was; `rollbook lint --since main`:
+
+    ```json
+    # flags/checkout.flagd.json (before)
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 5], ["off", 95]]}
+        }
+      }
+    }
+    ```
 
     ```json
     # flags/checkout.flagd.json
@@ -158,6 +172,20 @@ def source_changed_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
     ```
 
     **Passing**: the same pull request adds the new stage to the runbook's plan.
+
+    ```json
+    # flags/checkout.flagd.json (before)
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 5], ["off", 95]]}
+        }
+      }
+    }
+    ```
 
     ```json
     # flags/checkout.flagd.json
