@@ -19,11 +19,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from rollbook.commands.lint import adopt
 from rollbook.config import ConfigError, load_project
 from rollbook.lint import LintOptions, all_rules, lint
 from rollbook.lint.examples import (
@@ -33,6 +35,7 @@ from rollbook.lint.examples import (
     ExampleError,
     also_reported,
     example_files,
+    example_history,
     merge_yaml,
     split_marker,
 )
@@ -40,9 +43,11 @@ from rollbook.lint.finding import Finding
 from rollbook.lint.registry import REGISTRY, Rule
 
 # Rules whose failing example cannot be shown by a project in a doc: code -> why. Each entry
-# is checked: the code exists, and its failing example really does not trigger it. None is
-# needed today: multi-file cases (RB009 duplicate ids, RB101 flag files) use `# path`
-# markers, and the configuration is an example's file too (RB105's rollbook.toml).
+# is checked: the code exists, and its failing example really does not trigger it. Multi-file
+# cases (RB009 duplicate ids, RB101 flag files, RB3xx rule files) use `# path` markers, and
+# the configuration and the baseline are an example's files too (RB105, RB905-RB907), and a
+# `# <path> (before)` block gives an example a git history (RB404, `--since`). An exempt
+# rule's passing example is still linted, and must be clean.
 EXEMPT: dict[str, str] = {}
 
 HOW = (
@@ -63,14 +68,37 @@ def where(item: Rule) -> str:
     return "its docs in src/rollbook/lint/rules/input.py or suppressions.py"
 
 
-def lint_files(files: dict[str, str], root: Path) -> list[Finding]:
-    """Write the project and lint it as `rollbook lint` would, as of EXAMPLES_TODAY."""
+def write_files(files: dict[str, str], root: Path) -> None:
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def commit_files(files: dict[str, str], root: Path) -> None:
+    """Commit ``files`` as the project's history: what `--since HEAD` compares with."""
+    write_files(files, root)
+    git = ["git", "-c", "user.name=rollbook", "-c", "user.email=dev@rollbook.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "before"]):
+        subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+
+
+def lint_files(
+    files: dict[str, str], root: Path, before: dict[str, str] | None = None
+) -> list[Finding]:
+    """Write the project and lint it as `rollbook lint` would, as of EXAMPLES_TODAY; with
+    ``before``, as `rollbook lint --since HEAD` after committing ``before``."""
+    if before is not None:
+        commit_files(before, root)
+        for rel in set(before) - set(files):
+            (root / rel).unlink()
+    write_files(files, root)
     try:
-        result = lint(load_project(root), LintOptions(today=EXAMPLES_TODAY))
+        project = load_project(root)
+        options = LintOptions(today=EXAMPLES_TODAY, since="HEAD" if before is not None else None)
+        result = lint(project, options)
+        # As `rollbook lint` does: the configuration's exemptions, then the baseline file.
+        adopt(project, options, result)
     except ConfigError as exc:
         pytest.fail(
             f"the example's project cannot be linted (rollbook would exit 2): {exc}\n"
@@ -135,8 +163,9 @@ def check_failing(item: Rule, root: Path) -> None:
             f"{item.code}: '**Also reported**' names {code}, which is "
             f"{'the rule itself' if code == item.code else 'not a rule'}; fix {where(item)}"
         )
-    files = example_files(blocks_of(item, "failing"))
-    found = lint_files(files, root)
+    blocks = blocks_of(item, "failing")
+    files = example_files(blocks)
+    found = lint_files(files, root, example_history(blocks))
     codes = {f.code for f in found}
     context = explain(found, files)
     assert item.code in codes, (
@@ -160,8 +189,9 @@ def check_failing(item: Rule, root: Path) -> None:
 
 def check_passing(item: Rule, root: Path) -> None:
     """Assert that ``item``'s passing example lints clean."""
-    files = example_files(blocks_of(item, "passing"))
-    found = lint_files(files, root)
+    blocks = blocks_of(item, "passing")
+    files = example_files(blocks)
+    found = lint_files(files, root, example_history(blocks))
     context = explain(found, files)
     assert item.code not in {f.code for f in found}, (
         f"{item.code}'s passing example triggers {item.code} itself: fix the example in "
@@ -182,7 +212,8 @@ def check_exemptions(exempt: dict[str, str], root: Path) -> None:
         item = REGISTRY[code]
         blocks = item.example_blocks().get("failing")
         if blocks:
-            codes = {f.code for f in lint_files(example_files(blocks), root / code)}
+            found = lint_files(example_files(blocks), root / code, example_history(blocks))
+            codes = {f.code for f in found}
             assert code not in codes, (
                 f"{code} is exempt, yet its failing example triggers it: remove {code} from "
                 "EXEMPT in tests/lint/test_rule_examples.py, so the example is tested"
@@ -393,6 +424,8 @@ def test_merge_after_a_block_scalar_keeps_it_whole():
         ("# teams.yaml\nteams: []\n", "teams.yaml", "teams: []\n"),
         ("# rollbook.toml\nx = 1\n", "rollbook.toml", "x = 1\n"),
         ('# flags/a.flagd.json\n{"flags": {}}\n', "flags/a.flagd.json", '{"flags": {}}\n'),
+        # A file as it was before the change the example shows.
+        ("# flags/a.flagd.json (before)\n{}\n", "flags/a.flagd.json", "{}\n"),
         # Not a marker: a sentence, a path with words after it, no extension.
         ("# a flagd file declares x\nid: a\n", "runbooks/one-click-checkout.yaml", None),
         ("# teams.yaml has no phone\nid: a\n", "runbooks/one-click-checkout.yaml", None),
@@ -423,3 +456,31 @@ def test_also_reported_reads_the_codes_of_its_paragraph_only():
     docs = "x\n\n**Also reported**: RB101 and RB104, because\nof RB108.\n\nSee RB999.\n"
     assert also_reported(docs) == ["RB101", "RB104", "RB108"]
     assert also_reported("no such paragraph, RB101") == []
+
+
+def test_the_sentence_after_an_example_heading_may_wrap_over_lines():
+    docs = (
+        "What it checks.\n\n**Failing**: the reference project's rule file defines\n"
+        "`CheckoutErrorRateHigh` only.\n\n```yaml\n# alerts/a.yaml\ngroups: []\n```\n\n"
+        "```json\n# .rollbook-baseline.json\n{}\n```\n\n"
+        "**Why it matters**: a paragraph,\nnot an example.\n\nMore text.\n\n"
+        "**Passing**:\n\n```yaml\nid: b\n```\n"
+    )
+    item = dataclasses.replace(REGISTRY["RB206"], docs=docs)
+    assert item.example_blocks() == {
+        "failing": ["# alerts/a.yaml\ngroups: []\n", "# .rollbook-baseline.json\n{}\n"],
+        "passing": ["id: b\n"],
+    }
+
+
+def test_before_blocks_are_the_history_and_the_others_the_change():
+    before = '# flags/checkout.flagd.json (before)\n{"flags": {}}\n'
+    after = "# runbooks/v2.yaml\nid: v2\n"
+    assert example_history([after]) is None
+    history = example_history([before, after])
+    assert history is not None
+    assert history["flags/checkout.flagd.json"] == '{"flags": {}}\n'
+    assert "runbooks/v2.yaml" not in history
+    files = example_files([before, after])
+    assert files["flags/checkout.flagd.json"] == REFERENCE_FILES["flags/checkout.flagd.json"]
+    assert files["runbooks/v2.yaml"].startswith("id: v2\n")

@@ -21,6 +21,12 @@ below, a small project that passes every rule:
   several files (a flag file and the runbook that names its flag).
 - An example that is not YAML a reader can merge (broken YAML, several documents, a list) is
   linted exactly as written: it is about the file itself.
+- ``# .rollbook-baseline.json`` and the configuration's ``[[exempt]]`` entries work as in
+  ``rollbook lint``: the examples are linted with the baseline and exemptions applied.
+- A block marked ``# <path> (before)`` is that file as committed before the change the
+  example shows (a flag moved from 5% to 25%): the project with the before blocks is
+  committed to git, the example's other blocks are written over it, and it is linted with
+  ``rollbook lint --since`` that commit.
 - Dated examples are checked as of :data:`EXAMPLES_TODAY`.
 
 The merge works on the text, not on parsed data: the example's own lines, comments, quotes
@@ -44,6 +50,7 @@ REFERENCE_RUNBOOK_PATH = "runbooks/one-click-checkout.yaml"
 REFERENCE_CONFIG = """\
 runbooks = ["runbooks"]
 teams = "teams.yaml"
+alert-rules = ["alerts/*.yaml"]
 
 [[sources]]
 kind = "flagd"
@@ -126,16 +133,34 @@ drills:
     by: Jo Park
 """
 
+REFERENCE_ALERTS_PATH = "alerts/checkout.rules.yaml"
+
+REFERENCE_ALERTS = """\
+groups:
+  - name: checkout
+    rules:
+      - alert: CheckoutErrorRateHigh
+        expr: sum(rate(checkout_errors_total[5m])) > 2
+        for: 5m
+        annotations:
+          summary: Checkout errors above 2%
+          runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
+"""
+
 #: The reference project, path by path: the files every example is completed with.
 REFERENCE_FILES: dict[str, str] = {
     "rollbook.toml": REFERENCE_CONFIG,
     "teams.yaml": REFERENCE_TEAMS,
     "flags/checkout.flagd.json": REFERENCE_FLAGS,
+    REFERENCE_ALERTS_PATH: REFERENCE_ALERTS,
     REFERENCE_RUNBOOK_PATH: REFERENCE_RUNBOOK,
 }
 
-# `# path/to/file.ext` alone on the first line of a block, nothing after it.
-MARKER_RE = re.compile(r"# (?P<path>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*\.(?:ya?ml|toml|json))\n")
+# `# path/to/file.ext` alone on the first line of a block, or followed by ` (before)`.
+MARKER_RE = re.compile(
+    r"# (?P<path>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*\.(?:ya?ml|toml|json))"
+    r"(?P<before> \(before\))?\n"
+)
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -154,8 +179,28 @@ def split_marker(block: str) -> tuple[str, str]:
     return path, block[match.end() :]
 
 
+def is_before(block: str) -> bool:
+    """Whether a block shows a file as it was before the change (``# <path> (before)``)."""
+    match = MARKER_RE.match(block)
+    return match is not None and match.group("before") is not None
+
+
 def example_files(blocks: list[str]) -> dict[str, str]:
     """The reference project's files with an example's blocks applied, path by path."""
+    return _apply([b for b in blocks if not is_before(b)])
+
+
+def example_history(blocks: list[str]) -> dict[str, str] | None:
+    """The project before the change an example shows, or None if it shows no change.
+
+    Blocks marked ``# <path> (before)`` are files as committed before the change; the
+    example's other blocks are the change, linted with ``rollbook lint --since`` that commit.
+    """
+    before = [b for b in blocks if is_before(b)]
+    return _apply(before) if before else None
+
+
+def _apply(blocks: list[str]) -> dict[str, str]:
     files = dict(REFERENCE_FILES)
     for block in blocks:
         path, text = split_marker(block)

@@ -37,9 +37,14 @@ FieldPath = tuple[str | int, ...]
 
 CODE_RE = re.compile(r"RB\d{3}\Z")
 NAME_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-# An example: a bold word, then one or more fenced blocks (one per file the example shows).
+# An example: a bold word, a sentence after it that may wrap over several lines (what the
+# reader needs to know, e.g. which reference file it relies on), then one or more fenced
+# blocks (one per file the example shows).
 FENCE_RE = re.compile(r"```(?:yaml|toml|json)\n(.*?)```", re.S)
-EXAMPLE_RE = re.compile(r"\*\*(\w+)\*\*:?[^\n]*\n+((?:```(?:yaml|toml|json)\n.*?```\s*)+)", re.S)
+EXAMPLE_RE = re.compile(
+    r"\*\*(\w+)\*\*:?[^\n]*(?:\n[ \t]*(?!```)\S[^\n]*)*\n+((?:```(?:yaml|toml|json)\n.*?```\s*)+)",
+    re.S,
+)
 
 CATEGORIES = {
     "RB0": "input",

@@ -43,27 +43,31 @@ register(
     **Why it matters**: alerts in a file rollbook cannot read are alerts it cannot check:
     every runbook naming one of them would be reported as naming an unknown alert.
 
-    **Failing**:
+    **Failing**: the reference configuration reads `alert-rules = ["alerts/*.yaml"]`, and a
+    Deployment manifest was put in that folder.
 
     ```yaml
-    # deploy/checkout.yaml, listed under alert-rules
+    # alerts/checkout-deployment.yaml
     apiVersion: apps/v1
     kind: Deployment
     metadata: {name: checkout}
     ```
 
-    **Passing**:
+    **Passing**: the folder holds rule files only (here a `PrometheusRule` manifest); the
+    Deployment lives with the other manifests.
 
     ```yaml
+    # alerts/checkout-latency.yaml
     apiVersion: monitoring.coreos.com/v1
     kind: PrometheusRule
-    metadata: {name: checkout}
+    metadata: {name: checkout-latency}
     spec:
       groups:
-        - name: checkout
+        - name: checkout-latency
           rules:
-            - alert: CheckoutErrorRateHigh
-              expr: sum(rate(checkout_errors_total[5m])) > 2
+            - alert: CheckoutLatencyHigh
+              expr: histogram_quantile(0.99, sum by (le) (rate(checkout_seconds_bucket[5m]))) > 2
+              for: 10m
     ```
 """,
 )
@@ -85,9 +89,10 @@ register(
     **Why it matters**: Prometheus refuses the whole file, so none of its alerts fire; a
     misspelt `annotation:` silently drops the `runbook_url` that leads to the runbook.
 
-    **Failing**:
+    **Failing**: the rule has no `expr`, and `annotation` is misspelt.
 
     ```yaml
+    # alerts/checkout.rules.yaml
     groups:
       - name: checkout
         rules:
@@ -97,9 +102,13 @@ register(
               runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
     ```
 
+    **Also reported**: RB307 and RB311, because a rule Prometheus refuses defines no alert:
+    the runbook's `CheckoutErrorRateHigh` is then unknown, and nothing would page anyone.
+
     **Passing**:
 
     ```yaml
+    # alerts/checkout.rules.yaml
     groups:
       - name: checkout
         rules:
@@ -134,14 +143,21 @@ def unknown_alert(ctx: RunbookContext) -> Iterator[Hit]:
     exist, perhaps renamed long ago: nobody will be paged, and the rollback waits for
     someone to happen to look.
 
-    **Failing**:
+    **Failing**: the reference project's `alerts/checkout.rules.yaml` defines
+    `CheckoutErrorRateHigh`.
 
     ```yaml
     signals:
       - name: Checkout error rate
         kind: metric
-        alert: CheckoutErrorsHigh     # the rule file says CheckoutErrorRateHigh
+        query: sum(rate(checkout_errors_total[5m]))
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorsHigh
+        link: https://grafana.example.com/d/checkout
     ```
+
+    **Also reported**: RB311, because the feature's only alerting signal now names an alert
+    that does not exist, so nothing pages anyone when it breaks.
 
     **Passing**:
 
@@ -149,7 +165,10 @@ def unknown_alert(ctx: RunbookContext) -> Iterator[Hit]:
     signals:
       - name: Checkout error rate
         kind: metric
+        query: sum(rate(checkout_errors_total[5m]))
+        threshold: above 2% for 5 minutes
         alert: CheckoutErrorRateHigh
+        link: https://grafana.example.com/d/checkout
     ```
     """
     if not _configured(ctx):
@@ -191,23 +210,31 @@ def alert_without_runbook_url(ctx: RunbookContext) -> Iterator[Hit]:
     **Why it matters**: the page that wakes someone at 3 a.m. is the place to put the link to
     the rollback; without it, they search a wiki half-awake.
 
-    **Failing**:
+    **Failing**: the alert the runbook's signal names has no `runbook_url`.
 
     ```yaml
-    - alert: CheckoutErrorRateHigh
-      expr: sum(rate(checkout_errors_total[5m])) > 2
-      annotations:
-        summary: Checkout errors above 2%
+    # alerts/checkout.rules.yaml
+    groups:
+      - name: checkout
+        rules:
+          - alert: CheckoutErrorRateHigh
+            expr: sum(rate(checkout_errors_total[5m])) > 2
+            annotations:
+              summary: Checkout errors above 2%
     ```
 
     **Passing**:
 
     ```yaml
-    - alert: CheckoutErrorRateHigh
-      expr: sum(rate(checkout_errors_total[5m])) > 2
-      annotations:
-        summary: Checkout errors above 2%
-        runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
+    # alerts/checkout.rules.yaml
+    groups:
+      - name: checkout
+        rules:
+          - alert: CheckoutErrorRateHigh
+            expr: sum(rate(checkout_errors_total[5m])) > 2
+            annotations:
+              summary: Checkout errors above 2%
+              runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
     ```
     """
     if not _configured(ctx):
@@ -249,22 +276,55 @@ def alert_runbook_url_mismatch(ctx: RunbookContext) -> Iterator[Hit]:
     **Why it matters**: a link to an old wiki, a renamed runbook or another site is a 404 at
     the worst moment (prometheus-operator/runbooks#6 found 90 of 100 alert links dead).
 
-    **Failing**:
+    **Failing**: the site is published at `https://runbooks.example.com`, and the alert
+    still links to the old wiki page.
+
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+    site-url = "https://runbooks.example.com"
+    alert-rules = ["alerts/*.yaml"]
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+    ```
 
     ```yaml
-    - alert: CheckoutErrorRateHigh
-      expr: sum(rate(checkout_errors_total[5m])) > 2
-      annotations:
-        runbook_url: https://wiki.example.com/Checkout+runbook
+    # alerts/checkout.rules.yaml
+    groups:
+      - name: checkout
+        rules:
+          - alert: CheckoutErrorRateHigh
+            expr: sum(rate(checkout_errors_total[5m])) > 2
+            annotations:
+              runbook_url: https://wiki.example.com/Checkout+runbook
     ```
 
     **Passing**:
 
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+    site-url = "https://runbooks.example.com"
+    alert-rules = ["alerts/*.yaml"]
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+    ```
+
     ```yaml
-    - alert: CheckoutErrorRateHigh
-      expr: sum(rate(checkout_errors_total[5m])) > 2
-      annotations:
-        runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
+    # alerts/checkout.rules.yaml
+    groups:
+      - name: checkout
+        rules:
+          - alert: CheckoutErrorRateHigh
+            expr: sum(rate(checkout_errors_total[5m])) > 2
+            annotations:
+              runbook_url: https://runbooks.example.com/runbooks/one-click-checkout/
     ```
     """
     site = ctx.config.site_url
@@ -302,13 +362,16 @@ def invalid_promql(ctx: RunbookContext) -> Iterator[Hit]:
     **Why it matters**: the person on call pastes the query mid-incident; a query that only
     returns a parse error wastes the minutes the runbook was meant to save.
 
-    **Failing**:
+    **Failing**: a closing parenthesis is missing.
 
     ```yaml
     signals:
       - name: Checkout error rate
         kind: metric
         query: sum(rate(checkout_errors_total[5m])
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorRateHigh
+        link: https://grafana.example.com/d/checkout
     ```
 
     **Passing**:
@@ -318,6 +381,9 @@ def invalid_promql(ctx: RunbookContext) -> Iterator[Hit]:
       - name: Checkout error rate
         kind: metric
         query: sum(rate(checkout_errors_total[5m]))
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorRateHigh
+        link: https://grafana.example.com/d/checkout
     ```
     """
     for i, signal in enumerate(ctx.runbook.signals):
@@ -370,24 +436,39 @@ def rollback_not_alerted(ctx: RunbookContext) -> Iterator[Hit]:
     **Why it matters**: if no alert fires when the feature breaks, the rollback depends on
     someone happening to look at a dashboard.
 
-    **Failing**:
+    **Failing**: the reference project's `alerts/checkout.rules.yaml` defines only
+    `CheckoutErrorRateHigh`.
 
     ```yaml
     risk: critical
     signals:
-      - {name: Checkout error rate, kind: metric, alert: CheckoutErrorsHigh}
+      - name: Checkout error rate
+        kind: metric
+        query: sum(rate(checkout_errors_total[5m]))
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorsHigh
+        link: https://grafana.example.com/d/checkout
     rollback:
-      when: [CheckoutErrorsHigh fires]   # neither is in any rule file
+      when:
+        - CheckoutErrorsHigh fires
     ```
+
+    **Also reported**: RB307, because the signal names an alert that no rule file defines.
 
     **Passing**:
 
     ```yaml
     risk: critical
     signals:
-      - {name: Checkout error rate, kind: metric, alert: CheckoutErrorRateHigh}
+      - name: Checkout error rate
+        kind: metric
+        query: sum(rate(checkout_errors_total[5m]))
+        threshold: above 2% for 5 minutes
+        alert: CheckoutErrorRateHigh
+        link: https://grafana.example.com/d/checkout
     rollback:
-      when: [CheckoutErrorRateHigh fires]
+      when:
+        - CheckoutErrorRateHigh fires
     ```
     """
     if not _configured(ctx) or not ctx.high_risk:

@@ -34,20 +34,28 @@ register(
     baseline should only ever shrink; rewriting it once the findings are fixed locks the
     progress in.
 
-    **Failing**:
+    **Failing**: the baseline was written when `checkout.one_click` had no runbook; the
+    reference project has one now.
 
-    ```yaml
-    {"version": 1, "findings": [
-    {"code": "RB101", "path": "flags/shop.flagd.json", "anchor": "gift_cards", "count": 1}
-    ]}
-    # ...but gift_cards now has a runbook
+    ```json
+    # .rollbook-baseline.json
+    {
+      "version": 1,
+      "findings": [
+        {"code": "RB101", "path": "flags/checkout.flagd.json", "anchor": "checkout.one_click",
+         "count": 1}
+      ]
+    }
     ```
 
-    **Passing**:
+    **Passing**: rewritten with `rollbook lint --write-baseline`, which drops the fixed finding.
 
-    ```yaml
-    {"version": 1, "findings": []}
-    # rewritten with `rollbook lint --write-baseline` once gift_cards got its runbook
+    ```json
+    # .rollbook-baseline.json
+    {
+      "version": 1,
+      "findings": []
+    }
     ```
 """,
 )
@@ -69,24 +77,69 @@ register(
     expiry turns an exemption into a reminder, like pint's snooze and rollbook's own
     `until=` on inline suppressions.
 
-    **Failing**:
+    **Failing**: `legacy_banner` was to be removed by the end of January; the examples are
+    checked on 2026-03-01, and it is still there.
 
-    ```yaml
+    ```toml
     # rollbook.toml
-    # [[exempt]]
-    # key = "legacy_banner"
-    # reason = "removed in the next release"
-    # expires = 2020-01-01
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+
+    [[exempt]]
+    key = "legacy_banner"
+    reason = "removed in the next release"
+    expires = 2026-01-31
     ```
 
-    **Passing**:
+    ```json
+    # flags/banner.flagd.json
+    {
+      "flags": {
+        "legacy_banner": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "on"
+        }
+      }
+    }
+    ```
 
-    ```yaml
+    **Also reported**: RB101, because once the exemption has expired `legacy_banner` needs a
+    runbook again.
+
+    **Passing**: the exemption was renewed, with a new date (or the flag was removed, or it
+    got a runbook).
+
+    ```toml
     # rollbook.toml
-    # [[exempt]]
-    # key = "legacy_banner"
-    # reason = "removed in the next release"
-    # expires = 2099-01-01
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+
+    [[exempt]]
+    key = "legacy_banner"
+    reason = "removal moved to the June release"
+    expires = 2026-06-30
+    ```
+
+    ```json
+    # flags/banner.flagd.json
+    {
+      "flags": {
+        "legacy_banner": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "on"
+        }
+      }
+    }
     ```
 """,
 )
@@ -107,22 +160,49 @@ register(
     **Why it matters**: an exemption left behind after the feature got its runbook, or after
     the flag was renamed, would silently exempt the next feature that reuses the key.
 
-    **Failing**:
+    **Failing**: no flag file declares `old_banner` any more.
 
-    ```yaml
-    # rollbook.toml; no source declares old_banner any more
-    # [[exempt]]
-    # key = "old_banner"
-    # reason = "internal tool"
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+
+    [[exempt]]
+    key = "old_banner"
+    reason = "internal tool"
     ```
 
-    **Passing**:
+    **Passing**: `flags/tools.flagd.json` declares `internal_tool`, which has no runbook.
 
-    ```yaml
-    # rollbook.toml; flags/shop.flagd.json declares internal_tool, which has no runbook
-    # [[exempt]]
-    # key = "internal_tool"
-    # reason = "internal tool, no customer sees it"
+    ```toml
+    # rollbook.toml
+    runbooks = ["runbooks"]
+    teams = "teams.yaml"
+
+    [[sources]]
+    kind = "flagd"
+    paths = ["flags/*.flagd.json"]
+
+    [[exempt]]
+    key = "internal_tool"
+    reason = "internal tool, no customer sees it"
+    ```
+
+    ```json
+    # flags/tools.flagd.json
+    {
+      "flags": {
+        "internal_tool": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "on"
+        }
+      }
+    }
     ```
 """,
 )

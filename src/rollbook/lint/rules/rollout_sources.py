@@ -52,23 +52,44 @@ def rollout_disagrees_with_source(ctx: ProjectContext) -> Iterator[Hit]:
     person reads to know how many customers are affected. A flag at 25% while the plan says
     5% then 50% means the plan is not what is happening.
 
-    **Failing**:
+    **Failing**: the flag serves `on` to 25% of users; the reference runbook's plan is staff
+    only, then 5%, then 100%.
 
-    ```yaml
-    # flags.flagd.json: "targeting": {"fractional": [["on", 25], ["off", 75]]}
-    flags:
-      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
-    rollout:
-      stages:
-        - percent: 5
-        - percent: 100
+    ```json
+    # flags/checkout.flagd.json
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 25], ["off", 75]]}
+        }
+      }
+    }
     ```
 
-    **Passing**:
+    **Passing**: the same flag file, and the plan has the stage the flag is at.
+
+    ```json
+    # flags/checkout.flagd.json
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 25], ["off", 75]]}
+        }
+      }
+    }
+    ```
 
     ```yaml
     rollout:
       stages:
+        - name: Staff only
+          audience: staff accounts
         - percent: 5
         - percent: 25
         - percent: 100
@@ -119,23 +140,73 @@ def source_changed_without_runbook(ctx: ProjectContext) -> Iterator[Hit]:
     **Why it matters**: moving a rollout from 5% to 25% changes who is affected as surely as
     a deploy does; the runbook's plan and rollback should be looked at in the same review.
 
-    **Failing**:
+    **Failing**: a pull request moves the flag from 5% to 25%, and leaves
+    `runbooks/one-click-checkout.yaml` as it was; `rollbook lint --since main`:
 
-    ```yaml
-    # flags.flagd.json changed "fractional": [["on", 5], ...] to [["on", 25], ...]
-    # and runbooks/one-click-checkout.yaml (which lists checkout.one_click) did not change
-    flags:
-      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
+    ```json
+    # flags/checkout.flagd.json (before)
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 5], ["off", 95]]}
+        }
+      }
+    }
     ```
 
-    **Passing**:
+    ```json
+    # flags/checkout.flagd.json
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 25], ["off", 75]]}
+        }
+      }
+    }
+    ```
+
+    **Passing**: the same pull request adds the new stage to the runbook's plan.
+
+    ```json
+    # flags/checkout.flagd.json (before)
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 5], ["off", 95]]}
+        }
+      }
+    }
+    ```
+
+    ```json
+    # flags/checkout.flagd.json
+    {
+      "flags": {
+        "checkout.one_click": {
+          "state": "ENABLED",
+          "variants": {"on": true, "off": false},
+          "defaultVariant": "off",
+          "targeting": {"fractional": [["on", 25], ["off", 75]]}
+        }
+      }
+    }
+    ```
 
     ```yaml
-    # the same change also updates the runbook's plan
-    flags:
-      - {key: checkout.one_click, system: flagd, off: false, change: Flag console}
     rollout:
       stages:
+        - name: Staff only
+          audience: staff accounts
+        - percent: 5
         - percent: 25
         - percent: 100
     ```
