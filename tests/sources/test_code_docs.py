@@ -14,7 +14,8 @@ from tests.lint.conftest import CONFIG, FLAGS, FLAGS_PATH, GOOD, TEAMS, TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("#### Flag keys in code") : README.index("### In CI")]
+_START = README.index("#### Flag keys in code")
+SECTION = README[_START : README.index("\n### ", _START)]  # up to the next section
 
 CODE = {
     "app/pay.rb": "if Flags.enabled?(:wallet_pay)\n  pay\nend\n",
