@@ -190,14 +190,14 @@ def test_cli_build_site_url_is_checked_like_the_configuration(tmp_path, monkeypa
 def test_search_for_an_uncovered_key_finds_the_coverage_page(tmp_path):
     import datetime as dt
 
-    from rollbook.commands.build import collect_lint, render_pages
-    from rollbook.load.runbooks import load_project_runbooks
+    from rollbook.commands.build import lint_and_load, render_pages
     from tests.site.searchtools import matching_pages, page_words
 
     project = load_project(make(tmp_path / "p", code=CODE))
+    loaded, lint = lint_and_load(project)
     pages = render_pages(
-        load_project_runbooks(project),
-        lint=collect_lint(project),
+        loaded,
+        lint=lint,
         built=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         user_templates=None,
     )
