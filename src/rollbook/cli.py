@@ -501,10 +501,11 @@ def diff(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "html"]),
+    type=click.Choice(["markdown", "text", "html"]),
     default="markdown",
     show_default=True,
-    help="markdown: safe to post in a pull request or chat; html: the site page's content.",
+    help="markdown: safe to post in a pull request or chat; text: the rollback card as "
+    "`rollbook show` prints it; html: the site page's content.",
 )
 @click.pass_context
 def render(ctx: click.Context, features: tuple[str, ...], rollback: bool, fmt: str) -> None:

@@ -71,9 +71,9 @@ def test_alerts_without_rule_files_prints_the_annotation_only(project):
 @pytest.mark.parametrize(
     ("feature", "needle"),
     [
-        ("one-click-chekout", "did you mean 'one-click-checkout'"),
-        ("checkout.one_clik", "did you mean 'checkout.one_click'"),
-        ("refunds", "no feature 'refunds'"),
+        ("one-click-chekout", "did you mean: one-click-checkout"),
+        ("checkout.one_clik", "did you mean: one-click-checkout (flag 'checkout.one_click')"),
+        ("refunds", "no feature matches 'refunds'"),
     ],
 )
 def test_an_unknown_feature_exits_2_with_near_names(project, feature, needle):
@@ -87,7 +87,8 @@ def test_a_name_two_features_share_is_ambiguous(project):
     (project / "runbooks" / "express-checkout.yaml").write_text(other, encoding="utf-8")
     result = run_cli("url", "checkout.one_click", cwd=project)
     assert result.returncode == 2
-    assert "names 2 features (express-checkout, one-click-checkout)" in result.stderr
+    assert "'checkout.one_click' names 2 features: express-checkout" in result.stderr
+    assert "one-click-checkout" in result.stderr
 
 
 def test_without_site_url_it_says_how_to_set_it(project):

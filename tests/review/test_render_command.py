@@ -65,3 +65,22 @@ def test_hostile_name_is_escaped_in_the_error(repo: Repo):
     result = render(repo, "\x1b[2Jx\u202e")
     assert result.exit_code == 2
     assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def test_text_is_the_rollback_card_rollbook_show_prints(repo: Repo):
+    """`render --format text` and `show` render the same view: the same card, word for word."""
+    shown = CliRunner().invoke(
+        cli, ["--config", str(repo.root / "rollbook.toml"), "show", "one-click-checkout"]
+    )
+    result = render(repo, "--format", "text", "checkout.one_click")
+    assert result.exit_code == 0 and shown.exit_code == 0
+    assert result.output == shown.output
+    assert result.output.startswith("ROLL BACK: One-click checkout\n")
+    assert "\x1b" not in result.output  # never colour: the output goes to a file or a chat
+
+
+def test_text_of_several_features_in_the_order_given(repo: Repo):
+    result = render(repo, "--format", "text", "search-ranking-v2", "one-click-checkout")
+    assert result.exit_code == 0
+    first = result.output.index("ROLL BACK: Search ranking v2")
+    assert first < result.output.index("ROLL BACK: One-click checkout")

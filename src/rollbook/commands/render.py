@@ -19,7 +19,7 @@ from rollbook.render.markdown import rollback_markdown, runbook_markdown
 from rollbook.render.rollback import rollback_view
 from rollbook.render.views import RollbackView
 
-FORMATS = ("markdown", "html")
+FORMATS = ("markdown", "text", "html")
 
 
 def _teams(loaded: LoadedProject) -> TeamsFile | None:
@@ -72,6 +72,14 @@ def render_features(
     if fmt == "html":
         return _html(loaded, chosen, rollback)
     teams, site_url = _teams(loaded), project.config.site_url
+    if fmt == "text":
+        # The rollback card as `rollbook show` prints it (no colour): the same view, so the
+        # words are the site's, the telephone script's and the text message's.
+        from rollbook.render.terminal import render_terminal
+
+        return "\n".join(
+            render_terminal(rollback_view(valid[i][0], teams, site_url=site_url)) for i in chosen
+        )
     parts = []
     for ident in chosen:
         rb, display = valid[ident]

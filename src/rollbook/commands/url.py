@@ -8,13 +8,13 @@ comments, so the output still pastes).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from rollbook.alerts import is_template, load_alerts, page_url, url_matches
 from rollbook.alerts.rule_files import RUNBOOK_URL
 from rollbook.commands.link_alerts import require_site_url
-from rollbook.config import ConfigError, Project
+from rollbook.config import Project
+from rollbook.load.find_feature import find_feature
 from rollbook.load.runbooks import load_project_runbooks, project_walk
 from rollbook.model.runbook import Runbook
 
@@ -26,40 +26,12 @@ class UrlAnswer:
     lines: list[str] = field(default_factory=list)
 
 
-def find_features(runbooks: list[Runbook], query: str) -> list[Runbook]:
-    """The runbooks whose id, title (any case) or a flag key is ``query``; a ConfigError with
-    the nearest names when none is."""
-    wanted = query.strip()
-    lowered = wanted.casefold()
-    found = [
-        rb
-        for rb in runbooks
-        if rb.id == wanted
-        or rb.title.casefold() == lowered
-        or any(flag.key == wanted for flag in rb.flags)
-    ]
-    if found:
-        return found
-    names = [n for rb in runbooks for n in (rb.id, rb.title, *(f.key for f in rb.flags))]
-    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else "check the id"
-    raise ConfigError(
-        f"no feature {wanted!r}: no runbook has it as id, title or flag key\n    hint: {hint}"
-    )
-
-
 def feature_url(project: Project, query: str, *, alerts: bool = False) -> UrlAnswer:
     """The page address of the feature ``query`` names; with ``alerts``, its annotation."""
     site = require_site_url(project)
     loaded = load_project_runbooks(project)
     runbooks = [item.runbook for item in loaded.runbooks if item.runbook is not None]
-    found = find_features(runbooks, query)
-    if len(found) > 1:
-        ids = ", ".join(sorted(rb.id for rb in found))
-        raise ConfigError(
-            f"{query!r} names {len(found)} features ({ids})\n    hint: give the id of one"
-        )
-    rb = found[0]
+    rb = find_feature(runbooks, query)  # the one matcher: id, title or flag key
     url = page_url(site, rb.id)
     answer = UrlAnswer(rb, url)
     if not alerts:
