@@ -207,3 +207,28 @@ def test_search_for_an_uncovered_key_finds_the_coverage_page(tmp_path):
         assert coverage in matching_pages(held, query), query
     # The covered flag's search finds its runbook, not the list of gaps.
     assert coverage not in matching_pages(held, "one_click")
+
+
+EXEMPT = """\
+[[exempt]]
+key = "checkout.express"
+reason = "a load-test switch, never on in production"
+
+[[exempt]]
+key = "cart.saved_for_later"
+reason = "removed next sprint"
+expires = 2020-01-01
+"""
+
+
+def test_an_exempted_key_is_no_gap_but_an_expired_exemption_is(tmp_path):
+    """The page agrees with `rollbook lint`: a key exempted in `[[exempt]]` needs no runbook;
+    once the exemption has expired it is a gap again."""
+    root = make(tmp_path / "p", extra=EXEMPT, code=CODE)
+    out = tmp_path / "site"
+    build(load_project(root), out)
+    shown = text_of(page(out))
+    assert "1 of 3 deployable features has no runbook" in shown
+    assert "checkout.express" not in shown
+    assert "cart.saved_for_later code, declared at web/cart.ts:2" in shown
+    assert "1 deployable feature without a runbook" in text_of(page(out, "index.html"))

@@ -8,6 +8,7 @@ pages what is missing and why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -22,6 +23,9 @@ from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem
 from rollbook.lint import LintOptions, all_rules
 from rollbook.lint import lint as lint_project
+from rollbook.lint.engine import today_from_env
+from rollbook.lint.exemptions import active_keys
+from rollbook.lint.rules.coverage import Coverage
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks
 from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
@@ -157,9 +161,18 @@ def lint_and_load(project: Project, jobs: int = 1) -> tuple[LoadedProject, LintR
         results.by_file.setdefault(f.location.path, []).append(
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
         )
-    results.coverage = coverage_view(found.coverage)
+    results.coverage = coverage_view(_without_exempted(project, found.coverage))
     assert found.loaded is not None  # asked for with keep_loaded
     return found.loaded, results
+
+
+def _without_exempted(project: Project, found: Coverage | None) -> Coverage | None:
+    """The coverage the site lists: gaps that `[[exempt]]` exempts today are not gaps, as
+    `rollbook lint` does not report them (an expired exemption's gap is listed again)."""
+    if found is None or not project.config.exempt:
+        return found
+    keys = active_keys(list(project.config.exempt), today_from_env())
+    return dataclasses.replace(found, gaps=tuple(g for g in found.gaps if g.key not in keys))
 
 
 def render_pages(

@@ -57,6 +57,11 @@ def exemption_locations(project: Project) -> list[Location]:
     return found + [Location(display)] * (count - len(found))
 
 
+def active_keys(exemptions: list[Exemption], today: dt.date) -> set[str]:
+    """The feature keys exempted on ``today``: every exemption that has not expired."""
+    return {e.key for e in exemptions if e.expires is None or today <= e.expires}
+
+
 def apply_exemptions(
     findings: list[Finding],
     exemptions: list[Exemption],
