@@ -412,17 +412,12 @@ def find_runbooks(
     walk = walk or project_walk(project)
     skip = dict(exclude or {})
     skip[project.teams_path.resolve()] = ""
-    found = list(walked(discover(roots, skip, walk)))
-    if not found:
-        # A runbook folder that was skipped (a link leading outside) was never looked in:
-        # that is an error even where an empty folder is allowed.
-        skipped_root = any(
-            note.startswith(f"{walk.display(root)}: skipped")
-            for root in roots
-            for note in walk.notes
-        )
-        if not allow_none or skipped_root:
-            raise nothing_found(project, roots, walk)
+    # A root that is a link leading outside the project is skipped (with a note); one that
+    # was skipped was never looked in, so finding nothing there is never "no runbooks yet".
+    allowed = [root for root in roots if walk.allows(root)]
+    found = list(walked(discover(allowed, skip, walk)))
+    if not found and (not allow_none or len(allowed) < len(roots)):
+        raise nothing_found(project, roots, walk)
     return ProjectFiles(project, teams, roots, found, walk)
 
 
