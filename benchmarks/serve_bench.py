@@ -3,12 +3,18 @@
 Usage::
 
     python benchmarks/serve_bench.py [--size 10000] [--edits 3] [--keep DIR] [--port 8765]
+                                     [--no-hugo]
 
 Writes the corpus (benchmarks/make_corpus.py), starts ``rollbook serve`` on it and waits for
 the first build. Then, ``--edits`` times: saves one runbook with a new sentence in its summary
 and polls the runbook's served page every 20 ms until the sentence is there. Prints each
 save-to-served time, and the median. The browser reloads when the server tells it a build
 finished, so what a reader sees is this time plus one page load.
+
+The peer, in the same run: ``hugo server`` (Debian's Hugo, as in benchmarks/hugo_bench.py,
+with its minimal theme) on the same corpus turned into a Hugo site, the same runbooks edited
+the same way; then the ratio of the medians, rollbook/Hugo. Hugo serves from memory and
+re-renders only what an edit touches (its default "fast render" mode). ``--no-hugo`` skips it.
 
 Every rebuild is ``rollbook build`` with the preview's build cache: the edited runbook's
 page and the listings are rendered, every other page is reused. The numbers are the
@@ -34,6 +40,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from hugo_bench import hugo_binary, hugo_site  # noqa: E402 - a sibling script
 from make_corpus import generate  # noqa: E402 - a sibling script, not a package
 
 POLL = 0.02
@@ -58,6 +65,54 @@ def wait_for(url: str, text: str, limit: float) -> float | None:
     return None
 
 
+def save_and_wait(path: Path, page: str, limit: float = 600) -> float | None:
+    """Save ``path`` with a new sentence in its summary; seconds until ``page`` shows it."""
+    token = f"Edited by the benchmark {time.time_ns()}."
+    text = path.read_text(encoding="utf-8")
+    saved = time.perf_counter()
+    path.write_text(text.replace("summary: ", f"summary: {token} ", 1), encoding="utf-8")
+    seen = wait_for(page, token, limit)
+    return None if seen is None else time.perf_counter() - saved
+
+
+def measure_server(
+    name: str,
+    command: list[str],
+    cwd: Path,
+    base: str,
+    files: list[Path],
+    page_of,
+    edits: int,
+    first_limit: float,
+) -> list[float]:
+    """Start a preview server, wait for its first build, then time ``edits`` saves."""
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    times: list[float] = []
+    try:
+        if wait_for(base, "<html", first_limit) is None:
+            raise SystemExit(f"{name}: the first build did not finish in time")
+        print(f"{name}: first build and serve {time.perf_counter() - start:.1f} s", flush=True)
+        for i in range(edits):
+            path = files[(i * 7919) % len(files)]
+            took = save_and_wait(path, page_of(path))
+            if took is None:
+                print(f"{name} edit {i + 1}: not served within 600 s", flush=True)
+                continue
+            times.append(took)
+            print(f"{name} edit {i + 1}: {path.name} served {took:.2f} s after saving", flush=True)
+            time.sleep(1)  # let the server settle before the next save
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10000)
@@ -65,51 +120,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", type=Path, help="keep the corpus here")
     parser.add_argument("--first-build-limit", type=float, default=1800.0)
+    parser.add_argument("--no-hugo", action="store_true", help="skip the `hugo server` peer")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="rollbook-serve-bench-"))
     corpus = work / f"corpus-{args.size}"
     if not corpus.exists():
         generate(args.size, corpus)
     runbooks = sorted(p for p in (corpus / "runbooks").glob("*.yaml") if p.name != "teams.yaml")
-    base = f"http://127.0.0.1:{args.port}/"
     print(f"{args.size} runbooks; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
-    start = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rollbook", "serve", "--port", str(args.port)],
-        cwd=corpus,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    times: list[float] = []
     try:
-        first = wait_for(base, "<html", args.first_build_limit)
-        if first is None:
-            raise SystemExit("the first build did not finish in time")
-        print(f"first build and serve: {time.perf_counter() - start:.1f} s", flush=True)
-        for i in range(args.edits):
-            path = runbooks[(i * 7919) % len(runbooks)]
-            page = f"{base}runbooks/{path.stem}/"
-            token = f"Edited by the benchmark {time.time_ns()}."
-            text = path.read_text(encoding="utf-8")
-            saved = time.perf_counter()
-            path.write_text(text.replace("summary: ", f"summary: {token} ", 1), encoding="utf-8")
-            seen = wait_for(page, token, 600)
-            if seen is None:
-                print(f"edit {i + 1}: not served within 600 s", flush=True)
-                continue
-            times.append(time.perf_counter() - saved)
-            print(f"edit {i + 1}: {path.name} served {times[-1]:.2f} s after saving", flush=True)
-            time.sleep(1)  # let the server settle before the next save
-        if times:
-            print(
-                f"median save-to-served: {statistics.median(times):.2f} s over {len(times)} edits"
+        base = f"http://127.0.0.1:{args.port}/"
+        mine = measure_server(
+            "rollbook serve",
+            [sys.executable, "-m", "rollbook", "serve", "--port", str(args.port)],
+            corpus,
+            base,
+            runbooks,
+            lambda path: f"{base}runbooks/{path.stem}/",
+            args.edits,
+            args.first_build_limit,
+        )
+        peer: list[float] = []
+        if not args.no_hugo:
+            hugo = hugo_binary()
+            site = hugo_site(corpus, work / f"hugo-{args.size}")
+            pages = sorted((site / "content" / "runbooks").glob("*.md"))
+            pages = [p for p in pages if p.name != "_index.md"]
+            hugo_base = f"http://127.0.0.1:{args.port + 1}/"
+            command = [hugo, "server", "--bind", "127.0.0.1", "--port", str(args.port + 1)]
+            command += ["--baseURL", hugo_base, "--appendPort=false"]
+            peer = measure_server(
+                "hugo server",
+                command,
+                site,
+                hugo_base,
+                pages,
+                lambda path: f"{hugo_base}runbooks/{path.stem}/",
+                args.edits,
+                args.first_build_limit,
             )
+        if mine:
+            line = f"median save-to-served: rollbook {statistics.median(mine):.2f} s"
+            line += f" over {len(mine)} edits"
+            if peer:
+                hugo_median = statistics.median(peer)
+                line += f"; hugo server {hugo_median:.2f} s over {len(peer)} edits"
+                line += f"; rollbook/hugo {statistics.median(mine) / hugo_median:.2f}x"
+            print(line, flush=True)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
