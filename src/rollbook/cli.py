@@ -587,20 +587,36 @@ def build(
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
 @overrides_option
 @click.option("--no-livereload", is_flag=True, help="Do not rebuild when files change.")
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Look for changes by polling twice a second (for network or container-mounted "
+    "folders, whose changes the system may not report).",
+)
 @click.pass_context
-def serve(ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool) -> None:
+def serve(
+    ctx: click.Context, port: int, overrides: Path | None, no_livereload: bool, poll: bool
+) -> None:
     """Preview the site on http://127.0.0.1:PORT/, rebuilding when runbooks change.
 
-    Runbook files with errors do not stop the preview: every page then carries a banner
-    saying how many, and the problems page says which and why. A port in use is a usage
-    error (exit 2).
+    Rebuilds when a file the site is built from is saved: runbooks, the teams file, the
+    configuration, templates, and the files feature sources and alert rules read. Runbook
+    files with errors do not stop the preview: every page then carries a banner saying how
+    many, and the problems page says which and why. A port in use is a usage error (exit 2).
     """
     from rollbook.commands.serve import serve as run
     from rollbook.site import SiteBuildError
 
     project = _project(ctx)
     try:
-        run(project, port=port, overrides=overrides, livereload=not no_livereload, echo=echo)
+        run(
+            project,
+            port=port,
+            overrides=overrides,
+            livereload=not no_livereload,
+            poll=poll,
+            echo=echo,
+        )
     except (SiteBuildError, RuntimeError) as exc:
         raise Failed(str(exc)) from None
 

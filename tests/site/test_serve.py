@@ -133,3 +133,54 @@ def test_serve_shows_files_with_errors_on_every_page(project: Path, tmp_path: Pa
         serve.wait(timeout=60)
     assert serve.returncode == 128 + signal.SIGTERM
     assert list(temp.iterdir()) == []  # its temporary folder went with it
+
+
+FLAGS = """\
+{"flags": {"%s": {"state": "ENABLED", "variants": {"on": true, "off": false},
+ "defaultVariant": "off"}}}
+"""
+
+
+def test_serve_rebuilds_for_a_source_file_outside_the_runbooks_and_not_for_editor_files(
+    project: Path, tmp_path: Path
+) -> None:
+    config = project / "rollbook.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[[sources]]\nkind = "flagd"\npaths = ["flags/*.flagd.json"]\n',
+        encoding="utf-8",
+    )
+    (project / "flags").mkdir()
+    (project / "flags" / "a.flagd.json").write_text(FLAGS % "first_flag", encoding="utf-8")
+    port = free_ports(1)
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}/coverage/"
+
+    def builds() -> int:
+        return log_path.read_text().count("built ")
+
+    try:
+        assert wait_for(lambda: "first_flag" in fetch(url)), log_path.read_text()
+        assert builds() == 1
+        # An editor's swap and backup files, and the lint cache, are no reason to rebuild.
+        (project / "runbooks" / ".saved-search-alerts.yaml.swp").write_bytes(b"swap")
+        (project / "runbooks" / "saved-search-alerts.yaml~").write_text("old", encoding="utf-8")
+        (project / "flags" / "4913").write_text("", encoding="utf-8")
+        time.sleep(2)
+        assert builds() == 1, log_path.read_text()
+        # A new flag in a source file outside the runbook folder: the coverage page lists it.
+        (project / "flags" / "b.flagd.json").write_text(FLAGS % "second_flag", encoding="utf-8")
+        assert wait_for(lambda: "second_flag" in fetch(url)), log_path.read_text()
+        assert builds() == 2, log_path.read_text()
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)

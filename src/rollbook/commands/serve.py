@@ -16,7 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from rollbook.commands.build import OVERRIDES_NAME, build
+from rollbook.commands.build import build
+from rollbook.commands.serve_watch import Watched, start_observer
 from rollbook.config import ConfigError, Project
 from rollbook.site.output import locked_folder
 
@@ -24,17 +25,6 @@ log = logging.getLogger("rollbook.serve")
 SERVE_PREFIX = "rollbook-serve-"
 # How many ports after a busy one to try, to suggest one that is free.
 PORTS_TO_TRY = 20
-
-
-def watched_paths(project: Project, overrides: Path | None) -> list[Path]:
-    """What a change to triggers a rebuild: runbooks, teams, templates, config, overrides."""
-    paths = [*project.runbook_roots, project.teams_path]
-    if project.config.templates:
-        paths.append(project.resolve(project.config.templates))
-    if project.config_path is not None:
-        paths.append(project.config_path)
-    paths.append(overrides or project.root / OVERRIDES_NAME)
-    return [p for p in dict.fromkeys(paths) if p.exists()]
 
 
 def _bind_error(host: str, port: int) -> OSError | None:
@@ -80,14 +70,15 @@ def serve(
     port: int = 8000,
     overrides: Path | None = None,
     livereload: bool = True,
+    poll: bool = False,
     echo: Callable[[str], None] = print,
 ) -> None:
     """Serve a preview of the site until interrupted.
 
+    Rebuilds when a file a build reads changes (:mod:`rollbook.commands.serve_watch`), seen
+    through the operating system's change notifications, or by polling with ``poll``.
     Raises ConfigError (a usage error) at once, before building, when the port is taken.
     """
-    from mkdocs.livereload import LiveReloadServer
-
     busy = port_error(host, port)
     if busy is not None:
         raise busy
@@ -130,10 +121,14 @@ def serve(
         busy = port_error(host, port)  # taken while the first build ran?
         if busy is not None:
             raise busy
-        server = LiveReloadServer(builder=builder, host=host, port=port, root=str(out))
+        server = _Server(builder=builder, host=host, port=port, root=str(out))
+        observer = None
         if livereload:
-            for path in watched_paths(project, overrides):
-                server.watch(str(path))
+            observer, note = start_observer(
+                Watched(project, overrides), lambda path: server.rebuild_soon(), poll=poll
+            )
+            if note:
+                echo(note)
         try:
             echo(f"Serving on {server.url} (Ctrl+C to stop)")
             server.serve()  # binds first: the port may have been taken since
@@ -145,3 +140,26 @@ def serve(
             echo("Stopped.")
         finally:
             server.shutdown()
+            if observer is not None:
+                observer.stop()  # type: ignore[attr-defined]
+                observer.join()  # type: ignore[attr-defined]
+
+
+def _server_class():
+    from mkdocs.livereload import LiveReloadServer
+
+    class Server(LiveReloadServer):
+        """MkDocs' live-reload server, told of changes by rollbook's own watch (it watches
+        nothing itself, so its polling observer never starts)."""
+
+        def rebuild_soon(self) -> None:
+            # What MkDocs' own watch callback does (mkdocs.livereload, 1.6).
+            with self._rebuild_cond:
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
+
+    return Server
+
+
+def _Server(**kwargs):  # the class, made when first used (MkDocs is slow to import)
+    return _server_class()(**kwargs)
