@@ -38,6 +38,7 @@ from rollbook.lint.rules.suppressions import suppression_hits
 from rollbook.lint.selection import Selection, build_selection
 from rollbook.lint.suppressions import Suppression, parse_suppressions
 from rollbook.load.ids import DuplicateIds
+from rollbook.load.not_runbooks import not_runbooks
 from rollbook.load.runbooks import (
     Loaded,
     LoadedProject,
@@ -198,6 +199,9 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     )
     for rule_file in alerts.files:  # an alert rule file among the runbooks is not one
         exclude[(project.root / rule_file.path).resolve()] = "an alert-rules source reads it"
+    # Nor is any YAML file a source reads that holds no feature yet (as every command sees it).
+    for path, why in not_runbooks(project).items():
+        exclude.setdefault(path, why)
     # With sources configured, no runbook yet is day one of adoption, not a mistake: the
     # coverage findings list what needs one. Without sources there is nothing to check.
     found_files = find_runbooks(

@@ -437,7 +437,9 @@ def load_project_runbooks(
     Each runbook's YAML positions are dropped once its problems are known, unless
     ``keep_documents``: they are most of the memory (about 80 KB a runbook).
     """
-    files = find_runbooks(project, paths)
+    from rollbook.load.not_runbooks import not_runbooks
+
+    files = find_runbooks(project, paths, exclude=not_runbooks(project))
     ids = DuplicateIds()
     loaded = []
     for path in files.paths:
