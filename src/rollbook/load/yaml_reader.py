@@ -863,9 +863,25 @@ def _compose(text: str, name: str, watch: _Watch | None) -> _Builder | None:
     return builder
 
 
+_WORDS: dict[str, object] = {
+    **dict.fromkeys(_NULLS),
+    **dict.fromkeys(_TRUE, True),
+    **dict.fromkeys(_FALSE, False),
+}
+"""The plain scalars that are not text and need no regular expression to tell."""
+_NUMBER_START = frozenset("0123456789+-.")
+"""How a plain scalar that :func:`resolve_plain` may read as a number starts (``isdigit`` is
+true of other digits too, but the patterns that follow take ASCII digits only)."""
+_TEXT = object()
+
+
 class _NodeWalk:
     """Builds values, positions and notes from a node tree as :class:`_Builder` does from
-    events, in the same order (a test compares the two on hostile files)."""
+    events, in the same order (a test compares the two on hostile files).
+
+    Scalars are most of the nodes: they are typed in the loops over their parent's items,
+    without a call for the common case (plain text that is not a word YAML reads).
+    """
 
     __slots__ = ("builder", "count", "folded", "keys", "notes", "values", "watch")
 
@@ -890,6 +906,7 @@ class _NodeWalk:
         self.builder.root = value
 
     def scalar(self, node) -> object:
+        """A scalar's value, typed as :meth:`_Builder.feed` types it (the loops inline this)."""
         text = node.value
         if node.style:
             return text
@@ -923,20 +940,30 @@ class _NodeWalk:
         items = node.value
         self.count += len(items)
         values, keys, watch = self.values, self.keys, self.watch
-        scalar_node = yaml.ScalarNode
+        scalar_node, words, number_start, text_ = yaml.ScalarNode, _WORDS, _NUMBER_START, _TEXT
         depth += 1
         if node.__class__ is yaml.SequenceNode:
             out_list: list = []
-            for index, item in enumerate(items):
-                item_path = (*path, index)
+            index = -1
+            for item in items:
+                index += 1
                 start = item.start_mark
-                values[item_path] = (start.line + 1, start.column + 1)
-                if item.__class__ is scalar_node:
-                    if watch is not None:
-                        self.note(item, item_path, False)
+                values[(*path, index)] = (start.line + 1, start.column + 1)
+                if item.__class__ is not scalar_node:
+                    out_list.append(self.collection(item, (*path, index), depth))
+                    continue
+                if watch is not None:
+                    self.note(item, (*path, index), False)
+                text = item.value
+                if item.style:
+                    out_list.append(text)
+                elif " - " in text:
                     out_list.append(self.scalar(item))
                 else:
-                    out_list.append(self.collection(item, item_path, depth))
+                    value = words.get(text, text_)
+                    if value is text_:
+                        value = resolve_plain(text) if text[0] in number_start else text
+                    out_list.append(value)
             return out_list
         self.count += len(items)
         out: dict = {}
@@ -949,19 +976,28 @@ class _NodeWalk:
             item_path = (*path, key)
             if watch is not None:
                 self.note(key_node, item_path, True)
-            if not key_node.style and " - " in key:
+            if " - " in key and not key_node.style:
                 self.scalar(key_node)  # notes a folded dash, as the event walk does
             start = key_node.start_mark
             key_mark = (start.line + 1, start.column + 1)
             start = item.start_mark
-            if item.__class__ is scalar_node:
-                if watch is not None:
-                    self.note(item, item_path, False)
-                out[key] = self.scalar(item)
-                keys[item_path] = key_mark
-                values[item_path] = (start.line + 1, start.column + 1)
-            else:
+            if item.__class__ is not scalar_node:
                 values[item_path] = (start.line + 1, start.column + 1)
                 out[key] = self.collection(item, item_path, depth)
                 keys[item_path] = key_mark
+                continue
+            if watch is not None:
+                self.note(item, item_path, False)
+            text = item.value
+            if item.style:
+                out[key] = text
+            elif " - " in text:
+                out[key] = self.scalar(item)
+            else:
+                value = words.get(text, text_)
+                if value is text_:
+                    value = resolve_plain(text) if text[0] in number_start else text
+                out[key] = value
+            keys[item_path] = key_mark
+            values[item_path] = (start.line + 1, start.column + 1)
         return out
