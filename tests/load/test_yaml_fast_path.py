@@ -3,12 +3,13 @@
 Each file is read twice, once with the fast path and once with the event walk alone, and the
 two readings must agree on everything a finding or an error is made of: the values (types
 included), the line:column of every value and key (in the same order), the flow collections,
-the noted scalars, the folded list items, the unused anchors, and every problem (code,
-message, hint, field, line:column). The files: the bundled demo runbooks, the YAML fixtures
-under tests/, hostile variants of the demo runbooks (anchors, aliases, merge keys, tags,
-duplicate keys, folded and literal scalars, flow collections, unicode and bidi characters,
-CRLF, BOM, tabs, deep nesting, empty and multiple documents) and seeded random mutations of
-them (most of which do not parse: the errors must agree too).
+the noted scalars, the folded list items, the unused anchors, every problem (code, message,
+hint, field, line:column), and the text values with their paths that lint's rules read
+(collected on the way by the fast path, walked from the values otherwise). The files: the
+bundled demo runbooks, the YAML fixtures under tests/, hostile variants (anchors, aliases,
+merge keys, tags, duplicate keys, folded and literal scalars, flow collections, unicode and
+bidi characters, CRLF, BOM, tabs, deep nesting, empty and multiple documents) and seeded
+random mutations of the demo runbooks (many do not parse: the errors must agree too).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from rollbook.lint.context import _strings
 from rollbook.load import yaml_reader
 from rollbook.load.yaml_reader import YamlError, read_yaml_bytes
 
@@ -44,8 +46,9 @@ def reading(raw: bytes, *, fast: bool) -> tuple:
     finally:
         yaml_reader._FAST_PATH = saved
     if doc is None:
-        return (None, problems)
+        return (problems, None)
     return (
+        problems,
         _typed(doc.data),
         list(doc.values.items()),
         list(doc.keys.items()),
@@ -53,7 +56,8 @@ def reading(raw: bytes, *, fast: bool) -> tuple:
         [dataclasses.astuple(n) for n in doc.suspects],
         doc.folded_dashes,
         doc.unused_anchors,
-        problems,
+        # The text values lint's rules read: collected by the fast path, walked otherwise.
+        doc.strings if doc.strings is not None else list(_strings(doc.data, ())),
     )
 
 
@@ -93,6 +97,10 @@ def test_the_fast_path_reads_most_demo_runbooks():
     # Otherwise the comparisons above would compare the event walk with itself.
     fast = [p for p in DEMO if took_fast_path(p.read_bytes())]
     assert len(fast) >= len(DEMO) - 2
+    for path in fast:  # and its text values are the ones compared, not walked again
+        doc = yaml_reader.read_yaml_bytes(path.read_bytes(), "r.yaml")
+        assert doc.strings is not None and len(doc.strings) > 20
+        assert doc.strings == list(_strings(doc.data, ()))
 
 
 BASE = """\
@@ -247,10 +255,10 @@ def test_the_fast_path_leaves_the_rare_cases_to_the_event_walk():
 def test_errors_are_the_same_with_their_positions():
     # Spot checks that the comparisons compare something: errors with line:column.
     dup = assert_same(HOSTILE["duplicate key"].encode())
-    assert dup[-1][0][1].startswith("duplicate key 'owner'")
+    assert dup[0][0][1].startswith("duplicate key 'owner'")
     tag = assert_same(HOSTILE["custom tag"].encode())
-    assert tag[-1][0][1].startswith("YAML tag !custom is not supported")
-    assert tag[-1][0][2][1:] == (26, 4)  # the line after BASE, at the tag
+    assert tag[0][0][1].startswith("YAML tag !custom is not supported")
+    assert tag[0][0][2][1:] == (26, 4)  # the line after BASE, at the tag
 
 
 def _mutations(text: str, rng: random.Random) -> list[str]:

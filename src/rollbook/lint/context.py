@@ -40,6 +40,8 @@ class RunbookContext:
     @cached_property
     def strings(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every text value in the document with its field path (walked once, for all rules)."""
+        if self.document.strings is not None:  # the reader collected them on its way
+            return self.document.strings
         return list(_strings(self.document.data, ()))
 
 

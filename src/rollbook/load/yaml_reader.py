@@ -133,6 +133,10 @@ class YamlDocument:
     unused_anchors: list[tuple[str, int, int]] = field(default_factory=list)
     """``(name, line, column)`` of each anchor on a scalar that no alias uses: in
     ``title: &New one-click`` YAML takes ``&New`` for an anchor and drops it from the text."""
+    strings: list[tuple[Path_, str]] | None = None
+    """Every text value (not key) with its path, in document order, when the reader
+    collected them on its way (the fast path does); None when it did not. Lint's rules that
+    look at every text read this instead of walking :attr:`data` again."""
 
     def notes(self) -> list[ScalarNote]:
         """Every scalar with its span and style, reading the text again if they were not kept.
@@ -354,6 +358,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
     doc = YamlDocument(name, builder.root, builder.values, builder.keys, text, builder.flow)
     doc.unused_anchors = [a for a in builder.scalar_anchors if a[0] not in builder.aliased]
     doc.folded_dashes = builder.folded_dashes
+    doc.strings = builder.strings
     problems = builder.problems
     doc.suspects = builder.notes
     if (watch is not None and watch.escapes) or not plain_ascii:
@@ -536,6 +541,7 @@ class _Builder:
         self.aliased: set[str] = set()
         self.folded_dashes: list[tuple[int, int]] = []
         self.scalar_anchors: list[tuple[str, int, int]] = []
+        self.strings: list[tuple[Path_, str]] | None = None  # collected by the fast path only
 
     def _stop(self, problem: Problem) -> None:
         self.problems = [problem]
@@ -883,7 +889,7 @@ class _NodeWalk:
     without a call for the common case (plain text that is not a word YAML reads).
     """
 
-    __slots__ = ("builder", "count", "folded", "keys", "notes", "values", "watch")
+    __slots__ = ("builder", "count", "folded", "keys", "notes", "strings", "values", "watch")
 
     def __init__(self, builder: _Builder, watch: _Watch | None):
         self.builder = builder
@@ -893,6 +899,7 @@ class _NodeWalk:
         self.notes = builder.notes
         self.watch = watch
         self.count = 1
+        self.strings: list[tuple[Path_, str]] = []
 
     def root(self, node) -> None:
         start = node.start_mark
@@ -903,7 +910,10 @@ class _NodeWalk:
             value = self.collection(node, (), 0)
         if self.count > MAX_VALUES:
             raise _Fallback
+        if value.__class__ is str:
+            self.strings.append(((), value))
         self.builder.root = value
+        self.builder.strings = self.strings
 
     def scalar(self, node) -> object:
         """A scalar's value, typed as :meth:`_Builder.feed` types it (the loops inline this)."""
@@ -939,7 +949,7 @@ class _NodeWalk:
             self.builder.flow.append(path)
         items = node.value
         self.count += len(items)
-        values, keys, watch = self.values, self.keys, self.watch
+        values, keys, watch, strings = self.values, self.keys, self.watch, self.strings
         scalar_node, words, number_start, text_ = yaml.ScalarNode, _WORDS, _NUMBER_START, _TEXT
         depth += 1
         if node.__class__ is yaml.SequenceNode:
@@ -956,14 +966,16 @@ class _NodeWalk:
                     self.note(item, (*path, index), False)
                 text = item.value
                 if item.style:
-                    out_list.append(text)
+                    value = text
                 elif " - " in text:
-                    out_list.append(self.scalar(item))
+                    value = self.scalar(item)
                 else:
                     value = words.get(text, text_)
                     if value is text_:
                         value = resolve_plain(text) if text[0] in number_start else text
-                    out_list.append(value)
+                out_list.append(value)
+                if value.__class__ is str:
+                    strings.append(((*path, index), value))
             return out_list
         self.count += len(items)
         out: dict = {}
@@ -990,14 +1002,16 @@ class _NodeWalk:
                 self.note(item, item_path, False)
             text = item.value
             if item.style:
-                out[key] = text
+                value = text
             elif " - " in text:
-                out[key] = self.scalar(item)
+                value = self.scalar(item)
             else:
                 value = words.get(text, text_)
                 if value is text_:
                     value = resolve_plain(text) if text[0] in number_start else text
-                out[key] = value
+            out[key] = value
+            if value.__class__ is str:
+                strings.append((item_path, value))
             keys[item_path] = key_mark
             values[item_path] = (start.line + 1, start.column + 1)
         return out
