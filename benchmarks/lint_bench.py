@@ -15,6 +15,11 @@ memory is that run's alone (``os.wait4`` gives each child's own max RSS):
 - ``check-jsonschema`` with rollbook's exported schema on the same files: what a user could do
   instead, checking only the shape.
 
+With ``--base-src DIR`` (the ``src`` folder of another revision: ``git worktree add /tmp/base
+REF``), the cold lint of that revision runs in each round too, right after this tree's, and
+the two are compared; ``--cold-only`` leaves out the one-core and warm runs, for a quicker
+before/after.
+
 The floor and the lint runs are interleaved, ``--rounds`` times, and each figure is the median
 of its rounds: on a machine others share, load that comes and goes then falls on all of them.
 
@@ -53,6 +58,7 @@ COLD_ROW = "rollbook lint, cold (--no-cache, all cores)"
 ONE_CORE_ROW = "rollbook lint, cold, 1 core"
 WARM_ROW = "rollbook lint, warm (cache, 1 file edited)"
 CJS_ROW = "check-jsonschema (shape only)"
+BASE_COLD_ROW = "base revision's lint, cold (all cores)"
 
 
 def _median(results: list[tuple[float, float, int]]) -> tuple[float, float, int]:
@@ -91,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out check-jsonschema (minutes at 10,000 runbooks on a busy machine)",
     )
+    parser.add_argument(
+        "--base-src",
+        type=Path,
+        help="also run the cold lint of the rollbook source tree DIR (another revision's src/)",
+    )
+    parser.add_argument("--cold-only", action="store_true", help="only the floor and the cold runs")
     opts = parser.parse_args(argv)
 
     root = opts.keep or Path(tempfile.mkdtemp(prefix="rollbook-lint-bench-"))
@@ -121,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(opts.rounds):
             record(FLOOR_ROW, measure([sys.executable, "-c", FLOOR, str(runbooks)], root))
             record(COLD_ROW, measure([*lint_cmd, "--no-cache"], root))
+            if opts.base_src is not None:
+                base_env = {"PYTHONPATH": str(opts.base_src.resolve())}
+                record(BASE_COLD_ROW, measure([*lint_cmd, "--no-cache"], root, base_env))
+            if opts.cold_only:
+                continue
             record(ONE_CORE_ROW, measure([*lint_cmd, "--no-cache"], root, one_core))
             measure(lint_cmd, root)  # fills the cache (its own figure is a cold run's)
             # One edit, as a person makes between two runs: a new title.
@@ -132,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         checker = shutil.which("check-jsonschema") or str(
             Path(sys.executable).parent / "check-jsonschema"
         )
-        if opts.skip_check_jsonschema:
+        if opts.skip_check_jsonschema or opts.cold_only:
             pass
         elif Path(checker).exists():
             args = [checker, "--schemafile", str(schema), *files]
@@ -148,9 +165,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<44} {wall:>8.2f} {wall / floor:>8.2f} {peak:>8.0f} {code:>5}")
         print()
         cold, peak = medians[COLD_ROW][0], medians[COLD_ROW][1]
-        warm = medians[WARM_ROW][0]
         print(f"cold lint / single-core floor: {cold / floor:.2f} (target: at most 1.00)")
-        print(f"warm lint after one edit: {warm:.2f} s (target: under 1 s)")
+        if BASE_COLD_ROW in medians:
+            base = medians[BASE_COLD_ROW][0]
+            print(
+                f"cold lint, base revision / single-core floor: {base / floor:.2f}; "
+                f"this tree / base: {cold / base:.2f}"
+            )
+        if WARM_ROW in medians:
+            warm = medians[WARM_ROW][0]
+            print(f"warm lint after one edit: {warm:.2f} s (target: under 1 s)")
         print(f"lint within 3x the floor: {'yes' if cold <= 3 * floor else 'NO'}")
         if CJS_ROW in medians:
             cjs = medians[CJS_ROW][0]

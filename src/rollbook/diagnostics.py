@@ -28,6 +28,12 @@ class Location:
             return self.path
         return f"{self.path}:{self.line}:{self.column or 1}"
 
+    def __reduce__(self):
+        # Pickled as a call with the fields: lint's workers send their parent tens of
+        # thousands, and the state functions dataclasses give a slotted class take twice as
+        # long to load.
+        return (Location, (self.path, self.line, self.column))
+
 
 class Severity(StrEnum):
     ERROR = "error"

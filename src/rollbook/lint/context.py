@@ -40,6 +40,8 @@ class RunbookContext:
     @cached_property
     def strings(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Every text value in the document with its field path (walked once, for all rules)."""
+        if self.document.strings is not None:  # the reader collected them on its way
+            return self.document.strings
         return list(_strings(self.document.data, ()))
 
 
@@ -71,6 +73,11 @@ class FlagSummary:
     on_location: Location | None = None
     system_location: Location | None = None
 
+    def __reduce__(self):
+        # As Location's: a call with the fields loads faster than dataclasses' state functions
+        # (lint's workers send these to their parent).
+        return (FlagSummary, tuple(getattr(self, name) for name in self.__slots__))
+
 
 @dataclass(frozen=True, slots=True)
 class RunbookSummary:
@@ -93,6 +100,9 @@ class RunbookSummary:
     # The rollout plan's stage percentages (None for an audience stage), for RB403.
     stage_percents: tuple[float | None, ...] = ()
     rollout_location: Location | None = None  # where `rollout` is written, if it is
+
+    def __reduce__(self):
+        return (RunbookSummary, tuple(getattr(self, name) for name in self.__slots__))
 
     @property
     def flag_keys(self) -> set[str]:

@@ -133,6 +133,10 @@ class YamlDocument:
     unused_anchors: list[tuple[str, int, int]] = field(default_factory=list)
     """``(name, line, column)`` of each anchor on a scalar that no alias uses: in
     ``title: &New one-click`` YAML takes ``&New`` for an anchor and drops it from the text."""
+    strings: list[tuple[Path_, str]] | None = None
+    """Every text value (not key) with its path, in document order, when the reader
+    collected them on its way (the fast path does); None when it did not. Lint's rules that
+    look at every text read this instead of walking :attr:`data` again."""
 
     def notes(self) -> list[ScalarNote]:
         """Every scalar with its span and style, reading the text again if they were not kept.
@@ -354,6 +358,7 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
     doc = YamlDocument(name, builder.root, builder.values, builder.keys, text, builder.flow)
     doc.unused_anchors = [a for a in builder.scalar_anchors if a[0] not in builder.aliased]
     doc.folded_dashes = builder.folded_dashes
+    doc.strings = builder.strings
     problems = builder.problems
     doc.suspects = builder.notes
     if (watch is not None and watch.escapes) or not plain_ascii:
@@ -367,7 +372,15 @@ def read_yaml_text(text: str, name: str) -> YamlDocument:
 def _parse(
     text: str, name: str, *, watch: _Watch | None, raise_errors: bool = False
 ) -> _Builder | None:
-    """Feed libyaml's events for ``text`` to a builder; syntax errors raise or give None."""
+    """Feed libyaml's events for ``text`` to a builder; syntax errors raise or give None.
+
+    Most files take the fast path (:func:`_compose`); the events are walked here for the
+    rest, and for every file that does not parse, so that what is reported stays the same.
+    """
+    if _FAST_PATH and not (watch is not None and watch.everything):
+        fast = _compose(text, name, watch)
+        if fast is not None:
+            return fast
     builder = _WatchingBuilder(name, watch) if watch is not None else _Builder(name)
     parser = _Parser(text)
     try:
@@ -528,6 +541,7 @@ class _Builder:
         self.aliased: set[str] = set()
         self.folded_dashes: list[tuple[int, int]] = []
         self.scalar_anchors: list[tuple[str, int, int]] = []
+        self.strings: list[tuple[Path_, str]] | None = None  # collected by the fast path only
 
     def _stop(self, problem: Problem) -> None:
         self.problems = [problem]
@@ -794,3 +808,210 @@ class _WatchingBuilder(_Builder):
 
 class _StopSignal(Exception):
     """Raised by the builder after recording a problem that ends the reading."""
+
+
+# The fast path: libyaml's own composer (C) builds the node tree, and one tight walk over it
+# builds the same values, positions and notes as the event walk above. It takes only what it
+# can do exactly as the event walk does; anything else (a file that does not parse, anchors,
+# aliases, tags, duplicate keys, a collection as a key, too deep, too many values, nothing
+# in the file, more than one document) gives None and the event walk reads the file again,
+# so that every message, hint and position stays the one the event walk gives.
+
+_TOKEN_MARK = re.compile(r"(?:\A|[\s\[\]{},:\"'\ufeff])(?:[&*][\w-]|!)")
+"""Where an anchor (``&a``), an alias (``*a``) or a tag (``!t``, ``!``) may begin: after a
+space, a line break, a flow indicator or a quote, and for ``&`` and ``*`` with a name (libyaml
+refuses an anchor or alias without one: that file fails on the fast path too). ``&`` or ``*``
+in text (``Larder & Co``, ``rate(x[5m]) * 60``, ``?a=1&b=2``, ``"*"``) does not count; when in
+doubt, the event walk reads the file."""
+
+
+_FAST_PATH = WITH_LIBYAML
+"""Whether :func:`_parse` tries the fast path (tests turn it off to compare the two)."""
+
+
+class _Fallback(Exception):
+    """The fast path met something only the event walk handles."""
+
+
+if WITH_LIBYAML:
+
+    class _Composer(_Parser):  # type: ignore[misc, valid-type]
+        """libyaml's composer with a resolver that does nothing.
+
+        The composer asks for each node's tag; rollbook types scalars itself (YAML 1.2,
+        :func:`resolve_plain`) and the fast path takes no file with a tag, so the answer is
+        never read. Builtins stand in for the three resolver methods, as Python functions
+        would cost a call frame for every node: ``slice`` takes two or three objects of any
+        kind and does nothing with them, ``tuple`` takes none.
+        """
+
+        descend_resolver = slice
+        ascend_resolver = tuple
+        resolve = slice
+
+
+def _compose(text: str, name: str, watch: _Watch | None) -> _Builder | None:
+    """Read ``text`` through libyaml's composer, or None for the event walk to read it."""
+    if ("&" in text or "*" in text or "!" in text) and _TOKEN_MARK.search(text):
+        return None
+    parser = _Composer(text)
+    try:
+        node = parser.get_single_node()
+        if node is None:
+            return None
+        builder = _Builder(name)
+        builder.documents = 1
+        _NodeWalk(builder, watch).root(node)
+    except (yaml.YAMLError, _Fallback, RecursionError):
+        return None
+    finally:
+        parser.dispose()
+    return builder
+
+
+_WORDS: dict[str, object] = {
+    **dict.fromkeys(_NULLS),
+    **dict.fromkeys(_TRUE, True),
+    **dict.fromkeys(_FALSE, False),
+}
+"""The plain scalars that are not text and need no regular expression to tell."""
+_NUMBER_START = frozenset("0123456789+-.")
+"""How a plain scalar that :func:`resolve_plain` may read as a number starts (``isdigit`` is
+true of other digits too, but the patterns that follow take ASCII digits only)."""
+_TEXT = object()
+
+
+class _NodeWalk:
+    """Builds values, positions and notes from a node tree as :class:`_Builder` does from
+    events, in the same order (a test compares the two on hostile files).
+
+    Scalars are most of the nodes: they are typed in the loops over their parent's items,
+    without a call for the common case (plain text that is not a word YAML reads).
+    """
+
+    __slots__ = ("builder", "count", "folded", "keys", "notes", "strings", "values", "watch")
+
+    def __init__(self, builder: _Builder, watch: _Watch | None):
+        self.builder = builder
+        self.values = builder.values
+        self.keys = builder.keys
+        self.folded = builder.folded_dashes
+        self.notes = builder.notes
+        self.watch = watch
+        self.count = 1
+        self.strings: list[tuple[Path_, str]] = []
+
+    def root(self, node) -> None:
+        start = node.start_mark
+        self.values[()] = (start.line + 1, start.column + 1)
+        if node.__class__ is yaml.ScalarNode:
+            value = self.scalar(node)
+        else:
+            value = self.collection(node, (), 0)
+        if self.count > MAX_VALUES:
+            raise _Fallback
+        if value.__class__ is str:
+            self.strings.append(((), value))
+        self.builder.root = value
+        self.builder.strings = self.strings
+
+    def scalar(self, node) -> object:
+        """A scalar's value, typed as :meth:`_Builder.feed` types it (the loops inline this)."""
+        text = node.value
+        if node.style:
+            return text
+        if " - " in text and node.start_mark.line != node.end_mark.line:
+            self.folded.append((node.start_mark.index, node.end_mark.index))
+        return resolve_plain(text)
+
+    def note(self, node, path: Path_, key: bool) -> None:
+        watch = self.watch
+        assert watch is not None
+        style = node.style
+        end = node.end_mark
+        if style == '"':
+            if not watch.escapes:
+                return
+        elif style or end.line not in watch.hash_lines:
+            return
+        start = node.start_mark
+        self.notes.append(
+            ScalarNote(
+                path, key, style, start.index, end.index, start.line + 1, start.column + 1,
+                node.value,
+            )
+        )  # fmt: skip
+
+    def collection(self, node, path: Path_, depth: int) -> dict | list:
+        if depth >= MAX_DEPTH:
+            raise _Fallback
+        if node.flow_style:
+            self.builder.flow.append(path)
+        items = node.value
+        self.count += len(items)
+        values, keys, watch, strings = self.values, self.keys, self.watch, self.strings
+        scalar_node, words, number_start, text_ = yaml.ScalarNode, _WORDS, _NUMBER_START, _TEXT
+        depth += 1
+        if node.__class__ is yaml.SequenceNode:
+            out_list: list = []
+            index = -1
+            for item in items:
+                index += 1
+                start = item.start_mark
+                values[(*path, index)] = (start.line + 1, start.column + 1)
+                if item.__class__ is not scalar_node:
+                    out_list.append(self.collection(item, (*path, index), depth))
+                    continue
+                if watch is not None:
+                    self.note(item, (*path, index), False)
+                text = item.value
+                if item.style:
+                    value = text
+                elif " - " in text:
+                    value = self.scalar(item)
+                else:
+                    value = words.get(text, text_)
+                    if value is text_:
+                        value = resolve_plain(text) if text[0] in number_start else text
+                out_list.append(value)
+                if value.__class__ is str:
+                    strings.append(((*path, index), value))
+            return out_list
+        self.count += len(items)
+        out: dict = {}
+        for key_node, item in items:
+            if key_node.__class__ is not scalar_node:
+                raise _Fallback  # a collection as a key: the event walk says so
+            key = key_node.value
+            if key in out:
+                raise _Fallback  # a duplicate key: the event walk reports it
+            item_path = (*path, key)
+            if watch is not None:
+                self.note(key_node, item_path, True)
+            if " - " in key and not key_node.style:
+                self.scalar(key_node)  # notes a folded dash, as the event walk does
+            start = key_node.start_mark
+            key_mark = (start.line + 1, start.column + 1)
+            start = item.start_mark
+            if item.__class__ is not scalar_node:
+                values[item_path] = (start.line + 1, start.column + 1)
+                out[key] = self.collection(item, item_path, depth)
+                keys[item_path] = key_mark
+                continue
+            if watch is not None:
+                self.note(item, item_path, False)
+            text = item.value
+            if item.style:
+                value = text
+            elif " - " in text:
+                value = self.scalar(item)
+            else:
+                value = words.get(text, text_)
+                if value is text_:
+                    value = resolve_plain(text) if text[0] in number_start else text
+            out[key] = value
+            if value.__class__ is str:
+                strings.append((item_path, value))
+            keys[item_path] = key_mark
+            values[item_path] = (start.line + 1, start.column + 1)
+        return out
