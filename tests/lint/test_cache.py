@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import rollbook
-from rollbook.lint.cache import CACHE_FILE
+from rollbook.lint.cache import CACHE_FILE, MODELS_FILE
 from rollbook.report import render
 from tests.lint.conftest import GOOD, RUNBOOK_PATH, TODAY
 
@@ -317,9 +317,79 @@ def test_a_run_over_some_files_keeps_the_others_cached(big):
     assert_warm_is_cold(big, rechecked=0)
 
 
-def test_the_cache_is_off_with_since_and_for_the_build(big):
-    assert big.lint(cache=True, keep_loaded=True).cache is None
-    assert not (big.root / ".rollbook-cache").exists()
+def loaded_view(result):
+    """What the build takes from a run that kept what it loaded, file by file."""
+    assert result.loaded is not None
+    return [
+        (item.display, str(item.path), item.model, item.document, item.problems)
+        for item in result.loaded.runbooks
+    ]
+
+
+def build_lint(project, **options):
+    return project.lint(cache=True, keep_loaded=True, **options)
+
+
+def test_the_build_takes_unchanged_runbooks_from_the_cache_as_loaded(big):
+    want = big.lint(cache=False, keep_loaded=True)
+    assert any(item.runbook is None for item in want.loaded.runbooks)  # an invalid one too
+    first = build_lint(big)
+    assert first.cache.rechecked == len(RUNBOOKS) + 1
+    assert (big.root / ".rollbook-cache" / MODELS_FILE).is_file()
+    second = build_lint(big)
+    assert second.cache.rechecked == 0
+    assert second.cache.hits == len(RUNBOOKS) + 1
+    for result in (first, second):
+        assert render("json", result) == render("json", want)
+        assert loaded_view(result) == loaded_view(want)
+    # One file edited: that one is loaded again, the others come from the cache.
+    path = big.root / "runbooks/a.yaml"
+    path.write_text(variant("alpha", ("title: One-click", "title: One-tap")), encoding="utf-8")
+    third = build_lint(big)
+    assert third.cache.rechecked == 1
+    want = big.lint(cache=False, keep_loaded=True)
+    assert loaded_view(third) == loaded_view(want)
+    edited = next(i for i in third.loaded.runbooks if i.display == "runbooks/a.yaml")
+    assert "One-tap" in edited.runbook.title
+
+
+def test_a_file_linted_without_the_build_is_loaded_again_by_the_next_build(big):
+    build_lint(big)
+    path = big.root / "runbooks/c.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert big.lint(cache=True).cache.rechecked == 1  # lint keeps no model
+    assert build_lint(big).cache.rechecked == 1  # so the build loads that file again
+    assert build_lint(big).cache.rechecked == 0
+    assert big.lint(cache=True).cache.rechecked == 0  # and lint uses the build's entries
+
+
+@pytest.mark.parametrize("damage", ["swapped", "planted-code", "flipped-byte", "garbage"])
+def test_a_damaged_or_planted_stored_model_is_a_miss(big, damage):
+    build_lint(big)
+    file = big.root / ".rollbook-cache" / MODELS_FILE
+    fmt, key, entries = pickle.loads(file.read_bytes())
+    names = sorted(entries)
+    if damage == "swapped":  # each well-formed, but another file's
+        blobs = [entries[n] for n in names]
+        entries = dict(zip(names, blobs[1:] + blobs[:1], strict=True))
+    elif damage == "planted-code":
+        entries = {name: pickle.dumps((_Planted(), [])) for name in names}
+    elif damage == "flipped-byte":
+        entries = {
+            name: blob[:100] + bytes([blob[100] ^ 0x01]) + blob[101:]
+            for name, blob in entries.items()
+        }
+    else:
+        entries = {name: os.urandom(len(blob)) for name, blob in entries.items()}
+    file.write_bytes(pickle.dumps((fmt, key, entries)))
+    want = big.lint(cache=False, keep_loaded=True)
+    result = build_lint(big)
+    # Every file was loaded again: no stored model is the one its entry names.
+    assert result.cache.rechecked == len(RUNBOOKS) + 1
+    assert loaded_view(result) == loaded_view(want)
+    assert render("json", result) == render("json", want)
+    assert not (big.root / "planted-by-cache").exists()
+    assert build_lint(big).cache.rechecked == 0
 
 
 def _cli(project, *args):

@@ -7,83 +7,83 @@ depends on nothing but
 - the file's bytes and its path as findings name it (the entry's key),
 - rollbook itself (its version and, for an editable install, its source files' sizes and
   times), the configuration, the rule selection (``--select``/``--ignore``, inline ignores),
-  the teams file's bytes and today's date (review and drill ages): the run's key.
+  the teams file's bytes, the alert rule files' bytes and today's date (review and drill
+  ages): the run's key.
 
-An entry is used only when both keys match. Feature sources are not in either key: no
-per-file check reads them; the project-scope rules (coverage, duplicate ids) read every
-file's summary and run again on every run, cached or not, so they still see all files.
+An entry is used only when both keys match. The project-scope rules (coverage, duplicate ids)
+read every file's summary and run again on every run, cached or not, so they still see all
+files. Beside the entries (``lint.pickle``) the folder holds
+
+- ``sources.pickle``: each feature source file's features, by the file's bytes, its name and
+  the source's settings (:mod:`rollbook.sources.cache`), under rollbook's version only: a
+  warm run parses no flag file and scans no code file that did not change;
+- ``models.pickle``: for `rollbook build`, each runbook file as loaded (its model and its
+  problems, without YAML positions), by the same key as its lint entry, which holds the
+  digest of the stored model: an incremental build loads and validates only the files that
+  changed, and a stored model that is not byte for byte the one its entry names is a miss.
 
 The cache lives in ``.rollbook-cache/`` under the project root (``cache-dir`` in the
-configuration moves it; ``cache-dir = false`` or ``--no-cache`` turns it off). It is safe to
-delete, holds a ``.gitignore`` of ``*`` so that git ignores it, is written to a temporary file
-and renamed into place (a crashed run leaves the previous cache or none), and is read with
-an unpickler that builds only rollbook's own result classes: a cache file that does not
-read back exactly as written (truncated, from another version, planted in a pull request)
-is ignored and the run is cold. A cache folder that cannot be written costs a note, never
-the run.
+configuration moves it; ``cache-dir = false`` or ``--no-cache`` turns it off, for `rollbook
+build` too). It is safe to delete, holds a ``.gitignore`` of ``*`` so that git ignores it, is
+written to temporary files renamed into place (a crashed run leaves the previous cache or
+none), and is never trusted across versions of rollbook (every file's key holds rollbook's
+version and source fingerprint). Every file is read with :mod:`rollbook.safe_pickle`, which
+builds only rollbook's own result and model classes: a cache file that does not read back
+exactly as written (truncated, from another version, planted in a pull request) is ignored
+and the run is cold; an entry that does not is a miss. A cache folder that cannot be written
+costs a note, never the run.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
-import io
 import os
 import pickle
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
 from pathlib import Path
 
 import rollbook
-from rollbook.diagnostics import Location
+from rollbook import safe_pickle
+from rollbook.diagnostics import Location, Problem, Severity
 from rollbook.lint.context import FlagSummary, RunbookSummary
 from rollbook.lint.finding import Finding
 from rollbook.lint.suppressions import Suppression
+from rollbook.sources.cache import FeatureCache
 
 CACHE_FILE = "lint.pickle"
+SOURCES_FILE = "sources.pickle"
+MODELS_FILE = "models.pickle"
 GITIGNORE = "# Created by rollbook: the lint cache, safe to delete.\n*\n"
 # https://bford.info/cachedir/: backup tools skip the folder; rollbook knows it as its own.
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by rollbook.\n"
 )
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the layout of an entry or a file changes
 
-# The only classes a cache file may build (besides plain containers, str, numbers).
-_ALLOWED = {
-    ("rollbook.lint.finding", "Finding"),
-    ("rollbook.diagnostics", "Location"),
-    ("rollbook.diagnostics", "Severity"),
-    ("rollbook.lint.suppressions", "Suppression"),
-    ("rollbook.lint.context", "RunbookSummary"),
-    ("rollbook.lint.context", "FlagSummary"),
-    ("datetime", "date"),
-    ("builtins", "set"),
-    ("builtins", "frozenset"),
-}
+# The only classes a lint entry may build (besides plain containers, text, numbers).
+_ALLOWED = safe_pickle.Allowed(
+    [Finding, Location, Severity, Suppression, RunbookSummary, FlagSummary, date]
+)
+_FIELDS = safe_pickle.constructor_fields(
+    Finding, Location, Suppression, RunbookSummary, FlagSummary
+)
+_MODEL_FIELDS = safe_pickle.constructor_fields(Problem, Location)
 
 
 class CacheUnreadable(Exception):
     """The cache file is not one this version wrote: run cold."""
 
 
-_RESOLVED: dict[tuple[str, str], object] = {}
+Entry = tuple[list[Finding], list[Suppression], RunbookSummary | None, str | None]
+"""One file's own results: its findings, its suppression comments, its summary, and the
+digest of its stored model (None when no build stored one)."""
 
-
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
-        # Every entry is its own pickle, so this runs for each class in each entry: the
-        # classes allowed are looked up once.
-        found = _RESOLVED.get((module, name))
-        if found is None:
-            if (module, name) not in _ALLOWED:
-                raise CacheUnreadable(f"{module}.{name} is not a lint result class")
-            found = _RESOLVED[module, name] = super().find_class(module, name)
-        return found
-
-
-Entry = tuple[list[Finding], list[Suppression], RunbookSummary | None]
-"""One file's own results: its findings, its suppression comments, its summary."""
+Stored = tuple[object, list[Problem]]
+"""One runbook file as `rollbook build` keeps it: its model (None if invalid), its problems."""
 
 
 def file_digest(data: bytes) -> str:
@@ -116,43 +116,82 @@ def run_key(*parts: object) -> str:
     return digest.hexdigest()
 
 
+def _model_classes() -> list[type]:
+    """What a stored runbook may be built of: rollbook's model classes and their values."""
+    from pydantic import BaseModel
+
+    from rollbook.model import phones
+    from rollbook.model import runbook as model
+
+    found: list[type] = [Problem, Location, Severity, date, datetime, timedelta, timezone]
+    for module in (model, phones):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and value.__module__ == module.__name__
+                and (issubclass(value, BaseModel | Enum) or value is phones.PhoneNumber)
+            ):
+                found.append(value)
+    return found
+
+
 @dataclass
 class LintCache:
     """One run's view of the cache folder: entries read at the start, written at the end."""
 
     folder: Path
     key: str
-    blobs: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    blobs: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
     """The entries read, each still pickled: decoded when used, written back as read."""
     notes: list[str] = field(default_factory=list)
     hits: int = 0
     rechecked: int = 0
+    sources: FeatureCache | None = None
+    """Feature source files' features (None when the folder is not rollbook's)."""
+    models: dict[tuple[str, str], bytes] | None = field(default=None, repr=False)
+    """Stored runbook models, read by :meth:`open` only when asked for (`rollbook build`)."""
+    fresh_models: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
+    """The stored models this run's files have: what ``models.pickle`` holds after it."""
+    usable: bool = True
 
     @property
     def file(self) -> Path:
         return self.folder / CACHE_FILE
 
     @classmethod
-    def open(cls, folder: Path, key: str) -> LintCache:
-        """Read the cache written by an earlier run with the same key; empty otherwise."""
+    def open(cls, folder: Path, key: str, *, models: bool = False) -> LintCache:
+        """Read the cache written by an earlier run with the same key; empty otherwise.
+
+        ``models``: read the stored runbook models too (a build keeps what it loaded).
+        """
         cache = cls(folder, key)
         if not _ours(folder):
+            cache.usable = False
             cache.notes.append(
                 f"lint cache not used: {folder} holds files that are not rollbook's "
                 "(set `cache-dir` to a folder of its own)"
             )
             return cache
-        try:
-            data = cache.file.read_bytes()
-        except FileNotFoundError:
-            return cache
-        except OSError as exc:
-            cache.notes.append(f"lint cache {cache.file} not read ({exc.strerror}): ran cold")
-            return cache
-        # Another version's, another configuration's, or damaged: a cold run.
-        with contextlib.suppress(CacheUnreadable):
-            cache.blobs = _decode(data, key)
+        cache.blobs = cache._read(CACHE_FILE, key)
+        cache.sources = FeatureCache(cache._read(SOURCES_FILE, _sources_key()))
+        if models:
+            cache.models = cache._read(MODELS_FILE, key)
         return cache
+
+    def _read(self, name: str, key: str) -> dict:
+        try:
+            data = (self.folder / name).read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            where = self.folder / name
+            self.notes.append(f"lint cache {where} not read ({exc.strerror}): ran cold")
+            return {}
+        # Another version's, another configuration's, or damaged: a cold run.
+        try:
+            return _decode(data, key)
+        except CacheUnreadable:
+            return {}
 
     def get(self, display: str, digest: str) -> tuple[Entry, bytes] | None:
         """The entry of this file with these bytes, and its pickled form; None if none."""
@@ -160,41 +199,77 @@ class LintCache:
         if blob is None:
             return None
         try:
-            entry = _entry(_loads(blob))
+            entry = _entry(safe_pickle.loads(blob, _ALLOWED))
         except Exception:  # a damaged entry is a miss, never trusted
             return None
         self.hits += 1
         return entry, blob
 
+    def stored(self, display: str, digest: str, model_digest: str | None) -> Stored | None:
+        """The stored model of this file with these bytes, if it is the one its entry names."""
+        if self.models is None or model_digest is None:
+            return None
+        blob = self.models.get((display, digest))
+        if blob is None or file_digest(blob) != model_digest:
+            return None
+        found = decode_stored(blob)
+        if found is not None:
+            self.fresh_models[(display, digest)] = blob
+        return found
+
     def save(self, entries: dict[tuple[str, str], bytes], keep_others: bool) -> None:
         """Write ``entries`` (each pickled), with the old ones too if ``keep_others``.
 
         ``keep_others`` is for a run over some of the files only: the others' entries stay.
+        The feature sources' store and (when read) the stored models are written too.
         """
+        if not self.usable:
+            return  # said when it was opened
         if keep_others:
             entries = {**self.blobs, **entries}
-        elif entries.keys() == self.blobs.keys() and self.rechecked == 0:
-            return  # nothing changed: leave the file as it is
-        if not _ours(self.folder):
-            return  # said when it was opened
-        payload = pickle.dumps((FORMAT, self.key, entries), protocol=5)
-        tmp = self.file.with_name(f".{CACHE_FILE}.tmp{os.getpid()}")
+        writes: list[tuple[str, str, dict]] = []
+        if not (entries.keys() == self.blobs.keys() and self.rechecked == 0):
+            writes.append((CACHE_FILE, self.key, entries))
+        sources = self.sources
+        if sources is not None and sources.fresh.keys() != sources.blobs.keys():
+            writes.append((SOURCES_FILE, _sources_key(), sources.fresh))
+        if self.models is not None:
+            models = self.fresh_models
+            if keep_others:
+                models = {**self.models, **models}
+            old = self.models
+            if models.keys() != old.keys() or any(old[k] is not v for k, v in models.items()):
+                writes.append((MODELS_FILE, self.key, models))
+        for name, key, blobs in writes:
+            if not self._write(name, key, blobs):
+                break
+
+    def _write(self, name: str, key: str, entries: dict) -> bool:
+        payload = pickle.dumps((FORMAT, key, entries), protocol=5)
+        target = self.folder / name
+        tmp = target.with_name(f".{name}.tmp{os.getpid()}")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-                if not (self.folder / name).exists():
-                    (self.folder / name).write_text(text, encoding="utf-8")
+            for other, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+                if not (self.folder / other).exists():
+                    (self.folder / other).write_text(text, encoding="utf-8")
             tmp.write_bytes(payload)
-            tmp.replace(self.file)
+            tmp.replace(target)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.notes.append(
                 f"lint cache not written to {self.folder} ({reason}); "
                 "the next run will check every file again"
             )
+            return False
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+        return True
+
+
+def _sources_key() -> str:
+    return run_key("feature sources")
 
 
 def _ours(folder: Path) -> bool:
@@ -211,71 +286,71 @@ def _ours(folder: Path) -> bool:
         return False
 
 
-class _Pickler(pickle.Pickler):
-    """Writes rollbook's dataclasses as calls of their constructors with their fields.
-
-    Reading them back then builds each with one call, about twice as fast as the default
-    (an empty object and then ``__setstate__``, which looks the fields up every time) on
-    the hundreds of thousands of findings and locations of a warm run.
-    """
-
-    def reducer_override(self, obj: object) -> object:
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            return NotImplemented
-        return type(obj), tuple(getattr(obj, name) for name in names)
-
-
-_FIELDS = {
-    cls: tuple(f.name for f in dataclasses.fields(cls) if f.init)
-    for cls in (Finding, Location, Suppression, RunbookSummary, FlagSummary)
-}
-
-
 def encode_entry(entry: Entry) -> bytes:
-    out = io.BytesIO()
-    _Pickler(out, protocol=5).dump(entry)
-    return out.getvalue()
+    return safe_pickle.dumps(entry, _FIELDS)
 
 
-def _decode(data: bytes, key: str) -> dict[tuple[str, str], bytes]:
+def encode_stored(model: object, problems: list[Problem]) -> bytes:
+    """One loaded runbook file (its model and problems) as ``models.pickle`` keeps it."""
+    return safe_pickle.dumps((model, problems), _MODEL_FIELDS)
+
+
+_MODELS_ALLOWED: safe_pickle.Allowed | None = None
+
+
+def decode_stored(blob: bytes) -> Stored | None:
+    """A stored runbook file read back, or None if it is not exactly one (a miss)."""
+    global _MODELS_ALLOWED
+    if _MODELS_ALLOWED is None:
+        _MODELS_ALLOWED = safe_pickle.Allowed(_model_classes())
+    from rollbook.model.runbook import Runbook
+
+    try:
+        value = safe_pickle.loads(blob, _MODELS_ALLOWED)
+    except safe_pickle.Refused:
+        return None
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return None
+    model, problems = value
+    if not (model is None or type(model) is Runbook):
+        return None
+    if not (isinstance(problems, list) and all(type(p) is Problem for p in problems)):
+        return None
+    return model, problems
+
+
+def _decode(data: bytes, key: str) -> dict[tuple, bytes]:
     """The pickled entries of a cache file written with ``key``, or CacheUnreadable."""
     try:
-        outer = _loads(data)
-        if not (isinstance(outer, tuple) and len(outer) == 3):
-            raise CacheUnreadable("not a cache file")
-        fmt, file_key, raw = outer
-        if fmt != FORMAT or file_key != key or not isinstance(raw, dict):
-            raise CacheUnreadable("another version or configuration")
-        for name, blob in raw.items():
-            if not (
-                isinstance(name, tuple)
-                and len(name) == 2
-                and all(isinstance(p, str) for p in name)
-                and isinstance(blob, bytes)
-            ):
-                raise CacheUnreadable("damaged entry")
-        return raw
-    except CacheUnreadable:
-        raise
-    except Exception as exc:  # any damage means: do not trust it
+        outer = safe_pickle.loads(data, _ALLOWED)
+    except safe_pickle.Refused as exc:
         raise CacheUnreadable(str(exc)) from None
-
-
-def _loads(data: bytes) -> object:
-    return _Unpickler(io.BytesIO(data)).load()
+    if not (isinstance(outer, tuple) and len(outer) == 3):
+        raise CacheUnreadable("not a cache file")
+    fmt, file_key, raw = outer
+    if fmt != FORMAT or file_key != key or not isinstance(raw, dict):
+        raise CacheUnreadable("another version or configuration")
+    for name, blob in raw.items():
+        if not (
+            isinstance(name, tuple)
+            and all(isinstance(p, str) for p in name)
+            and isinstance(blob, bytes)
+        ):
+            raise CacheUnreadable("damaged entry")
+    return raw
 
 
 def _entry(value: object) -> Entry:
-    if not (isinstance(value, tuple) and len(value) == 3):
+    if not (isinstance(value, tuple) and len(value) == 4):
         raise CacheUnreadable("damaged entry")
-    findings, sups, summary = value
+    findings, sups, summary, model_digest = value
     if not (
         isinstance(findings, list)
         and all(isinstance(f, Finding) for f in findings)
         and isinstance(sups, list)
         and all(isinstance(s, Suppression) for s in sups)
         and (summary is None or isinstance(summary, RunbookSummary))
+        and (model_digest is None or isinstance(model_digest, str))
     ):
         raise CacheUnreadable("damaged entry")
-    return findings, sups, summary
+    return findings, sups, summary, model_digest

@@ -8,6 +8,7 @@ on ten thousand files. Inline suppressions are applied at the end, because cover
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -21,7 +22,14 @@ from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
-from rollbook.lint.cache import LintCache, encode_entry, file_digest, run_key
+from rollbook.lint.cache import (
+    LintCache,
+    decode_stored,
+    encode_entry,
+    encode_stored,
+    file_digest,
+    run_key,
+)
 from rollbook.lint.changes import Changes, changes_since, source_changes_since
 from rollbook.lint.context import (
     NOT_GIVEN,
@@ -74,7 +82,9 @@ class LintOptions:
     cache: bool = False
     """Keep each file's own results in the lint cache (:mod:`rollbook.lint.cache`) and
     re-check only the files that changed; the command line turns it on (``--no-cache``
-    off). Never used with ``since`` or ``keep_loaded``, which need the files read."""
+    off). Never used with ``since``, which needs the files read. With ``keep_loaded``
+    (`rollbook build`), each file as loaded is kept too, and an unchanged file is taken
+    from the cache instead of being loaded again."""
 
 
 @dataclass
@@ -182,9 +192,12 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     config_path = project.display(project.config_path) if project.config_path else ("rollbook.toml")
 
     walk = project_walk(project)
-    features = _features(project, config_path, walk)
     alerts = load_alerts(project, walk)
     changes = changes_since(project.root, options.since) if options.since else None
+    cache = None
+    if options.cache and changes is None:
+        cache = _open_cache(project, options, today, config_path, alerts)
+    features = _features(project, config_path, walk, cache)
     collector = _Collector(selection)
 
     for problem in alerts.problems:  # the alert rule files' own problems (RB305, RB306)
@@ -252,14 +265,13 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             keep = loaded
         return _Scanned(display, checked, found.findings, sups, summary, keep)
 
-    cache = None
-    if options.cache and changes is None and not options.keep_loaded:
-        cache = _open_cache(project, options, found_files, today, config_path, alerts)
     fresh_entries: dict[tuple[str, str], bytes] = {}
     if cache is None:
         scanned = _scan_all(found_files.paths, scan, options.jobs)
     else:
-        scanned = _scan_cached(found_files, scan, options.jobs, cache, fresh_entries)
+        scanned = _scan_cached(
+            found_files, scan, options.jobs, cache, fresh_entries, options.keep_loaded
+        )
     for item in scanned:
         if item.checked:
             files.append(item.display)
@@ -346,12 +358,18 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     return result
 
 
-def _features(project: Project, config_path: str, walk: FolderWalk | None = None) -> list[Feature]:
+def _features(
+    project: Project,
+    config_path: str,
+    walk: FolderWalk | None = None,
+    cache: LintCache | None = None,
+) -> list[Feature]:
     specs = []
+    sources = cache.sources if cache is not None else None
     try:
         for index, table in enumerate(project.config.sources):
             specs.append(parse_source_spec(table, f"{config_path}: sources[{index}]"))
-        return collect_features(specs, project.root, walk=walk) if specs else []
+        return collect_features(specs, project.root, walk=walk, cache=sources) if specs else []
     except SourceError as exc:
         raise ConfigError(exc.render()) from None
 
@@ -377,13 +395,23 @@ class _Scanned:
     suppressions: list[Suppression]
     summary: RunbookSummary | None
     loaded: Loaded | None
+    stored: bytes | None = None
+    """With the cache and ``keep_loaded``: ``loaded``'s model and problems, pickled as the
+    cache keeps them (a worker sends this instead of ``loaded``)."""
 
 
-def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) -> Iterator[_Scanned]:
+def _scan_all(
+    paths: list[Path],
+    scan: Callable[[Path], _Scanned],
+    jobs: int,
+    ship: Callable[[_Scanned], None] | None = None,
+    unship: Callable[[_Scanned], None] | None = None,
+) -> Iterator[_Scanned]:
     """``scan`` each path, in order; with ``jobs`` > 1, runs of paths go to forked workers.
 
     This process scans the first run itself, one file at a time, while the workers scan the
     others; each worker then hands back its results (pickled, documents dropped) in order.
+    ``ship`` prepares a worker's result for the way back, ``unship`` undoes it here.
     """
     jobs = max(1, min(jobs, len(paths) // 20 or 1)) if hasattr(os, "fork") else 1
     if jobs == 1:
@@ -399,6 +427,8 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
             item = scan(path)
             if item.loaded is not None:
                 item.loaded.document = None
+            if ship is not None:
+                ship(item)
             results.append(item)
         return results
 
@@ -406,7 +436,10 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
         for path in runs[0]:
             yield scan(path)
         for result in workers.results():
-            yield from result  # type: ignore[misc]
+            for item in result:  # type: ignore[attr-defined]
+                if unship is not None:
+                    unship(item)
+                yield item
 
 
 def _digest(path: Path) -> str | None:
@@ -419,7 +452,6 @@ def _digest(path: Path) -> str | None:
 def _open_cache(
     project: Project,
     options: LintOptions,
-    found_files,
     today: dt.date,
     config_path: str,
     alerts: AlertIndex,
@@ -446,7 +478,7 @@ def _open_cache(
         # A runbook's alert findings (RB307, RB310, RB311) read the alert rule files.
         [(f.path, _digest(project.root / f.path)) for f in alerts.files],
     )
-    return LintCache.open(project.root / str(setting), key)
+    return LintCache.open(project.root / str(setting), key, models=options.keep_loaded)
 
 
 def _scan_cached(
@@ -455,11 +487,14 @@ def _scan_cached(
     jobs: int,
     cache: LintCache,
     fresh: dict[tuple[str, str], bytes],
+    keep_loaded: bool = False,
 ) -> Iterator[_Scanned]:
     """Like :func:`_scan_all`, taking each file whose bytes the cache knows from the cache.
 
     Only the other files are scanned (in forked workers when there are many). Each file's
-    entry goes into ``fresh``: what the cache holds after this run.
+    entry goes into ``fresh``: what the cache holds after this run. With ``keep_loaded``, a
+    file is taken from the cache only with its stored model, and every file scanned has its
+    model stored.
     """
     plan: list[tuple[Path, str, str | None, tuple | None]] = []
     misses: list[Path] = []
@@ -470,15 +505,25 @@ def _scan_cached(
         except OSError:
             digest = None  # the loader says why (RB007); never cached
         hit = cache.get(display, digest) if digest is not None else None
+        if hit is not None and keep_loaded:
+            stored = cache.stored(display, digest, hit[0][3])  # type: ignore[arg-type]
+            if stored is None:
+                hit = None
+                cache.hits -= 1
+            else:
+                hit = (hit[0], hit[1], Loaded(path, display, stored[0], None, stored[1]))
         plan.append((path, display, digest, hit))
         if hit is None:
             misses.append(path)
-    checked = _scan_all(misses, scan, jobs)
+    ship = unship = None
+    if keep_loaded:
+        ship, unship = _ship_stored, _unship_stored
+    checked = _scan_all(misses, scan, jobs, ship, unship)
     for path, display, digest, hit in plan:
         if hit is not None:
-            (findings, sups, summary), blob = hit
+            (findings, sups, summary, _), blob, *kept = hit
             fresh[(display, digest)] = blob  # type: ignore[index]
-            yield _Scanned(display, True, findings, sups, summary, None)
+            yield _Scanned(display, True, findings, sups, summary, kept[0] if kept else None)
             continue
         item = next(checked)
         cache.rechecked += 1
@@ -490,10 +535,33 @@ def _scan_cached(
             except OSError:
                 same = False
             if same:
+                model_digest = None
+                if keep_loaded and item.loaded is not None:
+                    if item.stored is None:
+                        item.stored = encode_stored(item.loaded.model, item.loaded.problems)
+                    model_digest = file_digest(item.stored)
+                    cache.fresh_models[(display, digest)] = item.stored
                 fresh[(display, digest)] = encode_entry(
-                    (item.findings, item.suppressions, item.summary)
+                    (item.findings, item.suppressions, item.summary, model_digest)
                 )
+        item.stored = None
         yield item
+
+
+def _ship_stored(item: _Scanned) -> None:
+    """In a worker: the loaded file goes back pickled as the cache keeps it, once."""
+    if item.loaded is not None:
+        item.stored = encode_stored(item.loaded.model, item.loaded.problems)
+        item.loaded = dataclasses.replace(item.loaded, model=None, problems=[])
+
+
+def _unship_stored(item: _Scanned) -> None:
+    """Here: the loaded file a worker sent, read back from its stored form."""
+    if item.loaded is not None and item.stored is not None:
+        found = decode_stored(item.stored)
+        if found is None:  # cannot happen for what a worker of this run wrote
+            raise RuntimeError(f"{item.display}: a lint worker's result did not read back")
+        item.loaded.model, item.loaded.problems = found
 
 
 # Loader problems that a FILL IN placeholder on the same line already explains.
