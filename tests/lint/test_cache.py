@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import rollbook
-from rollbook.lint.cache import CACHE_FILE, MODELS_FILE
+from rollbook.lint.cache import CACHE_FILE, MODELS_FILE, PROJECT_FILE
 from rollbook.report import render
 from tests.lint.conftest import GOOD, RUNBOOK_PATH, TODAY
 
@@ -471,3 +471,55 @@ def test_an_alert_rule_file_change_rechecks_every_file(big):
     rules.write_text(ALERT_RULES.replace("CheckoutErrorRateHigh", "CheckoutErrorsHigh"))
     result = assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
     assert [f for f in result.findings if f.code == "RB307"]
+
+
+# The project-scope part of a run (coverage rules, duplicate ids) reads every file's summary
+# and every feature source file: when none of them changed, its findings are the cache's.
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "reused"),
+    [
+        # Wording on a line: the file's summary (ids, flags, where they are) is the same.
+        ("runbooks/a.yaml", "title: One-click checkout", "title: One-tap checkout", True),
+        ("runbooks/e.yaml", "id: [broken\n", "id: [still broken\n", True),
+        # A line added above the flags moves them: their findings would point elsewhere.
+        ("runbooks/a.yaml", "title: One-click checkout", "title: One-click\n# x\n", False),
+        ("runbooks/a.yaml", "off: false", "off: true", False),  # a value coverage reads
+        ("runbooks/d.yaml", "id: alpha", "id: delta", False),  # no longer a duplicate id
+        ("flags/checkout.flagd.json", '"off": false', '"off": 0', False),
+    ],
+    ids=["title", "broken-still", "line-added", "off-value", "id", "flag-file"],
+)
+def test_project_findings_are_reused_only_when_their_inputs_are_the_same(
+    big, rel, old, new, reused
+):
+    prime(big)
+    path = big.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.project_reused is reused
+    report, result = warm(big)  # and the next run, with nothing changed, reuses them
+    assert report == cold(big)
+    assert result.cache.project_reused is True
+
+
+@pytest.mark.parametrize("damage", ["planted-code", "another-key", "garbage"])
+def test_a_damaged_or_planted_project_outcome_is_ignored(big, damage):
+    prime(big)
+    file = big.root / ".rollbook-cache" / PROJECT_FILE
+    fmt, key, entries = pickle.loads(file.read_bytes())
+    if damage == "planted-code":
+        entries = {name: pickle.dumps(_Planted()) for name in entries}
+    elif damage == "another-key":  # well-formed, but no findings, for other inputs
+        entries = {name: pickle.dumps(("another", [], None)) for name in entries}
+    else:
+        entries = {name: os.urandom(len(blob)) for name, blob in entries.items()}
+    file.write_bytes(pickle.dumps((fmt, key, entries)))
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.project_reused is False
+    assert not (big.root / "planted-by-cache").exists()

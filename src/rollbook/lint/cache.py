@@ -56,6 +56,7 @@ from rollbook.sources.cache import FeatureCache
 CACHE_FILE = "lint.pickle"
 SOURCES_FILE = "sources.pickle"
 MODELS_FILE = "models.pickle"
+PROJECT_FILE = "project.pickle"
 GITIGNORE = "# Created by rollbook: the lint cache, safe to delete.\n*\n"
 # https://bford.info/cachedir/: backup tools skip the folder; rollbook knows it as its own.
 CACHEDIR_TAG = (
@@ -78,9 +79,36 @@ class CacheUnreadable(Exception):
     """The cache file is not one this version wrote: run cold."""
 
 
-Entry = tuple[list[Finding], list[Suppression], RunbookSummary | None, str | None]
-"""One file's own results: its findings, its suppression comments, its summary, and the
-digest of its stored model (None when no build stored one)."""
+Entry = tuple[list[Finding], list[Suppression], str | None]
+"""One file's own results: its findings, its suppression comments, and the digest of its
+stored model (None when no build stored one). Its summary is kept apart (:class:`Found`)."""
+
+Stored_entry = tuple[bytes, bytes, str]
+"""An entry as the cache file holds it: the entry pickled, the summary pickled, and the
+summary's digest (which the project-scope part of a run is keyed by)."""
+
+
+@dataclass
+class Found:
+    """A file's entry found in the cache: its own results, and its summary still pickled."""
+
+    entry: Entry
+    stored: Stored_entry
+
+    @property
+    def summary_digest(self) -> str:
+        return self.stored[2]
+
+    def summary(self) -> RunbookSummary | None:
+        """The summary, read back (CacheUnreadable if it does not read back as one)."""
+        try:
+            value = safe_pickle.loads(self.stored[1], _ALLOWED)
+        except safe_pickle.Refused as exc:
+            raise CacheUnreadable(str(exc)) from None
+        if not (value is None or isinstance(value, RunbookSummary)):
+            raise CacheUnreadable("damaged summary")
+        return value
+
 
 Stored = tuple[object, list[Problem]]
 """One runbook file as `rollbook build` keeps it: its model (None if invalid), its problems."""
@@ -141,7 +169,7 @@ class LintCache:
 
     folder: Path
     key: str
-    blobs: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
+    blobs: dict[tuple[str, str], Stored_entry] = field(default_factory=dict, repr=False)
     """The entries read, each still pickled: decoded when used, written back as read."""
     notes: list[str] = field(default_factory=list)
     hits: int = 0
@@ -153,6 +181,8 @@ class LintCache:
     fresh_models: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
     """The stored models this run's files have: what ``models.pickle`` holds after it."""
     usable: bool = True
+    project_reused: bool = False
+    """Whether the project-scope findings and coverage came from the cache (:meth:`outcome`)."""
 
     @property
     def file(self) -> Path:
@@ -193,17 +223,63 @@ class LintCache:
         except CacheUnreadable:
             return {}
 
-    def get(self, display: str, digest: str) -> tuple[Entry, bytes] | None:
-        """The entry of this file with these bytes, and its pickled form; None if none."""
-        blob = self.blobs.get((display, digest))
-        if blob is None:
+    def get(self, display: str, digest: str) -> Found | None:
+        """The entry of this file with these bytes; None if none."""
+        stored = self.blobs.get((display, digest))
+        if not (
+            isinstance(stored, tuple)
+            and len(stored) == 3
+            and isinstance(stored[0], bytes)
+            and isinstance(stored[1], bytes)
+            and isinstance(stored[2], str)
+        ):
             return None
         try:
-            entry = _entry(safe_pickle.loads(blob, _ALLOWED))
+            entry = _entry(safe_pickle.loads(stored[0], _ALLOWED))
         except Exception:  # a damaged entry is a miss, never trusted
             return None
         self.hits += 1
-        return entry, blob
+        return Found(entry, stored)
+
+    def outcome(self, key: str) -> tuple[list[Finding], object] | None:
+        """The project-scope findings and coverage of an earlier run whose project-scope
+        inputs (every file's summary, every feature source file, the run's key) were
+        ``key``; None if the last run's were not."""
+        stored = self._read(PROJECT_FILE, self.key).get(("outcome",))
+        if not isinstance(stored, bytes):
+            return None
+        from rollbook.lint.registry import Hit
+        from rollbook.lint.rules.coverage import Coverage, Gap
+        from rollbook.sources.feature import Feature, Variant
+
+        allowed = safe_pickle.Allowed(
+            [Finding, Location, Severity, Coverage, Gap, Hit, Feature, Variant, date, datetime]
+        )
+        try:
+            value = safe_pickle.loads(stored, allowed)
+        except safe_pickle.Refused:
+            return None
+        if not (isinstance(value, tuple) and len(value) == 3 and value[0] == key):
+            return None
+        _, findings, coverage = value
+        if not (
+            isinstance(findings, list)
+            and all(isinstance(f, Finding) for f in findings)
+            and (coverage is None or isinstance(coverage, Coverage))
+        ):
+            return None
+        self.project_reused = True
+        return findings, coverage
+
+    def keep_outcome(self, key: str, findings: list[Finding], coverage: object) -> None:
+        """Keep the project-scope part of this run for the next (see :meth:`outcome`)."""
+        if not self.usable:
+            return
+        from rollbook.lint.registry import Hit
+
+        fields = safe_pickle.constructor_fields(Finding, Location, Hit)
+        blob = safe_pickle.dumps((key, findings, coverage), fields)
+        self._write(PROJECT_FILE, self.key, {("outcome",): blob})
 
     def stored(self, display: str, digest: str, model_digest: str | None) -> Stored | None:
         """The stored model of this file with these bytes, if it is the one its entry names."""
@@ -217,7 +293,12 @@ class LintCache:
             self.fresh_models[(display, digest)] = blob
         return found
 
-    def save(self, entries: dict[tuple[str, str], bytes], keep_others: bool) -> None:
+    def forget(self) -> None:
+        """Remove the entries file: something in it did not read back as written."""
+        with contextlib.suppress(OSError):
+            self.file.unlink(missing_ok=True)
+
+    def save(self, entries: dict[tuple[str, str], Stored_entry], keep_others: bool) -> None:
         """Write ``entries`` (each pickled), with the old ones too if ``keep_others``.
 
         ``keep_others`` is for a run over some of the files only: the others' entries stay.
@@ -286,8 +367,10 @@ def _ours(folder: Path) -> bool:
         return False
 
 
-def encode_entry(entry: Entry) -> bytes:
-    return safe_pickle.dumps(entry, _FIELDS)
+def encode_entry(entry: Entry, summary: RunbookSummary | None) -> Stored_entry:
+    """A file's entry as the cache file holds it (see :data:`Stored_entry`)."""
+    pickled = safe_pickle.dumps(summary, _FIELDS)
+    return safe_pickle.dumps(entry, _FIELDS), pickled, file_digest(pickled)
 
 
 def encode_stored(model: object, problems: list[Problem]) -> bytes:
@@ -334,23 +417,22 @@ def _decode(data: bytes, key: str) -> dict[tuple, bytes]:
         if not (
             isinstance(name, tuple)
             and all(isinstance(p, str) for p in name)
-            and isinstance(blob, bytes)
+            and isinstance(blob, bytes | tuple)
         ):
             raise CacheUnreadable("damaged entry")
     return raw
 
 
 def _entry(value: object) -> Entry:
-    if not (isinstance(value, tuple) and len(value) == 4):
+    if not (isinstance(value, tuple) and len(value) == 3):
         raise CacheUnreadable("damaged entry")
-    findings, sups, summary, model_digest = value
+    findings, sups, model_digest = value
     if not (
         isinstance(findings, list)
         and all(isinstance(f, Finding) for f in findings)
         and isinstance(sups, list)
         and all(isinstance(s, Suppression) for s in sups)
-        and (summary is None or isinstance(summary, RunbookSummary))
         and (model_digest is None or isinstance(model_digest, str))
     ):
         raise CacheUnreadable("damaged entry")
-    return findings, sups, summary, model_digest
+    return findings, sups, model_digest

@@ -8,6 +8,7 @@ no runbook" can point at the flag definition.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,20 @@ def collect_features(
     """
     walk = walk if walk is not None else FolderWalk(root)
     features: list[Feature] = []
+    for spec, files in source_files(specs, root, walk):
+        if cache is None:
+            features.extend(SOURCE_KINDS[spec.kind].read_files(spec, files))
+        else:
+            for file, name in files:
+                features.extend(cache.features(spec, file, name))
+    return features
+
+
+def source_files(
+    specs: list[SourceSpec], root: Path, walk: FolderWalk
+) -> Iterator[tuple[SourceSpec, list[tuple[Path, str]]]]:
+    """Each spec with the files it reads (path, name shown); a note for one that reads none
+    it should (see :mod:`rollbook.sources.reach`)."""
     for spec in specs:
         kind = SOURCE_KINDS[spec.kind]
         files = find_files(
@@ -62,9 +77,4 @@ def collect_features(
         note = reach_note(spec, files)
         if note is not None:
             walk.note(note)
-        if cache is None:
-            features.extend(kind.read_files(spec, files))
-        else:
-            for file, name in files:
-                features.extend(cache.features(spec, file, name))
-    return features
+        yield spec, files

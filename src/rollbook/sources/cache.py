@@ -15,7 +15,6 @@ raises an error, is never cached: the error is raised as without the cache.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,8 +22,10 @@ from typing import TYPE_CHECKING
 
 from rollbook import safe_pickle
 from rollbook.diagnostics import Location
+from rollbook.sources import source_files
 from rollbook.sources.feature import Feature, Variant
 from rollbook.sources.kinds import SOURCE_KINDS
+from rollbook.walk import FolderWalk
 
 if TYPE_CHECKING:
     from rollbook.sources.spec import SourceSpec
@@ -52,34 +53,100 @@ class FeatureCache:
     hits: int = 0
     read: int = 0
 
-    def features(self, spec: SourceSpec, file: Path, name: str) -> Iterator[Feature]:
+    def features(self, spec: SourceSpec, file: Path, name: str) -> list[Feature]:
         """The features of ``file`` (shown as ``name``): from the cache when its bytes are
         known, else read by the source's kind (and kept)."""
+        return self.plan(spec, file, name).load()
+
+    def plan(self, spec: SourceSpec, file: Path, name: str) -> SourceFile:
+        """``file`` read by the source's kind now, or found in the cache (decoded later)."""
         kind = SOURCE_KINDS[spec.kind]
         try:
             digest = hashlib.sha256(file.read_bytes()).hexdigest()
         except OSError:
             # The kind reports it as it always does.
-            yield from kind.read_files(spec, [(file, name)])
-            return
+            return SourceFile(name, None, found=list(kind.read_files(spec, [(file, name)])))
         key = (spec_key(spec), name, digest)
         blob = self.blobs.get(key)
         if blob is not None:
-            found = _decode(blob)
-            if found is not None:
-                self.hits += 1
-                self.fresh[key] = blob
-                yield from found
-                return
+            self.hits += 1
+            self.fresh[key] = blob
+            return SourceFile(name, key, blob=blob, reader=(spec, file))
         found = list(kind.read_files(spec, [(file, name)]))
         self.read += 1
         try:
             same = hashlib.sha256(file.read_bytes()).hexdigest() == digest
         except OSError:
             same = False
-        if same:  # kept only if the file did not change while it was read
+        # Kept only if the file did not change while it was read, and if its features are
+        # located in it (what a planned file tells without being decoded).
+        if same and all(f.location.path == name for f in found):
             self.fresh[key] = safe_pickle.dumps(found, _FIELDS)
-        yield from found
+        return SourceFile(name, key, found=found)
+
+
+@dataclass
+class SourceFile:
+    """One source file's features: read already (``found``), or a cache entry (``blob``)."""
+
+    name: str
+    key: EntryKey | None
+    """None when the file could not be read (the kind said why, or found nothing)."""
+    blob: bytes | None = None
+    found: list[Feature] | None = None
+    reader: tuple[SourceSpec, Path] | None = None
+
+    @property
+    def has_features(self) -> bool:
+        return bool(self.found) if self.found is not None else self.blob != _EMPTY
+
+    def load(self) -> list[Feature]:
+        if self.found is None:
+            found = _decode(self.blob) if self.blob is not None else None
+            if found is None:  # a damaged entry: read the file (as without the cache)
+                assert self.reader is not None
+                spec, file = self.reader
+                found = list(SOURCE_KINDS[spec.kind].read_files(spec, [(file, self.name)]))
+            self.found = found
+        return self.found
+
+
+@dataclass
+class PlannedFeatures:
+    """Every configured source's files, in order, their features decoded only when needed.
+
+    A warm run whose runbooks' summaries did not change either needs only :attr:`key` (which
+    files with which bytes) and :attr:`paths` (which files declare features).
+    """
+
+    files: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def key(self) -> str | None:
+        """What the features are made of; None when a file could not be read."""
+        if any(part.key is None for part in self.files):
+            return None
+        return hashlib.sha256(repr([part.key for part in self.files]).encode()).hexdigest()
+
+    @property
+    def paths(self) -> set[str]:
+        """The files that declare at least one feature (as ``feature.location.path``)."""
+        return {part.name for part in self.files if part.has_features}
+
+    def load(self) -> list[Feature]:
+        return [feature for part in self.files for feature in part.load()]
+
+
+def plan_features(
+    specs: list[SourceSpec], root: Path, walk: FolderWalk, cache: FeatureCache
+) -> PlannedFeatures:
+    """What :func:`rollbook.sources.collect_features` gives, with each cached file's
+    features left undecoded until :meth:`PlannedFeatures.load`. Files not in the cache are
+    read now, so a source error is raised where it always is."""
+    planned = PlannedFeatures()
+    for spec, files in source_files(specs, root, walk):
+        planned.files.extend(cache.plan(spec, file, name) for file, name in files)
+    return planned
 
 
 def _decode(blob: bytes) -> list[Feature] | None:
@@ -98,3 +165,6 @@ def _decode(blob: bytes) -> list[Feature] | None:
         ):
             return None
     return found
+
+
+_EMPTY = safe_pickle.dumps([], _FIELDS)
