@@ -523,3 +523,45 @@ def test_a_damaged_or_planted_project_outcome_is_ignored(big, damage):
     assert report == cold(big)
     assert result.cache.project_reused is False
     assert not (big.root / "planted-by-cache").exists()
+
+
+def _age(project, seconds: int = 3600) -> None:
+    """Make every file of the project look written ``seconds`` ago."""
+    past = (dt.datetime.now().timestamp() - seconds) * 1e9
+    for path in project.root.rglob("*"):
+        if path.is_file() and ".rollbook-cache" not in path.parts:
+            os.utime(path, ns=(int(past), int(past)))
+
+
+def test_files_unchanged_since_the_last_run_are_not_read_again(big):
+    _age(big)
+    prime(big)
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.hashed == 0
+    path = big.root / "runbooks/a.yaml"  # edited now: read, and checked again
+    path.write_text(variant("alpha", ("title: One-click", "title: One-tap")), encoding="utf-8")
+    result = assert_warm_is_cold(big, rechecked=1)
+    assert result.cache.hashed == 1
+
+
+@pytest.mark.parametrize("when", ["just-before-the-run", "during-the-run"])
+def test_an_edit_that_keeps_size_and_time_is_still_seen_when_racy(big, when):
+    """A file written just before the last run (or while it ran) may be written again within
+    the same tick of the file system's clock: its size and time prove nothing then."""
+    path = big.root / "runbooks/a.yaml"
+    if when == "during-the-run":
+        prime(big)
+        path.write_text(variant("alpha", ("One-click", "One-kl1ck")), encoding="utf-8")
+        prime_stat = path.stat()
+        assert_warm_is_cold(big, rechecked=1)
+    else:
+        prime(big)
+        prime_stat = path.stat()
+    # The same size, the same time, the same inode, other bytes: only reading tells.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("One-", "Uno-", 1), encoding="utf-8")
+    os.utime(path, ns=(prime_stat.st_atime_ns, prime_stat.st_mtime_ns))
+    assert path.stat().st_size == prime_stat.st_size
+    result = assert_warm_is_cold(big, rechecked=1)
+    assert result.cache.hashed >= 1

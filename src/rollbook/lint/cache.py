@@ -40,6 +40,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
@@ -181,6 +182,14 @@ class LintCache:
     fresh_models: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
     """The stored models this run's files have: what ``models.pickle`` holds after it."""
     usable: bool = True
+    stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict, repr=False)
+    """Each file's size, time and inode when its digest was taken, and the digest."""
+    fresh_stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict, repr=False)
+    hashed: int = 0
+    """Files read to know their digest (the others' size, time and inode were as recorded)."""
+    started_ns: int = field(default_factory=time.time_ns)
+    stats_before_ns: int = 0
+    """Stats taken earlier than this (the last run's start, less a margin) are trusted."""
     project_reused: bool = False
     """Whether the project-scope findings and coverage came from the cache (:meth:`outcome`)."""
 
@@ -203,6 +212,7 @@ class LintCache:
             )
             return cache
         cache.blobs = cache._read(CACHE_FILE, key)
+        cache._read_stats(cache.blobs.pop(_STATS, None))
         cache.sources = FeatureCache(cache._read(SOURCES_FILE, _sources_key()))
         if models:
             cache.models = cache._read(MODELS_FILE, key)
@@ -222,6 +232,46 @@ class LintCache:
             return _decode(data, key)
         except CacheUnreadable:
             return {}
+
+    def _read_stats(self, blob: object) -> None:
+        try:
+            value = safe_pickle.loads(blob, _NOTHING) if isinstance(blob, bytes) else None
+        except safe_pickle.Refused:
+            return
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict)):
+            return
+        started, stats = value
+        if isinstance(started, int):
+            self.stats_before_ns = started - _RACY_NS
+            self.stats = stats
+
+    def digest(self, path: Path, display: str) -> str | None:
+        """The digest of ``path``'s bytes: the one recorded if its size, time and inode are
+        those recorded when it was taken (a while before that run, so that an edit within
+        the same tick of the clock cannot hide), else read and hashed; None if unreadable.
+        """
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        known = self.stats.get(display)
+        if (
+            isinstance(known, tuple)
+            and len(known) == 4
+            and known[:3] == stat
+            and stat[1] < self.stats_before_ns
+            and isinstance(known[3], str)
+        ):
+            self.fresh_stats[display] = known
+            return known[3]
+        try:
+            digest = file_digest(path.read_bytes())
+        except OSError:
+            return None
+        self.hashed += 1
+        self.fresh_stats[display] = (*stat, digest)
+        return digest
 
     def get(self, display: str, digest: str) -> Found | None:
         """The entry of this file with these bytes; None if none."""
@@ -309,8 +359,14 @@ class LintCache:
         if keep_others:
             entries = {**self.blobs, **entries}
         writes: list[tuple[str, str, dict]] = []
-        if not (entries.keys() == self.blobs.keys() and self.rechecked == 0):
-            writes.append((CACHE_FILE, self.key, entries))
+        stats = self.fresh_stats
+        if keep_others:
+            stats = {**self.stats, **stats}
+        if not (
+            entries.keys() == self.blobs.keys() and self.rechecked == 0 and stats == self.stats
+        ):
+            stored = safe_pickle.dumps((self.started_ns, stats), {})
+            writes.append((CACHE_FILE, self.key, {**entries, _STATS: stored}))
         sources = self.sources
         if sources is not None and sources.fresh.keys() != sources.blobs.keys():
             writes.append((SOURCES_FILE, _sources_key(), sources.fresh))
@@ -347,6 +403,11 @@ class LintCache:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
         return True
+
+
+_STATS = ("stat",)  # the entry of the entries file that holds the files' stats
+_RACY_NS = 2_000_000_000  # file times within two seconds of a run may hide a later edit
+_NOTHING = safe_pickle.Allowed([])
 
 
 def _sources_key() -> str:
