@@ -84,9 +84,12 @@ Entry = tuple[list[Finding], list[Suppression], str | None]
 """One file's own results: its findings, its suppression comments, and the digest of its
 stored model (None when no build stored one). Its summary is kept apart (:class:`Found`)."""
 
-Stored_entry = tuple[bytes, bytes, str]
-"""An entry as the cache file holds it: the entry pickled, the summary pickled, and the
-summary's digest (which the project-scope part of a run is keyed by)."""
+Stored_entry = tuple[tuple, bytes | None, str | None, bytes, str]
+"""An entry as the cache file holds it, in plain values that the cache file's one read
+builds without a class: the findings as tuples (:func:`_finding_tuple`), the suppression
+comments pickled (None when there are none, as in most files), the stored model's digest,
+the summary pickled, and the summary's digest (which the project-scope part of a run is
+keyed by)."""
 
 
 @dataclass
@@ -98,12 +101,12 @@ class Found:
 
     @property
     def summary_digest(self) -> str:
-        return self.stored[2]
+        return self.stored[4]
 
     def summary(self) -> RunbookSummary | None:
         """The summary, read back (CacheUnreadable if it does not read back as one)."""
         try:
-            value = safe_pickle.loads(self.stored[1], _ALLOWED)
+            value = safe_pickle.loads(self.stored[3], _ALLOWED)
         except safe_pickle.Refused as exc:
             raise CacheUnreadable(str(exc)) from None
         if not (value is None or isinstance(value, RunbookSummary)):
@@ -276,16 +279,8 @@ class LintCache:
     def get(self, display: str, digest: str) -> Found | None:
         """The entry of this file with these bytes; None if none."""
         stored = self.blobs.get((display, digest))
-        if not (
-            isinstance(stored, tuple)
-            and len(stored) == 3
-            and isinstance(stored[0], bytes)
-            and isinstance(stored[1], bytes)
-            and isinstance(stored[2], str)
-        ):
-            return None
         try:
-            entry = _entry(safe_pickle.loads(stored[0], _ALLOWED))
+            entry = _entry(stored)
         except Exception:  # a damaged entry is a miss, never trusted
             return None
         self.hits += 1
@@ -430,8 +425,34 @@ def _ours(folder: Path) -> bool:
 
 def encode_entry(entry: Entry, summary: RunbookSummary | None) -> Stored_entry:
     """A file's entry as the cache file holds it (see :data:`Stored_entry`)."""
+    findings, sups, model_digest = entry
     pickled = safe_pickle.dumps(summary, _FIELDS)
-    return safe_pickle.dumps(entry, _FIELDS), pickled, file_digest(pickled)
+    return (
+        tuple(_finding_tuple(f) for f in findings),
+        safe_pickle.dumps(sups, _FIELDS) if sups else None,
+        model_digest,
+        pickled,
+        file_digest(pickled),
+    )
+
+
+def _finding_tuple(f: Finding) -> tuple:
+    where = f.location
+    return (
+        str(f.code),
+        f.name,
+        f.severity.value,
+        f.message,
+        where.path,
+        where.line,
+        where.column,
+        f.help,
+        f.anchor,
+        f.fingerprint,
+    )
+
+
+_SEVERITIES = {s.value: s for s in Severity}
 
 
 def encode_stored(model: object, problems: list[Problem]) -> bytes:
@@ -466,7 +487,7 @@ def decode_stored(blob: bytes) -> Stored | None:
 def _decode(data: bytes, key: str) -> dict[tuple, bytes]:
     """The pickled entries of a cache file written with ``key``, or CacheUnreadable."""
     try:
-        outer = safe_pickle.loads(data, _ALLOWED)
+        outer = safe_pickle.loads(data, _NOTHING)  # plain values only, at every level
     except safe_pickle.Refused as exc:
         raise CacheUnreadable(str(exc)) from None
     if not (isinstance(outer, tuple) and len(outer) == 3):
@@ -485,15 +506,49 @@ def _decode(data: bytes, key: str) -> dict[tuple, bytes]:
 
 
 def _entry(value: object) -> Entry:
-    if not (isinstance(value, tuple) and len(value) == 3):
+    """A stored entry's findings, suppressions and model digest; CacheUnreadable unless it
+    is exactly what :func:`encode_entry` writes."""
+    if not (isinstance(value, tuple) and len(value) == 5):
         raise CacheUnreadable("damaged entry")
-    findings, sups, model_digest = value
+    raw, sups_blob, model_digest, summary, summary_digest = value
     if not (
-        isinstance(findings, list)
-        and all(isinstance(f, Finding) for f in findings)
-        and isinstance(sups, list)
-        and all(isinstance(s, Suppression) for s in sups)
+        isinstance(raw, tuple)
+        and (sups_blob is None or isinstance(sups_blob, bytes))
         and (model_digest is None or isinstance(model_digest, str))
+        and isinstance(summary, bytes)
+        and isinstance(summary_digest, str)
     ):
         raise CacheUnreadable("damaged entry")
+    findings = []
+    for item in raw:
+        code, name, severity, message, path, line, column, help_, anchor, mark = item
+        if not (
+            type(code) is str
+            and type(name) is str
+            and type(message) is str
+            and type(path) is str
+            and type(line) is int
+            and type(column) is int
+            and type(help_) is str
+            and type(anchor) is str
+            and type(mark) is str
+        ):
+            raise CacheUnreadable("damaged finding")
+        findings.append(
+            Finding(
+                code,
+                name,
+                _SEVERITIES[severity],
+                message,
+                Location(path, line, column),
+                help_,
+                anchor,
+                mark,
+            )
+        )
+    sups: list = []
+    if sups_blob is not None:
+        sups = safe_pickle.loads(sups_blob, _ALLOWED)  # type: ignore[assignment]
+        if not (isinstance(sups, list) and all(isinstance(x, Suppression) for x in sups)):
+            raise CacheUnreadable("damaged suppressions")
     return findings, sups, model_digest

@@ -634,7 +634,7 @@ def _scan_cached(
                 item.stored = encode_stored(item.loaded.model, item.loaded.problems)
             model_digest = file_digest(item.stored)
         entry = encode_entry((item.findings, item.suppressions, model_digest), item.summary)
-        item.summary_digest = entry[2]
+        item.summary_digest = entry[4]
         if digest is not None:
             # Stored only if the file did not change while it was checked: the entry must
             # be what these bytes give.
