@@ -620,6 +620,7 @@ def _scan_cached(
                     item.take_summary()
                 except CacheUnreadable:
                     hit = None  # checked again below, as a miss
+                    cache.hits -= 1
             if hit is not None:
                 fresh[(display, digest)] = hit.stored  # type: ignore[index]
                 yield item

@@ -96,10 +96,6 @@ class SourceFile:
     found: list[Feature] | None = None
     reader: tuple[SourceSpec, Path] | None = None
 
-    @property
-    def has_features(self) -> bool:
-        return bool(self.found) if self.found is not None else self.blob != _EMPTY
-
     def load(self) -> list[Feature]:
         if self.found is None:
             found = _decode(self.blob) if self.blob is not None else None
@@ -130,8 +126,15 @@ class PlannedFeatures:
 
     @property
     def paths(self) -> set[str]:
-        """The files that declare at least one feature (as ``feature.location.path``)."""
-        return {part.name for part in self.files if part.has_features}
+        """Where the features are written (``feature.location.path``): a cached file's
+        features are all written in it (only those are cached), so it need not be decoded."""
+        found: set[str] = set()
+        for part in self.files:
+            if part.found is not None:
+                found.update(feature.location.path for feature in part.found)
+            elif part.blob != _EMPTY:
+                found.add(part.name)
+        return found
 
     def load(self) -> list[Feature]:
         return [feature for part in self.files for feature in part.load()]
