@@ -20,7 +20,15 @@ files. Beside the entries (``lint.pickle``) the folder holds
 - ``models.pickle``: for `rollbook build`, each runbook file as loaded (its model and its
   problems, without YAML positions), by the same key as its lint entry, which holds the
   digest of the stored model: an incremental build loads and validates only the files that
-  changed, and a stored model that is not byte for byte the one its entry names is a miss.
+  changed, and a stored model that is not byte for byte the one its entry names is a miss;
+- ``project.pickle``: the last run's project-scope findings and coverage, under a key of
+  every file's summary digest and every feature source file: a run whose summaries and
+  sources are all the same (an edit to a runbook's wording) decodes neither.
+
+A file's digest is taken again only if its size, modification time or inode differ from
+those recorded when it was last hashed, or if it was written within two seconds of the run
+that recorded them (an edit in the same tick of a coarse clock keeps the time), as git
+treats "racily clean" files; the digest, never the time, is what entries are keyed by.
 
 The cache lives in ``.rollbook-cache/`` under the project root (``cache-dir`` in the
 configuration moves it; ``cache-dir = false`` or ``--no-cache`` turns it off, for `rollbook
