@@ -123,3 +123,15 @@ def test_escape_names_each_character() -> None:
         "\\U000e0001",
         "\\x80",
     ]
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(128)])
+def test_json_and_xml_documents_of_ascii_are_escaped_as_any_other(char: str) -> None:
+    """Documents of ASCII only are checked by a faster path: every ASCII character must get
+    the same treatment there as the character class gives it."""
+    from rollbook.safe_text import _UNSAFE
+
+    document = f'{{"a": "x{char}y"}}'
+    unsafe = _UNSAFE.match(char) is not None
+    assert (for_json(document) != document) is unsafe
+    assert (for_xml(document) != document) is unsafe

@@ -95,6 +95,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as exc:
+            # click's own exits (``ctx.exit``, usage errors) are not the library's: checked
+            # first, so that every run ending with an exit code does not import the site.
+            if isinstance(exc, click.exceptions.Exit | click.ClickException):
+                raise
             if isinstance(exc, _usage_errors()):
                 raise UsageError(str(exc)) from None
             raise

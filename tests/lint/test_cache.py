@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import rollbook
-from rollbook.lint.cache import CACHE_FILE
+from rollbook.lint.cache import CACHE_FILE, MODELS_FILE, PROJECT_FILE
 from rollbook.report import render
 from tests.lint.conftest import GOOD, RUNBOOK_PATH, TODAY
 
@@ -317,9 +317,79 @@ def test_a_run_over_some_files_keeps_the_others_cached(big):
     assert_warm_is_cold(big, rechecked=0)
 
 
-def test_the_cache_is_off_with_since_and_for_the_build(big):
-    assert big.lint(cache=True, keep_loaded=True).cache is None
-    assert not (big.root / ".rollbook-cache").exists()
+def loaded_view(result):
+    """What the build takes from a run that kept what it loaded, file by file."""
+    assert result.loaded is not None
+    return [
+        (item.display, str(item.path), item.model, item.document, item.problems)
+        for item in result.loaded.runbooks
+    ]
+
+
+def build_lint(project, **options):
+    return project.lint(cache=True, keep_loaded=True, **options)
+
+
+def test_the_build_takes_unchanged_runbooks_from_the_cache_as_loaded(big):
+    want = big.lint(cache=False, keep_loaded=True)
+    assert any(item.runbook is None for item in want.loaded.runbooks)  # an invalid one too
+    first = build_lint(big)
+    assert first.cache.rechecked == len(RUNBOOKS) + 1
+    assert (big.root / ".rollbook-cache" / MODELS_FILE).is_file()
+    second = build_lint(big)
+    assert second.cache.rechecked == 0
+    assert second.cache.hits == len(RUNBOOKS) + 1
+    for result in (first, second):
+        assert render("json", result) == render("json", want)
+        assert loaded_view(result) == loaded_view(want)
+    # One file edited: that one is loaded again, the others come from the cache.
+    path = big.root / "runbooks/a.yaml"
+    path.write_text(variant("alpha", ("title: One-click", "title: One-tap")), encoding="utf-8")
+    third = build_lint(big)
+    assert third.cache.rechecked == 1
+    want = big.lint(cache=False, keep_loaded=True)
+    assert loaded_view(third) == loaded_view(want)
+    edited = next(i for i in third.loaded.runbooks if i.display == "runbooks/a.yaml")
+    assert "One-tap" in edited.runbook.title
+
+
+def test_a_file_linted_without_the_build_is_loaded_again_by_the_next_build(big):
+    build_lint(big)
+    path = big.root / "runbooks/c.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert big.lint(cache=True).cache.rechecked == 1  # lint keeps no model
+    assert build_lint(big).cache.rechecked == 1  # so the build loads that file again
+    assert build_lint(big).cache.rechecked == 0
+    assert big.lint(cache=True).cache.rechecked == 0  # and lint uses the build's entries
+
+
+@pytest.mark.parametrize("damage", ["swapped", "planted-code", "flipped-byte", "garbage"])
+def test_a_damaged_or_planted_stored_model_is_a_miss(big, damage):
+    build_lint(big)
+    file = big.root / ".rollbook-cache" / MODELS_FILE
+    fmt, key, entries = pickle.loads(file.read_bytes())
+    names = sorted(entries)
+    if damage == "swapped":  # each well-formed, but another file's
+        blobs = [entries[n] for n in names]
+        entries = dict(zip(names, blobs[1:] + blobs[:1], strict=True))
+    elif damage == "planted-code":
+        entries = {name: pickle.dumps((_Planted(), [])) for name in names}
+    elif damage == "flipped-byte":
+        entries = {
+            name: blob[:100] + bytes([blob[100] ^ 0x01]) + blob[101:]
+            for name, blob in entries.items()
+        }
+    else:
+        entries = {name: os.urandom(len(blob)) for name, blob in entries.items()}
+    file.write_bytes(pickle.dumps((fmt, key, entries)))
+    want = big.lint(cache=False, keep_loaded=True)
+    result = build_lint(big)
+    # Every file was loaded again: no stored model is the one its entry names.
+    assert result.cache.rechecked == len(RUNBOOKS) + 1
+    assert loaded_view(result) == loaded_view(want)
+    assert render("json", result) == render("json", want)
+    assert not (big.root / "planted-by-cache").exists()
+    assert build_lint(big).cache.rechecked == 0
 
 
 def _cli(project, *args):
@@ -401,3 +471,97 @@ def test_an_alert_rule_file_change_rechecks_every_file(big):
     rules.write_text(ALERT_RULES.replace("CheckoutErrorRateHigh", "CheckoutErrorsHigh"))
     result = assert_warm_is_cold(big, rechecked=len(RUNBOOKS) + 1)
     assert [f for f in result.findings if f.code == "RB307"]
+
+
+# The project-scope part of a run (coverage rules, duplicate ids) reads every file's summary
+# and every feature source file: when none of them changed, its findings are the cache's.
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "reused"),
+    [
+        # Wording on a line: the file's summary (ids, flags, where they are) is the same.
+        ("runbooks/a.yaml", "title: One-click checkout", "title: One-tap checkout", True),
+        ("runbooks/e.yaml", "id: [broken\n", "id: [still broken\n", True),
+        # A line added above the flags moves them: their findings would point elsewhere.
+        ("runbooks/a.yaml", "title: One-click checkout", "title: One-click\n# x\n", False),
+        ("runbooks/a.yaml", "off: false", "off: true", False),  # a value coverage reads
+        ("runbooks/d.yaml", "id: alpha", "id: delta", False),  # no longer a duplicate id
+        ("flags/checkout.flagd.json", '"off": false', '"off": 0', False),
+    ],
+    ids=["title", "broken-still", "line-added", "off-value", "id", "flag-file"],
+)
+def test_project_findings_are_reused_only_when_their_inputs_are_the_same(
+    big, rel, old, new, reused
+):
+    prime(big)
+    path = big.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.project_reused is reused
+    report, result = warm(big)  # and the next run, with nothing changed, reuses them
+    assert report == cold(big)
+    assert result.cache.project_reused is True
+
+
+@pytest.mark.parametrize("damage", ["planted-code", "another-key", "garbage"])
+def test_a_damaged_or_planted_project_outcome_is_ignored(big, damage):
+    prime(big)
+    file = big.root / ".rollbook-cache" / PROJECT_FILE
+    fmt, key, entries = pickle.loads(file.read_bytes())
+    if damage == "planted-code":
+        entries = {name: pickle.dumps(_Planted()) for name in entries}
+    elif damage == "another-key":  # well-formed, but no findings, for other inputs
+        entries = {name: pickle.dumps(("another", [], None)) for name in entries}
+    else:
+        entries = {name: os.urandom(len(blob)) for name, blob in entries.items()}
+    file.write_bytes(pickle.dumps((fmt, key, entries)))
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.project_reused is False
+    assert not (big.root / "planted-by-cache").exists()
+
+
+def _age(project, seconds: int = 3600) -> None:
+    """Make every file of the project look written ``seconds`` ago."""
+    past = (dt.datetime.now().timestamp() - seconds) * 1e9
+    for path in project.root.rglob("*"):
+        if path.is_file() and ".rollbook-cache" not in path.parts:
+            os.utime(path, ns=(int(past), int(past)))
+
+
+def test_files_unchanged_since_the_last_run_are_not_read_again(big):
+    _age(big)
+    prime(big)
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.hashed == 0
+    path = big.root / "runbooks/a.yaml"  # edited now: read, and checked again
+    path.write_text(variant("alpha", ("title: One-click", "title: One-tap")), encoding="utf-8")
+    result = assert_warm_is_cold(big, rechecked=1)
+    assert result.cache.hashed == 1
+
+
+@pytest.mark.parametrize("when", ["just-before-the-run", "during-the-run"])
+def test_an_edit_that_keeps_size_and_time_is_still_seen_when_racy(big, when):
+    """A file written just before the last run (or while it ran) may be written again within
+    the same tick of the file system's clock: its size and time prove nothing then."""
+    path = big.root / "runbooks/a.yaml"
+    if when == "during-the-run":
+        prime(big)
+        path.write_text(variant("alpha", ("One-click", "One-kl1ck")), encoding="utf-8")
+        prime_stat = path.stat()
+        assert_warm_is_cold(big, rechecked=1)
+    else:
+        prime(big)
+        prime_stat = path.stat()
+    # The same size, the same time, the same inode, other bytes: only reading tells.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("One-", "Uno-", 1), encoding="utf-8")
+    os.utime(path, ns=(prime_stat.st_atime_ns, prime_stat.st_mtime_ns))
+    assert path.stat().st_size == prime_stat.st_size
+    result = assert_warm_is_cold(big, rechecked=1)
+    assert result.cache.hashed >= 1

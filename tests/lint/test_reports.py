@@ -162,6 +162,66 @@ def test_json_is_versioned(real_result):
     } <= set(first)
 
 
+def _json_as_dumps_writes_it(res: LintResult) -> str:
+    """The JSON report as ``json.dumps(indent=2)`` writes the whole document (the reporter
+    writes the findings itself, faster, and must give the same bytes)."""
+    from rollbook import __version__
+    from rollbook.report.text import docs_link
+    from rollbook.safe_text import for_json
+
+    data = {
+        "version": 1,
+        "tool": {"name": "rollbook", "version": __version__},
+        "summary": {
+            "files": len(res.files),
+            "findings": len(res.findings),
+            "errors": res.count(Severity.ERROR),
+            "warnings": res.count(Severity.WARNING),
+            "infos": res.count(Severity.INFO),
+            "suppressed": res.suppressed,
+            "fail_on": res.fail_on.value,
+            "failed": res.failed,
+            "since": res.since,
+        },
+        "findings": [
+            {
+                "code": f.code,
+                "name": f.name,
+                "severity": f.severity.value,
+                "message": f.message,
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "help": f.help,
+                "docs": docs_link(f.code),
+                "fingerprint": f.fingerprint,
+            }
+            for f in res.findings
+        ],
+    }
+    return for_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        (),
+        (finding(),),
+        (finding(message=NASTY), finding(path='runbooks/"quoted"\\back.yaml', line=0)),
+        (finding(message="\u202eevil\u2066 \x00 \x1b[31m é 中 \U0001f600 </script>"),),
+        (finding(message='"findings": []', path="runbooks/findings.yaml"), finding(line=10**6)),
+    ],
+    ids=["none", "one", "controls", "unicode", "lookalike-key"],
+)
+def test_json_report_is_what_json_dumps_writes(findings):
+    res = result(*findings)
+    assert json_report.render(res) == _json_as_dumps_writes_it(res)
+
+
+def test_json_report_of_a_real_run_is_what_json_dumps_writes(real_result):
+    assert json_report.render(real_result) == _json_as_dumps_writes_it(real_result)
+
+
 def test_text_format(real_result):
     out = text.render(real_result)
     assert (

@@ -302,3 +302,177 @@ def test_published_page_changed_in_place_is_not_reused(built, tmp_path):
     report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
     assert runbook_pages(report.fresh) == {"runbooks/feature-00002.md"}
     assert b"appended" not in page.read_bytes()
+
+
+# The build's lint and loading: runbook files whose bytes did not change come from the lint
+# cache as loaded (model and problems), with their findings; the site is still byte for byte
+# a full build's.
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The runbook files the builds load from their YAML (rather than from the lint cache)."""
+    from rollbook.load.runbooks import ProjectFiles
+
+    seen: list[str] = []
+    original = ProjectFiles.load
+
+    def load(self, path):
+        seen.append(path.name)
+        return original(self, path)
+
+    monkeypatch.setattr(ProjectFiles, "load", load)
+    return seen
+
+
+def lint_cache(root: Path) -> Path:
+    return root / ".rollbook-cache"
+
+
+def test_edited_runbook_is_the_only_file_loaded_again(built, tmp_path, loads):
+    root, out = built
+    assert (lint_cache(root) / "models.pickle").is_file()
+    path = runbook_file(root, 1)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("owner: my-team", "owner: no-such-team", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidRunbooks) as stopped:  # a build still stops on invalid runbooks
+        build(load_project(root), out)
+    assert loads == ["feature-00001.yaml"]
+    assert [item.display for item in stopped.value.files] == ["runbooks/feature-00001.yaml"]
+    assert "no-such-team" in str(stopped.value.problems[0].message)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("owner: no-such-team", "owner: my-team", 1)
+        + "# edited\n",
+        encoding="utf-8",
+    )
+    loads.clear()
+    report = Rebuilt(build(load_project(root), out))
+    assert loads == ["feature-00001.yaml"]
+    assert runbook_pages(report.fresh) == set()  # the page did not change: a comment only
+    loads.clear()
+    build(load_project(root), tmp_path / "full" / "site", cache=False)
+    assert len(loads) == RUNBOOKS + 1  # without the cache, every file
+    assert tree(out) == tree(tmp_path / "full" / "site")
+
+
+def test_changed_team_loads_every_runbook_again(built, tmp_path, loads):
+    root, out = built
+    teams = root / "runbooks" / "teams.yaml"
+    teams.write_text(
+        teams.read_text(encoding="utf-8").replace("name: ", "name: Renamed ", 1), encoding="utf-8"
+    )
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    # Team references are checked while loading: every runbook is loaded again, twice
+    # (the incremental build, then the full one).
+    assert len(loads) == 2 * (RUNBOOKS + 1)
+
+
+def test_changed_feature_source_shows_new_coverage_without_loading_runbooks(built, tmp_path, loads):
+    root, out = built
+    flags = root / "runbooks" / "flags.flagd.json"
+    text = flags.read_text(encoding="utf-8")
+    assert '"flags": {' in text
+    flags.write_text(
+        text.replace(
+            '"flags": {',
+            '"flags": {\n    "gift_cards.redeem": {"state": "ENABLED", '
+            '"variants": {"on": true, "off": false}, "defaultVariant": "off"},',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert loads.count("feature-00000.yaml") == 1  # by the full build only
+    assert "coverage.md" in report.fresh or any("coverage" in uri for uri in report.fresh)
+    assert "gift_cards.redeem" in (out / "coverage" / "index.html").read_text(encoding="utf-8")
+
+
+def test_changed_configuration_is_a_cold_lint(built, tmp_path, loads):
+    root, out = built
+    config = root / "rollbook.toml"
+    config.write_text("review-max-age = 1\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert len(loads) == 2 * (RUNBOOKS + 1)
+    # Every runbook was reviewed more than a day before the build: the pages say so.
+    assert "RB701" in (out / "runbooks" / "feature-00000" / "index.html").read_text()
+
+
+ALERT_RULES = """\
+groups:
+  - name: saved-search
+    rules:
+      - alert: SavedSearchAlertFlood
+        expr: sum(rate(saved_search_alerts_sent_total[5m])) * 60 > 1000
+        for: 5m
+"""
+
+
+def test_changed_alert_rule_file_lints_every_runbook_again(tmp_path, loads):
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    config = root / "rollbook.toml"
+    config.write_text(
+        'alert-rules = ["monitoring/*.rules.yml"]\n' + config.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    (root / "monitoring").mkdir()
+    rules = root / "monitoring" / "search.rules.yml"
+    rules.write_text(ALERT_RULES, encoding="utf-8")
+    out = tmp_path / "inc" / "site"
+    build(load_project(root), out)
+    page = out / "runbooks" / "feature-00000" / "index.html"
+    assert "RB307" not in page.read_text(encoding="utf-8")
+    rules.write_text(ALERT_RULES.replace("SavedSearchAlertFlood", "SearchAlertsFlood"))
+    loads.clear()
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert len(loads) == 2 * (RUNBOOKS + 1)
+    assert "RB307" in page.read_text(encoding="utf-8")  # the alert no rule file defines
+
+
+@pytest.mark.parametrize("damage", ["planted-code", "swapped", "truncated"])
+def test_tampered_lint_cache_is_ignored(built, tmp_path, loads, damage):
+    import pickle
+
+    root, out = built
+    models = lint_cache(root) / "models.pickle"
+    fmt, key, entries = pickle.loads(models.read_bytes())
+    names = sorted(entries)
+    if damage == "planted-code":
+
+        class Planted:
+            def __reduce__(self):
+                return (os.system, (f"touch {tmp_path / 'planted'}",))
+
+        entries = {name: pickle.dumps((Planted(), [])) for name in names}
+        models.write_bytes(pickle.dumps((fmt, key, entries)))
+    elif damage == "swapped":  # each one well-formed, but another file's
+        blobs = [entries[name] for name in names]
+        entries = dict(zip(names, blobs[1:] + blobs[:1], strict=True))
+        models.write_bytes(pickle.dumps((fmt, key, entries)))
+    else:
+        data = (lint_cache(root) / "lint.pickle").read_bytes()
+        (lint_cache(root) / "lint.pickle").write_bytes(data[: len(data) // 2])
+    path = runbook_file(root, 2)
+    path.write_text(path.read_text(encoding="utf-8").replace("Feature number 2", "Edited"))
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert not (tmp_path / "planted").exists()
+    # Nothing in the cache was trusted: every file was loaded by both builds.
+    assert len(loads) == 2 * (RUNBOOKS + 1)
+    loads.clear()
+    build(load_project(root), out)  # and the cache is good again
+    assert loads == []
+
+
+def test_no_cache_build_neither_reads_nor_writes_the_lint_cache(tmp_path, loads):
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    build(load_project(root), tmp_path / "site", cache=False)
+    assert not lint_cache(root).exists()
+    config = root / "rollbook.toml"
+    config.write_text('cache-dir = "elsewhere/lint"\n' + config.read_text(encoding="utf-8"))
+    build(load_project(root), tmp_path / "site")
+    assert (root / "elsewhere" / "lint" / "models.pickle").is_file()
+    assert not (lint_cache(root) / "models.pickle").exists()
+    loads.clear()
+    build(load_project(root), tmp_path / "site")
+    assert loads == []

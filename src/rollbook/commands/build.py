@@ -132,13 +132,17 @@ def _overrides_location(path: Path, text: str, where: tuple[str | int, ...]) -> 
     return document.locate(where, key=True) if document else Location(str(path))
 
 
-def lint_and_load(project: Project, jobs: int = 1) -> tuple[LoadedProject, LintResults]:
+def lint_and_load(
+    project: Project, jobs: int = 1, cache: bool = False
+) -> tuple[LoadedProject, LintResults]:
     """The project as loaded, and the findings and rule docs the pages show.
 
     The linter loads every runbook anyway: its run keeps what it loaded (without the YAML
     positions, which pages do not need) rather than reading every file twice. A linter
     failure (a misconfigured feature source, say) leaves the pages without lint findings
     rather than leaving the on-call without a site: the project is then loaded without it.
+    ``cache``: use the lint cache (``cache-dir``), which then also keeps each runbook file as
+    loaded, so that only the files that changed since the last build are loaded again.
     """
     results = LintResults(available=True)
     for rule in all_rules():
@@ -152,7 +156,7 @@ def lint_and_load(project: Project, jobs: int = 1) -> tuple[LoadedProject, LintR
             )
         )
     try:
-        found = lint_project(project, LintOptions(keep_loaded=True, jobs=jobs))
+        found = lint_project(project, LintOptions(keep_loaded=True, jobs=jobs, cache=cache))
     except Exception as exc:
         results.available = False
         results.note = f"lint did not run: {exc}"
@@ -253,7 +257,7 @@ def build(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        loaded, lint_results = lint_and_load(project, jobs)
+        loaded, lint_results = lint_and_load(project, jobs, cache=cache is not False)
         gc.freeze()
         if enabled:
             gc.enable()

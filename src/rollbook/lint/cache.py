@@ -7,83 +7,123 @@ depends on nothing but
 - the file's bytes and its path as findings name it (the entry's key),
 - rollbook itself (its version and, for an editable install, its source files' sizes and
   times), the configuration, the rule selection (``--select``/``--ignore``, inline ignores),
-  the teams file's bytes and today's date (review and drill ages): the run's key.
+  the teams file's bytes, the alert rule files' bytes and today's date (review and drill
+  ages): the run's key.
 
-An entry is used only when both keys match. Feature sources are not in either key: no
-per-file check reads them; the project-scope rules (coverage, duplicate ids) read every
-file's summary and run again on every run, cached or not, so they still see all files.
+An entry is used only when both keys match. The project-scope rules (coverage, duplicate ids)
+read every file's summary and run again on every run, cached or not, so they still see all
+files. Beside the entries (``lint.pickle``) the folder holds
+
+- ``sources.pickle``: each feature source file's features, by the file's bytes, its name and
+  the source's settings (:mod:`rollbook.sources.cache`), under rollbook's version only: a
+  warm run parses no flag file and scans no code file that did not change;
+- ``models.pickle``: for `rollbook build`, each runbook file as loaded (its model and its
+  problems, without YAML positions), by the same key as its lint entry, which holds the
+  digest of the stored model: an incremental build loads and validates only the files that
+  changed, and a stored model that is not byte for byte the one its entry names is a miss;
+- ``project.pickle``: the last run's project-scope findings and coverage, under a key of
+  every file's summary digest and every feature source file: a run whose summaries and
+  sources are all the same (an edit to a runbook's wording) decodes neither.
+
+A file's digest is taken again only if its size, modification time or inode differ from
+those recorded when it was last hashed, or if it was written within two seconds of the run
+that recorded them (an edit in the same tick of a coarse clock keeps the time), as git
+treats "racily clean" files; the digest, never the time, is what entries are keyed by.
 
 The cache lives in ``.rollbook-cache/`` under the project root (``cache-dir`` in the
-configuration moves it; ``cache-dir = false`` or ``--no-cache`` turns it off). It is safe to
-delete, holds a ``.gitignore`` of ``*`` so that git ignores it, is written to a temporary file
-and renamed into place (a crashed run leaves the previous cache or none), and is read with
-an unpickler that builds only rollbook's own result classes: a cache file that does not
-read back exactly as written (truncated, from another version, planted in a pull request)
-is ignored and the run is cold. A cache folder that cannot be written costs a note, never
-the run.
+configuration moves it; ``cache-dir = false`` or ``--no-cache`` turns it off, for `rollbook
+build` too). It is safe to delete, holds a ``.gitignore`` of ``*`` so that git ignores it, is
+written to temporary files renamed into place (a crashed run leaves the previous cache or
+none), and is never trusted across versions of rollbook (every file's key holds rollbook's
+version and source fingerprint). Every file is read with :mod:`rollbook.safe_pickle`, which
+builds only rollbook's own result and model classes: a cache file that does not read back
+exactly as written (truncated, from another version, planted in a pull request) is ignored
+and the run is cold; an entry that does not is a miss. A cache folder that cannot be written
+costs a note, never the run.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
-import io
 import os
 import pickle
+import time
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
 from pathlib import Path
 
 import rollbook
-from rollbook.diagnostics import Location
+from rollbook import safe_pickle
+from rollbook.diagnostics import Location, Problem, Severity
 from rollbook.lint.context import FlagSummary, RunbookSummary
 from rollbook.lint.finding import Finding
 from rollbook.lint.suppressions import Suppression
+from rollbook.sources.cache import FeatureCache
 
 CACHE_FILE = "lint.pickle"
+SOURCES_FILE = "sources.pickle"
+MODELS_FILE = "models.pickle"
+PROJECT_FILE = "project.pickle"
 GITIGNORE = "# Created by rollbook: the lint cache, safe to delete.\n*\n"
 # https://bford.info/cachedir/: backup tools skip the folder; rollbook knows it as its own.
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by rollbook.\n"
 )
-FORMAT = 2  # bump when the entry layout changes
+FORMAT = 3  # bump when the layout of an entry or a file changes
 
-# The only classes a cache file may build (besides plain containers, str, numbers).
-_ALLOWED = {
-    ("rollbook.lint.finding", "Finding"),
-    ("rollbook.diagnostics", "Location"),
-    ("rollbook.diagnostics", "Severity"),
-    ("rollbook.lint.suppressions", "Suppression"),
-    ("rollbook.lint.context", "RunbookSummary"),
-    ("rollbook.lint.context", "FlagSummary"),
-    ("datetime", "date"),
-    ("builtins", "set"),
-    ("builtins", "frozenset"),
-}
+# The only classes a lint entry may build (besides plain containers, text, numbers).
+_ALLOWED = safe_pickle.Allowed(
+    [Finding, Location, Severity, Suppression, RunbookSummary, FlagSummary, date]
+)
+_FIELDS = safe_pickle.constructor_fields(
+    Finding, Location, Suppression, RunbookSummary, FlagSummary
+)
+_MODEL_FIELDS = safe_pickle.constructor_fields(Problem, Location)
 
 
 class CacheUnreadable(Exception):
     """The cache file is not one this version wrote: run cold."""
 
 
-_RESOLVED: dict[tuple[str, str], object] = {}
+Entry = tuple[list[Finding], list[Suppression], str | None]
+"""One file's own results: its findings, its suppression comments, and the digest of its
+stored model (None when no build stored one). Its summary is kept apart (:class:`Found`)."""
+
+Stored_entry = tuple[tuple, bytes | None, str | None, bytes, str]
+"""An entry as the cache file holds it, in plain values that the cache file's one read
+builds without a class: the findings as tuples (:func:`_finding_tuple`), the suppression
+comments pickled (None when there are none, as in most files), the stored model's digest,
+the summary pickled, and the summary's digest (which the project-scope part of a run is
+keyed by)."""
 
 
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):
-        # Every entry is its own pickle, so this runs for each class in each entry: the
-        # classes allowed are looked up once.
-        found = _RESOLVED.get((module, name))
-        if found is None:
-            if (module, name) not in _ALLOWED:
-                raise CacheUnreadable(f"{module}.{name} is not a lint result class")
-            found = _RESOLVED[module, name] = super().find_class(module, name)
-        return found
+@dataclass
+class Found:
+    """A file's entry found in the cache: its own results, and its summary still pickled."""
+
+    entry: Entry
+    stored: Stored_entry
+
+    @property
+    def summary_digest(self) -> str:
+        return self.stored[4]
+
+    def summary(self) -> RunbookSummary | None:
+        """The summary, read back (CacheUnreadable if it does not read back as one)."""
+        try:
+            value = safe_pickle.loads(self.stored[3], _ALLOWED)
+        except safe_pickle.Refused as exc:
+            raise CacheUnreadable(str(exc)) from None
+        if not (value is None or isinstance(value, RunbookSummary)):
+            raise CacheUnreadable("damaged summary")
+        return value
 
 
-Entry = tuple[list[Finding], list[Suppression], RunbookSummary | None]
-"""One file's own results: its findings, its suppression comments, its summary."""
+Stored = tuple[object, list[Problem]]
+"""One runbook file as `rollbook build` keeps it: its model (None if invalid), its problems."""
 
 
 def file_digest(data: bytes) -> str:
@@ -116,85 +156,265 @@ def run_key(*parts: object) -> str:
     return digest.hexdigest()
 
 
+def _model_classes() -> list[type]:
+    """What a stored runbook may be built of: rollbook's model classes and their values."""
+    from pydantic import BaseModel
+
+    from rollbook.model import phones
+    from rollbook.model import runbook as model
+
+    found: list[type] = [Problem, Location, Severity, date, datetime, timedelta, timezone]
+    for module in (model, phones):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and value.__module__ == module.__name__
+                and (issubclass(value, BaseModel | Enum) or value is phones.PhoneNumber)
+            ):
+                found.append(value)
+    return found
+
+
 @dataclass
 class LintCache:
     """One run's view of the cache folder: entries read at the start, written at the end."""
 
     folder: Path
     key: str
-    blobs: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    blobs: dict[tuple[str, str], Stored_entry] = field(default_factory=dict, repr=False)
     """The entries read, each still pickled: decoded when used, written back as read."""
     notes: list[str] = field(default_factory=list)
     hits: int = 0
     rechecked: int = 0
+    sources: FeatureCache | None = None
+    """Feature source files' features (None when the folder is not rollbook's)."""
+    models: dict[tuple[str, str], bytes] | None = field(default=None, repr=False)
+    """Stored runbook models, read by :meth:`open` only when asked for (`rollbook build`)."""
+    fresh_models: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
+    """The stored models this run's files have: what ``models.pickle`` holds after it."""
+    usable: bool = True
+    stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict, repr=False)
+    """Each file's size, time and inode when its digest was taken, and the digest."""
+    fresh_stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict, repr=False)
+    hashed: int = 0
+    """Files read to know their digest (the others' size, time and inode were as recorded)."""
+    started_ns: int = field(default_factory=time.time_ns)
+    stats_before_ns: int = 0
+    """Stats taken earlier than this (the last run's start, less a margin) are trusted."""
+    project_reused: bool = False
+    """Whether the project-scope findings and coverage came from the cache (:meth:`outcome`)."""
 
     @property
     def file(self) -> Path:
         return self.folder / CACHE_FILE
 
     @classmethod
-    def open(cls, folder: Path, key: str) -> LintCache:
-        """Read the cache written by an earlier run with the same key; empty otherwise."""
+    def open(cls, folder: Path, key: str, *, models: bool = False) -> LintCache:
+        """Read the cache written by an earlier run with the same key; empty otherwise.
+
+        ``models``: read the stored runbook models too (a build keeps what it loaded).
+        """
         cache = cls(folder, key)
         if not _ours(folder):
+            cache.usable = False
             cache.notes.append(
                 f"lint cache not used: {folder} holds files that are not rollbook's "
                 "(set `cache-dir` to a folder of its own)"
             )
             return cache
-        try:
-            data = cache.file.read_bytes()
-        except FileNotFoundError:
-            return cache
-        except OSError as exc:
-            cache.notes.append(f"lint cache {cache.file} not read ({exc.strerror}): ran cold")
-            return cache
-        # Another version's, another configuration's, or damaged: a cold run.
-        with contextlib.suppress(CacheUnreadable):
-            cache.blobs = _decode(data, key)
+        cache.blobs = cache._read(CACHE_FILE, key)
+        cache._read_stats(cache.blobs.pop(_STATS, None))
+        cache.sources = FeatureCache(cache._read(SOURCES_FILE, _sources_key()))
+        if models:
+            cache.models = cache._read(MODELS_FILE, key)
         return cache
 
-    def get(self, display: str, digest: str) -> tuple[Entry, bytes] | None:
-        """The entry of this file with these bytes, and its pickled form; None if none."""
-        blob = self.blobs.get((display, digest))
-        if blob is None:
-            return None
+    def _read(self, name: str, key: str) -> dict:
         try:
-            entry = _entry(_loads(blob))
+            data = (self.folder / name).read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            where = self.folder / name
+            self.notes.append(f"lint cache {where} not read ({exc.strerror}): ran cold")
+            return {}
+        # Another version's, another configuration's, or damaged: a cold run.
+        try:
+            return _decode(data, key)
+        except CacheUnreadable:
+            return {}
+
+    def _read_stats(self, blob: object) -> None:
+        try:
+            value = safe_pickle.loads(blob, _NOTHING) if isinstance(blob, bytes) else None
+        except safe_pickle.Refused:
+            return
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict)):
+            return
+        started, stats = value
+        if isinstance(started, int):
+            self.stats_before_ns = started - _RACY_NS
+            self.stats = stats
+
+    def digest(self, path: Path, display: str) -> str | None:
+        """The digest of ``path``'s bytes: the one recorded if its size, time and inode are
+        those recorded when it was taken (a while before that run, so that an edit within
+        the same tick of the clock cannot hide), else read and hashed; None if unreadable.
+        """
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        known = self.stats.get(display)
+        if (
+            isinstance(known, tuple)
+            and len(known) == 4
+            and known[:3] == stat
+            and stat[1] < self.stats_before_ns
+            and isinstance(known[3], str)
+        ):
+            self.fresh_stats[display] = known
+            return known[3]
+        try:
+            digest = file_digest(path.read_bytes())
+        except OSError:
+            return None
+        self.hashed += 1
+        self.fresh_stats[display] = (*stat, digest)
+        return digest
+
+    def get(self, display: str, digest: str) -> Found | None:
+        """The entry of this file with these bytes; None if none."""
+        stored = self.blobs.get((display, digest))
+        try:
+            entry = _entry(stored)
         except Exception:  # a damaged entry is a miss, never trusted
             return None
         self.hits += 1
-        return entry, blob
+        return Found(entry, stored)
 
-    def save(self, entries: dict[tuple[str, str], bytes], keep_others: bool) -> None:
+    def outcome(self, key: str) -> tuple[list[Finding], object] | None:
+        """The project-scope findings and coverage of an earlier run whose project-scope
+        inputs (every file's summary, every feature source file, the run's key) were
+        ``key``; None if the last run's were not."""
+        stored = self._read(PROJECT_FILE, self.key).get(("outcome",))
+        if not isinstance(stored, bytes):
+            return None
+        from rollbook.lint.registry import Hit
+        from rollbook.lint.rules.coverage import Coverage, Gap
+        from rollbook.sources.feature import Feature, Variant
+
+        allowed = safe_pickle.Allowed(
+            [Finding, Location, Severity, Coverage, Gap, Hit, Feature, Variant, date, datetime]
+        )
+        try:
+            value = safe_pickle.loads(stored, allowed)
+        except safe_pickle.Refused:
+            return None
+        if not (isinstance(value, tuple) and len(value) == 3 and value[0] == key):
+            return None
+        _, findings, coverage = value
+        if not (
+            isinstance(findings, list)
+            and all(isinstance(f, Finding) for f in findings)
+            and (coverage is None or isinstance(coverage, Coverage))
+        ):
+            return None
+        self.project_reused = True
+        return findings, coverage
+
+    def keep_outcome(self, key: str, findings: list[Finding], coverage: object) -> None:
+        """Keep the project-scope part of this run for the next (see :meth:`outcome`)."""
+        if not self.usable:
+            return
+        from rollbook.lint.registry import Hit
+
+        fields = safe_pickle.constructor_fields(Finding, Location, Hit)
+        blob = safe_pickle.dumps((key, findings, coverage), fields)
+        self._write(PROJECT_FILE, self.key, {("outcome",): blob})
+
+    def stored(self, display: str, digest: str, model_digest: str | None) -> Stored | None:
+        """The stored model of this file with these bytes, if it is the one its entry names."""
+        if self.models is None or model_digest is None:
+            return None
+        blob = self.models.get((display, digest))
+        if blob is None or file_digest(blob) != model_digest:
+            return None
+        found = decode_stored(blob)
+        if found is not None:
+            self.fresh_models[(display, digest)] = blob
+        return found
+
+    def forget(self) -> None:
+        """Remove the entries file: something in it did not read back as written."""
+        with contextlib.suppress(OSError):
+            self.file.unlink(missing_ok=True)
+
+    def save(self, entries: dict[tuple[str, str], Stored_entry], keep_others: bool) -> None:
         """Write ``entries`` (each pickled), with the old ones too if ``keep_others``.
 
         ``keep_others`` is for a run over some of the files only: the others' entries stay.
+        The feature sources' store and (when read) the stored models are written too.
         """
+        if not self.usable:
+            return  # said when it was opened
         if keep_others:
             entries = {**self.blobs, **entries}
-        elif entries.keys() == self.blobs.keys() and self.rechecked == 0:
-            return  # nothing changed: leave the file as it is
-        if not _ours(self.folder):
-            return  # said when it was opened
-        payload = pickle.dumps((FORMAT, self.key, entries), protocol=5)
-        tmp = self.file.with_name(f".{CACHE_FILE}.tmp{os.getpid()}")
+        writes: list[tuple[str, str, dict]] = []
+        stats = self.fresh_stats
+        if keep_others:
+            stats = {**self.stats, **stats}
+        if not (
+            entries.keys() == self.blobs.keys() and self.rechecked == 0 and stats == self.stats
+        ):
+            stored = safe_pickle.dumps((self.started_ns, stats), {})
+            writes.append((CACHE_FILE, self.key, {**entries, _STATS: stored}))
+        sources = self.sources
+        if sources is not None and sources.fresh.keys() != sources.blobs.keys():
+            writes.append((SOURCES_FILE, _sources_key(), sources.fresh))
+        if self.models is not None:
+            models = self.fresh_models
+            if keep_others:
+                models = {**self.models, **models}
+            old = self.models
+            if models.keys() != old.keys() or any(old[k] is not v for k, v in models.items()):
+                writes.append((MODELS_FILE, self.key, models))
+        for name, key, blobs in writes:
+            if not self._write(name, key, blobs):
+                break
+
+    def _write(self, name: str, key: str, entries: dict) -> bool:
+        payload = pickle.dumps((FORMAT, key, entries), protocol=5)
+        target = self.folder / name
+        tmp = target.with_name(f".{name}.tmp{os.getpid()}")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for name, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-                if not (self.folder / name).exists():
-                    (self.folder / name).write_text(text, encoding="utf-8")
+            for other, text in ((".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+                if not (self.folder / other).exists():
+                    (self.folder / other).write_text(text, encoding="utf-8")
             tmp.write_bytes(payload)
-            tmp.replace(self.file)
+            tmp.replace(target)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.notes.append(
                 f"lint cache not written to {self.folder} ({reason}); "
                 "the next run will check every file again"
             )
+            return False
         finally:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+        return True
+
+
+_STATS = ("stat",)  # the entry of the entries file that holds the files' stats
+_RACY_NS = 2_000_000_000  # file times within two seconds of a run may hide a later edit
+_NOTHING = safe_pickle.Allowed([])
+
+
+def _sources_key() -> str:
+    return run_key("feature sources")
 
 
 def _ours(folder: Path) -> bool:
@@ -211,71 +431,132 @@ def _ours(folder: Path) -> bool:
         return False
 
 
-class _Pickler(pickle.Pickler):
-    """Writes rollbook's dataclasses as calls of their constructors with their fields.
-
-    Reading them back then builds each with one call, about twice as fast as the default
-    (an empty object and then ``__setstate__``, which looks the fields up every time) on
-    the hundreds of thousands of findings and locations of a warm run.
-    """
-
-    def reducer_override(self, obj: object) -> object:
-        names = _FIELDS.get(type(obj))
-        if names is None:
-            return NotImplemented
-        return type(obj), tuple(getattr(obj, name) for name in names)
+def encode_entry(entry: Entry, summary: RunbookSummary | None) -> Stored_entry:
+    """A file's entry as the cache file holds it (see :data:`Stored_entry`)."""
+    findings, sups, model_digest = entry
+    pickled = safe_pickle.dumps(summary, _FIELDS)
+    return (
+        tuple(_finding_tuple(f) for f in findings),
+        safe_pickle.dumps(sups, _FIELDS) if sups else None,
+        model_digest,
+        pickled,
+        file_digest(pickled),
+    )
 
 
-_FIELDS = {
-    cls: tuple(f.name for f in dataclasses.fields(cls) if f.init)
-    for cls in (Finding, Location, Suppression, RunbookSummary, FlagSummary)
-}
+def _finding_tuple(f: Finding) -> tuple:
+    where = f.location
+    return (
+        str(f.code),
+        f.name,
+        f.severity.value,
+        f.message,
+        where.path,
+        where.line,
+        where.column,
+        f.help,
+        f.anchor,
+        f.fingerprint,
+    )
 
 
-def encode_entry(entry: Entry) -> bytes:
-    out = io.BytesIO()
-    _Pickler(out, protocol=5).dump(entry)
-    return out.getvalue()
+_SEVERITIES = {s.value: s for s in Severity}
 
 
-def _decode(data: bytes, key: str) -> dict[tuple[str, str], bytes]:
+def encode_stored(model: object, problems: list[Problem]) -> bytes:
+    """One loaded runbook file (its model and problems) as ``models.pickle`` keeps it."""
+    return safe_pickle.dumps((model, problems), _MODEL_FIELDS)
+
+
+_MODELS_ALLOWED: safe_pickle.Allowed | None = None
+
+
+def decode_stored(blob: bytes) -> Stored | None:
+    """A stored runbook file read back, or None if it is not exactly one (a miss)."""
+    global _MODELS_ALLOWED
+    if _MODELS_ALLOWED is None:
+        _MODELS_ALLOWED = safe_pickle.Allowed(_model_classes())
+    from rollbook.model.runbook import Runbook
+
+    try:
+        value = safe_pickle.loads(blob, _MODELS_ALLOWED)
+    except safe_pickle.Refused:
+        return None
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return None
+    model, problems = value
+    if not (model is None or type(model) is Runbook):
+        return None
+    if not (isinstance(problems, list) and all(type(p) is Problem for p in problems)):
+        return None
+    return model, problems
+
+
+def _decode(data: bytes, key: str) -> dict[tuple, bytes]:
     """The pickled entries of a cache file written with ``key``, or CacheUnreadable."""
     try:
-        outer = _loads(data)
-        if not (isinstance(outer, tuple) and len(outer) == 3):
-            raise CacheUnreadable("not a cache file")
-        fmt, file_key, raw = outer
-        if fmt != FORMAT or file_key != key or not isinstance(raw, dict):
-            raise CacheUnreadable("another version or configuration")
-        for name, blob in raw.items():
-            if not (
-                isinstance(name, tuple)
-                and len(name) == 2
-                and all(isinstance(p, str) for p in name)
-                and isinstance(blob, bytes)
-            ):
-                raise CacheUnreadable("damaged entry")
-        return raw
-    except CacheUnreadable:
-        raise
-    except Exception as exc:  # any damage means: do not trust it
+        outer = safe_pickle.loads(data, _NOTHING)  # plain values only, at every level
+    except safe_pickle.Refused as exc:
         raise CacheUnreadable(str(exc)) from None
-
-
-def _loads(data: bytes) -> object:
-    return _Unpickler(io.BytesIO(data)).load()
+    if not (isinstance(outer, tuple) and len(outer) == 3):
+        raise CacheUnreadable("not a cache file")
+    fmt, file_key, raw = outer
+    if fmt != FORMAT or file_key != key or not isinstance(raw, dict):
+        raise CacheUnreadable("another version or configuration")
+    for name, blob in raw.items():
+        if not (
+            isinstance(name, tuple)
+            and all(isinstance(p, str) for p in name)
+            and isinstance(blob, bytes | tuple)
+        ):
+            raise CacheUnreadable("damaged entry")
+    return raw
 
 
 def _entry(value: object) -> Entry:
-    if not (isinstance(value, tuple) and len(value) == 3):
+    """A stored entry's findings, suppressions and model digest; CacheUnreadable unless it
+    is exactly what :func:`encode_entry` writes."""
+    if not (isinstance(value, tuple) and len(value) == 5):
         raise CacheUnreadable("damaged entry")
-    findings, sups, summary = value
+    raw, sups_blob, model_digest, summary, summary_digest = value
     if not (
-        isinstance(findings, list)
-        and all(isinstance(f, Finding) for f in findings)
-        and isinstance(sups, list)
-        and all(isinstance(s, Suppression) for s in sups)
-        and (summary is None or isinstance(summary, RunbookSummary))
+        isinstance(raw, tuple)
+        and (sups_blob is None or isinstance(sups_blob, bytes))
+        and (model_digest is None or isinstance(model_digest, str))
+        and isinstance(summary, bytes)
+        and isinstance(summary_digest, str)
     ):
         raise CacheUnreadable("damaged entry")
-    return findings, sups, summary
+    findings = []
+    for item in raw:
+        code, name, severity, message, path, line, column, help_, anchor, mark = item
+        if not (
+            type(code) is str
+            and type(name) is str
+            and type(message) is str
+            and type(path) is str
+            and type(line) is int
+            and type(column) is int
+            and type(help_) is str
+            and type(anchor) is str
+            and type(mark) is str
+        ):
+            raise CacheUnreadable("damaged finding")
+        findings.append(
+            Finding(
+                code,
+                name,
+                _SEVERITIES[severity],
+                message,
+                Location(path, line, column),
+                help_,
+                anchor,
+                mark,
+            )
+        )
+    sups: list = []
+    if sups_blob is not None:
+        sups = safe_pickle.loads(sups_blob, _ALLOWED)  # type: ignore[assignment]
+        if not (isinstance(sups, list) and all(isinstance(x, Suppression) for x in sups)):
+            raise CacheUnreadable("damaged suppressions")
+    return findings, sups, model_digest

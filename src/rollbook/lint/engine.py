@@ -8,6 +8,7 @@ on ten thousand files. Inline suppressions are applied at the end, because cover
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -21,7 +22,16 @@ from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.codes import Code
 from rollbook.config import ConfigError, Project
 from rollbook.diagnostics import Location, Problem, Severity, format_path
-from rollbook.lint.cache import LintCache, encode_entry, file_digest, run_key
+from rollbook.lint.cache import (
+    CacheUnreadable,
+    Found,
+    LintCache,
+    decode_stored,
+    encode_entry,
+    encode_stored,
+    file_digest,
+    run_key,
+)
 from rollbook.lint.changes import Changes, changes_since, source_changes_since
 from rollbook.lint.context import (
     NOT_GIVEN,
@@ -48,6 +58,7 @@ from rollbook.load.runbooks import (
 from rollbook.model.runbook import Runbook, TeamsFile
 from rollbook.parallel import forked
 from rollbook.sources import Feature, SourceError, collect_features, parse_source_spec
+from rollbook.sources.cache import PlannedFeatures, plan_features
 from rollbook.walk import FolderWalk
 
 TODAY_ENV = "ROLLBOOK_TODAY"
@@ -75,7 +86,9 @@ class LintOptions:
     cache: bool = False
     """Keep each file's own results in the lint cache (:mod:`rollbook.lint.cache`) and
     re-check only the files that changed; the command line turns it on (``--no-cache``
-    off). Never used with ``since`` or ``keep_loaded``, which need the files read."""
+    off). Never used with ``since``, which needs the files read. With ``keep_loaded``
+    (`rollbook build`), each file as loaded is kept too, and an unchanged file is taken
+    from the cache instead of being loaded again."""
 
 
 @dataclass
@@ -183,9 +196,27 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     config_path = project.display(project.config_path) if project.config_path else ("rollbook.toml")
 
     walk = project_walk(project)
-    features = _features(project, config_path, walk)
     alerts = load_alerts(project, walk)
     changes = changes_since(project.root, options.since) if options.since else None
+    cache = None
+    if options.cache and changes is None:
+        cache = _open_cache(project, options, today, config_path, alerts)
+    # A warm run whose project-scope inputs did not change takes the project-scope findings
+    # from the cache: it then decodes neither the summaries nor the features.
+    deferred = (
+        cache is not None
+        and cache.sources is not None
+        and not options.keep_loaded
+        and options.paths is None
+    )
+    planned: PlannedFeatures | None = None
+    if deferred:
+        planned = _planned_features(project, config_path, walk, cache)  # type: ignore[arg-type]
+        features: list[Feature] = []
+        feature_paths = planned.paths
+    else:
+        features = _features(project, config_path, walk, cache)
+        feature_paths = {f.location.path for f in features}
     collector = _Collector(selection)
 
     for problem in alerts.problems:  # the alert rule files' own problems (RB305, RB306)
@@ -194,8 +225,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
 
     # A YAML flag file among the runbooks is a feature source's, not a runbook: said in a note.
     exclude = dict.fromkeys(
-        {(project.root / p).resolve() for p in {f.location.path for f in features}},
-        "a feature source reads it",
+        {(project.root / p).resolve() for p in feature_paths}, "a feature source reads it"
     )
     for rule_file in alerts.files:  # an alert rule file among the runbooks is not one
         exclude[(project.root / rule_file.path).resolve()] = "an alert-rules source reads it"
@@ -256,20 +286,23 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             keep = loaded
         return _Scanned(display, checked, found.findings, sups, summary, keep)
 
-    cache = None
-    if options.cache and changes is None and not options.keep_loaded:
-        cache = _open_cache(project, options, found_files, today, config_path, alerts)
-    fresh_entries: dict[tuple[str, str], bytes] = {}
+    fresh_entries: dict[tuple[str, str], tuple] = {}
     if cache is None:
         scanned = _scan_all(found_files.paths, scan, options.jobs)
     else:
-        scanned = _scan_cached(found_files, scan, options.jobs, cache, fresh_entries)
+        scanned = _scan_cached(
+            found_files, scan, options.jobs, cache, fresh_entries, options.keep_loaded, deferred
+        )
+    pending: list[_Scanned] = []
     for item in scanned:
         if item.checked:
             files.append(item.display)
         collector.findings.extend(item.findings)
         if item.suppressions:
             suppressions[item.display] = item.suppressions
+        if deferred:
+            pending.append(item)
+            continue
         summary = item.summary
         if summary is not None:
             # Read from the document, valid or not: an invalid runbook takes its id too.
@@ -285,6 +318,33 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
                     item.loaded.problems.append(taken)
             kept.append(item.loaded)
         del item
+
+    # From here on, what the run adds depends only on the summaries and the features: with
+    # the cache, it is kept as the project-scope outcome of these inputs.
+    project_start = len(collector.findings)
+    outcome = None
+    outcome_key = None
+    if deferred:
+        assert cache is not None and planned is not None
+        outcome_key = _outcome_key(cache, planned, pending)
+        outcome = cache.outcome(outcome_key) if outcome_key is not None else None
+        if outcome is None:
+            try:
+                summaries = [s for item in pending if (s := item.take_summary()) is not None]
+            except CacheUnreadable:
+                # A summary that does not read back as its entry said: nothing of this
+                # cache is trusted; the run starts again without it, and rewrites it.
+                cache.forget()
+                return lint(project, options)
+            for summary in summaries:
+                # Read from the document, valid or not: an invalid runbook takes its id too.
+                taken = ids.check(summary.id, summary.path, summary.id_location)
+                if taken is not None:
+                    collector.problem(taken)
+            features = planned.load()
+        else:
+            collector.findings.extend(outcome[0])
+        del pending
 
     feature_filter = None
     if changes is not None and not any(p.endswith((".yaml", ".yml")) for p in changes.deleted):
@@ -305,10 +365,17 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
         and Code.SOURCE_CHANGED_WITHOUT_RUNBOOK in {r.code for r in project_rules}
     ):
         pctx.source_changes = source_changes_since(project, changes, features, summaries)
-    for item in project_rules:
-        for hit in item.run(pctx):
-            assert hit.location is not None, f"{item.code} must give explicit locations"
-            collector.hit(item, hit, hit.location.path, None)
+    found_coverage: Coverage | None = None
+    if outcome is None:
+        for item in project_rules:
+            for hit in item.run(pctx):
+                assert hit.location is not None, f"{item.code} must give explicit locations"
+                collector.hit(item, hit, hit.location.path, None)
+        found_coverage = coverage(pctx)
+        if cache is not None and outcome_key is not None:
+            cache.keep_outcome(outcome_key, collector.findings[project_start:], found_coverage)
+    else:
+        found_coverage = outcome[1]  # type: ignore[assignment]
 
     if cache is not None:
         # Before suppressions are applied: they mark what each comment was used for.
@@ -335,7 +402,7 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
             f"no runbooks yet in {where}: `rollbook new KEY` starts one for a feature, "
             "with its flag filled in"
         )
-    result.coverage = coverage(pctx)
+    result.coverage = found_coverage
     if changes is not None:
         checked_features = (
             len(feature_filter) if feature_filter is not None else len({f.key for f in features})
@@ -350,12 +417,42 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     return result
 
 
-def _features(project: Project, config_path: str, walk: FolderWalk | None = None) -> list[Feature]:
+def _planned_features(
+    project: Project, config_path: str, walk: FolderWalk, cache: LintCache
+) -> PlannedFeatures:
+    """The sources' files, each read now or found in the cache (see :func:`_features`)."""
+    assert cache.sources is not None
+    try:
+        specs = [
+            parse_source_spec(table, f"{config_path}: sources[{index}]")
+            for index, table in enumerate(project.config.sources)
+        ]
+        return plan_features(specs, project.root, walk, cache.sources)
+    except SourceError as exc:
+        raise ConfigError(exc.render()) from None
+
+
+def _outcome_key(cache: LintCache, planned: PlannedFeatures, items: list[_Scanned]) -> str | None:
+    """What the project-scope part of a run reads: every file's summary, in order, and the
+    feature sources' files; None when one is not known (a file that cannot be read)."""
+    features = planned.key
+    if features is None or any(item.summary_digest is None for item in items):
+        return None
+    return run_key(cache.key, features, [(item.display, item.summary_digest) for item in items])
+
+
+def _features(
+    project: Project,
+    config_path: str,
+    walk: FolderWalk | None = None,
+    cache: LintCache | None = None,
+) -> list[Feature]:
     specs = []
+    sources = cache.sources if cache is not None else None
     try:
         for index, table in enumerate(project.config.sources):
             specs.append(parse_source_spec(table, f"{config_path}: sources[{index}]"))
-        return collect_features(specs, project.root, walk=walk) if specs else []
+        return collect_features(specs, project.root, walk=walk, cache=sources) if specs else []
     except SourceError as exc:
         raise ConfigError(exc.render()) from None
 
@@ -381,13 +478,34 @@ class _Scanned:
     suppressions: list[Suppression]
     summary: RunbookSummary | None
     loaded: Loaded | None
+    stored: bytes | None = None
+    """With the cache and ``keep_loaded``: ``loaded``'s model and problems, pickled as the
+    cache keeps them (a worker sends this instead of ``loaded``)."""
+    found: Found | None = None
+    """Taken from the cache with its summary still pickled (``summary`` is then None)."""
+    summary_digest: str | None = None
+    """With the cache: the digest of the summary as the cache keeps it."""
+
+    def take_summary(self) -> RunbookSummary | None:
+        """The summary, read from the cache if it was left there (CacheUnreadable)."""
+        if self.found is not None:
+            self.summary = self.found.summary()
+            self.found = None
+        return self.summary
 
 
-def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) -> Iterator[_Scanned]:
+def _scan_all(
+    paths: list[Path],
+    scan: Callable[[Path], _Scanned],
+    jobs: int,
+    ship: Callable[[_Scanned], None] | None = None,
+    unship: Callable[[_Scanned], None] | None = None,
+) -> Iterator[_Scanned]:
     """``scan`` each path, in order; with ``jobs`` > 1, runs of paths go to forked workers.
 
     This process scans the first run itself, one file at a time, while the workers scan the
     others; each worker then hands back its results (pickled, documents dropped) in order.
+    ``ship`` prepares a worker's result for the way back, ``unship`` undoes it here.
     """
     jobs = max(1, min(jobs, len(paths) // 20 or 1)) if hasattr(os, "fork") else 1
     if jobs == 1:
@@ -403,6 +521,8 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
             item = scan(path)
             if item.loaded is not None:
                 item.loaded.document = None
+            if ship is not None:
+                ship(item)
             results.append(item)
         return results
 
@@ -410,7 +530,10 @@ def _scan_all(paths: list[Path], scan: Callable[[Path], _Scanned], jobs: int) ->
         for path in runs[0]:
             yield scan(path)
         for result in workers.results():
-            yield from result  # type: ignore[misc]
+            for item in result:  # type: ignore[attr-defined]
+                if unship is not None:
+                    unship(item)
+                yield item
 
 
 def _digest(path: Path) -> str | None:
@@ -423,7 +546,6 @@ def _digest(path: Path) -> str | None:
 def _open_cache(
     project: Project,
     options: LintOptions,
-    found_files,
     today: dt.date,
     config_path: str,
     alerts: AlertIndex,
@@ -450,7 +572,7 @@ def _open_cache(
         # A runbook's alert findings (RB307, RB310, RB311) read the alert rule files.
         [(f.path, _digest(project.root / f.path)) for f in alerts.files],
     )
-    return LintCache.open(project.root / str(setting), key)
+    return LintCache.open(project.root / str(setting), key, models=options.keep_loaded)
 
 
 def _scan_cached(
@@ -458,34 +580,66 @@ def _scan_cached(
     scan: Callable[[Path], _Scanned],
     jobs: int,
     cache: LintCache,
-    fresh: dict[tuple[str, str], bytes],
+    fresh: dict[tuple[str, str], tuple],
+    keep_loaded: bool = False,
+    deferred: bool = False,
 ) -> Iterator[_Scanned]:
     """Like :func:`_scan_all`, taking each file whose bytes the cache knows from the cache.
 
     Only the other files are scanned (in forked workers when there are many). Each file's
-    entry goes into ``fresh``: what the cache holds after this run.
+    entry goes into ``fresh``: what the cache holds after this run. With ``keep_loaded``, a
+    file is taken from the cache only with its stored model, and every file scanned has its
+    model stored. With ``deferred``, a file taken from the cache keeps its summary pickled
+    (:meth:`_Scanned.take_summary` reads it when the project-scope rules must run).
     """
-    plan: list[tuple[Path, str, str | None, tuple | None]] = []
+    plan: list[tuple[Path, str, str | None, Found | None, Loaded | None]] = []
     misses: list[Path] = []
+    display_of = _fast_display(found_files)
     for path in found_files.paths:
-        display = found_files.display(path)
-        try:
-            digest: str | None = file_digest(path.read_bytes())
-        except OSError:
-            digest = None  # the loader says why (RB007); never cached
+        display = display_of(path)
+        # None if unreadable: the loader says why (RB007); never cached.
+        digest = cache.digest(path, display)
         hit = cache.get(display, digest) if digest is not None else None
-        plan.append((path, display, digest, hit))
+        kept = None
+        if hit is not None and keep_loaded:
+            stored = cache.stored(display, digest, hit.entry[2])  # type: ignore[arg-type]
+            kept = Loaded(path, display, stored[0], None, stored[1]) if stored else None
+            if kept is None:
+                hit = None
+                cache.hits -= 1
+        plan.append((path, display, digest, hit, kept))
         if hit is None:
             misses.append(path)
-    checked = _scan_all(misses, scan, jobs)
-    for path, display, digest, hit in plan:
+    ship = unship = None
+    if keep_loaded:
+        ship, unship = _ship_stored, _unship_stored
+    checked = _scan_all(misses, scan, jobs, ship, unship)
+    for path, display, digest, hit, kept in plan:
         if hit is not None:
-            (findings, sups, summary), blob = hit
-            fresh[(display, digest)] = blob  # type: ignore[index]
-            yield _Scanned(display, True, findings, sups, summary, None)
-            continue
-        item = next(checked)
+            findings, sups, _ = hit.entry
+            item = _Scanned(display, True, findings, sups, None, kept, found=hit)
+            item.summary_digest = hit.summary_digest
+            if not deferred:
+                try:
+                    item.take_summary()
+                except CacheUnreadable:
+                    hit = None  # checked again below, as a miss
+                    cache.hits -= 1
+            if hit is not None:
+                fresh[(display, digest)] = hit.stored  # type: ignore[index]
+                yield item
+                continue
+            item = scan(path)
+        else:
+            item = next(checked)
         cache.rechecked += 1
+        model_digest = None
+        if keep_loaded and item.loaded is not None:
+            if item.stored is None:
+                item.stored = encode_stored(item.loaded.model, item.loaded.problems)
+            model_digest = file_digest(item.stored)
+        entry = encode_entry((item.findings, item.suppressions, model_digest), item.summary)
+        item.summary_digest = entry[4]
         if digest is not None:
             # Stored only if the file did not change while it was checked: the entry must
             # be what these bytes give.
@@ -494,10 +648,42 @@ def _scan_cached(
             except OSError:
                 same = False
             if same:
-                fresh[(display, digest)] = encode_entry(
-                    (item.findings, item.suppressions, item.summary)
-                )
+                if item.stored is not None:
+                    cache.fresh_models[(display, digest)] = item.stored
+                fresh[(display, digest)] = entry
+        item.stored = None
         yield item
+
+
+def _fast_display(found_files) -> Callable[[Path], str]:
+    """``found_files.display``, for the paths found under the project root without pathlib's
+    ``relative_to`` (a tenth of a warm run at 10,000 files): the rest of the path string."""
+    root = str(found_files.project.root.resolve())
+    prefix = root + "/" if os.sep == "/" and not root.endswith("/") else None
+
+    def display(path: Path) -> str:
+        text = str(path)
+        if prefix is not None and text.startswith(prefix) and path.is_absolute():
+            return text[len(prefix) :]
+        return found_files.display(path)
+
+    return display
+
+
+def _ship_stored(item: _Scanned) -> None:
+    """In a worker: the loaded file goes back pickled as the cache keeps it, once."""
+    if item.loaded is not None:
+        item.stored = encode_stored(item.loaded.model, item.loaded.problems)
+        item.loaded = dataclasses.replace(item.loaded, model=None, problems=[])
+
+
+def _unship_stored(item: _Scanned) -> None:
+    """Here: the loaded file a worker sent, read back from its stored form."""
+    if item.loaded is not None and item.stored is not None:
+        found = decode_stored(item.stored)
+        if found is None:  # cannot happen for what a worker of this run wrote
+            raise RuntimeError(f"{item.display}: a lint worker's result did not read back")
+        item.loaded.model, item.loaded.problems = found
 
 
 # Loader problems that a FILL IN placeholder on the same line already explains.

@@ -8,7 +8,9 @@ no runbook" can point at the flag definition.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollbook.sources.discovery import find_files
 from rollbook.sources.feature import Feature, SourceError
@@ -16,6 +18,9 @@ from rollbook.sources.kinds import SOURCE_KINDS, SourceKind
 from rollbook.sources.reach import reach_note
 from rollbook.sources.spec import SourceSpec, parse_source_spec
 from rollbook.walk import FolderWalk
+
+if TYPE_CHECKING:
+    from rollbook.sources.cache import FeatureCache
 
 __all__ = [
     "SOURCE_KINDS",
@@ -29,17 +34,37 @@ __all__ = [
 
 
 def collect_features(
-    specs: list[SourceSpec], root: Path, *, walk: FolderWalk | None = None
+    specs: list[SourceSpec],
+    root: Path,
+    *,
+    walk: FolderWalk | None = None,
+    cache: FeatureCache | None = None,
 ) -> list[Feature]:
     """Every feature the ``specs`` find under ``root``, in spec, file and position order.
 
     Paths in locations are POSIX and relative to ``root``. The same key may appear several
     times (defined in one file, used in many); callers that want one entry per key dedupe.
     Raises SourceError for the first source that cannot be read. ``walk`` says whether links
-    outside ``root`` are followed and collects notes on what was skipped.
+    outside ``root`` are followed and collects notes on what was skipped. ``cache``: each
+    file's features as an earlier run read them, when the file's bytes are the same
+    (:mod:`rollbook.sources.cache`).
     """
     walk = walk if walk is not None else FolderWalk(root)
     features: list[Feature] = []
+    for spec, files in source_files(specs, root, walk):
+        if cache is None:
+            features.extend(SOURCE_KINDS[spec.kind].read_files(spec, files))
+        else:
+            for file, name in files:
+                features.extend(cache.features(spec, file, name))
+    return features
+
+
+def source_files(
+    specs: list[SourceSpec], root: Path, walk: FolderWalk
+) -> Iterator[tuple[SourceSpec, list[tuple[Path, str]]]]:
+    """Each spec with the files it reads (path, name shown); a note for one that reads none
+    it should (see :mod:`rollbook.sources.reach`)."""
     for spec in specs:
         kind = SOURCE_KINDS[spec.kind]
         files = find_files(
@@ -52,5 +77,4 @@ def collect_features(
         note = reach_note(spec, files)
         if note is not None:
             walk.note(note)
-        features.extend(kind.read_files(spec, files))
-    return features
+        yield spec, files

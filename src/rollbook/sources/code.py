@@ -32,13 +32,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import regex
-
 from rollbook.diagnostics import Location
 from rollbook.sources.documents import TextPositions
 from rollbook.sources.feature import Feature, SourceError
 
 if TYPE_CHECKING:
+    import regex
+
     from rollbook.sources.spec import SourceSpec
 
 SOURCE = "code"

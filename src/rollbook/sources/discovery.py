@@ -19,11 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from rollbook.sources.feature import SourceError
 from rollbook.walk import FolderWalk, WalkError
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv"})
 _MAGIC = re.compile(r"[*?\[]")
@@ -100,6 +102,8 @@ class _GitIgnores:
             lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             return None
+        import pathspec  # only code sources read .gitignore files: not imported otherwise
+
         return pathspec.GitIgnoreSpec.from_lines(lines)
 
     def _spec(self, directory: str) -> pathspec.PathSpec | None:

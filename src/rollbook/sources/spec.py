@@ -19,13 +19,17 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import regex
+from typing import TYPE_CHECKING
 
 from rollbook.sources import code
 from rollbook.sources.discovery import check_pattern
 from rollbook.sources.feature import SourceError
 from rollbook.sources.kinds import SOURCE_KINDS
+
+if TYPE_CHECKING:
+    # Imported where a pattern is compiled: most projects have none, and the engine's
+    # import is a tenth of a warm lint's start.
+    import regex
 
 
 def _keys() -> tuple[str, ...]:
@@ -144,10 +148,14 @@ def _as_strings(value: object, name: str, where: str) -> Iterable:
     """``value`` as a list of strings (a single string counts as one), or SourceError."""
     if isinstance(value, str):
         return [value]
-    # Compiled regexes are accepted for patterns only, from callers building specs in Python.
-    allowed = str | re.Pattern | regex.Pattern if name == "patterns" else str
-    if isinstance(value, list | tuple) and all(isinstance(v, allowed) for v in value):
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return value
+    # Compiled regexes are accepted for patterns only, from callers building specs in Python.
+    if name == "patterns" and isinstance(value, list | tuple):
+        import regex
+
+        if all(isinstance(v, str | re.Pattern | regex.Pattern) for v in value):
+            return value
     raise SourceError(
         f"'{name}' must be a list of text, found {value!r}",
         where,
@@ -158,6 +166,8 @@ def _as_strings(value: object, name: str, where: str) -> Iterable:
 def _compile(
     pattern: str | re.Pattern[str] | regex.Pattern[str], index: int, where: str
 ) -> regex.Pattern[str]:
+    import regex
+
     if isinstance(pattern, re.Pattern):
         # The same pattern and flags (their values agree between re and regex), on an engine
         # with a time limit.

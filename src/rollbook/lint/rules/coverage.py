@@ -18,6 +18,7 @@ it: `off` is one of the flag's values and not the one that turns the feature on 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -50,10 +51,17 @@ AGREEING_SYSTEMS: dict[str, frozenset[str]] = {
 }
 
 
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def slug(key: str) -> str:
     """A feature key as a runbook id: ``checkout.oneClick`` -> ``checkout-one-click``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", key)
-    return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")
+    # Asked for every key of every source on every run: most keys have no capital letter,
+    # and a template replacement costs more than the search that finds there is none.
+    spaced = _CAMEL.sub(r"\1-\2", key) if key != key.lower() else key
+    return _NOT_SLUG.sub("-", spaced.lower()).strip("-")
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
