@@ -6,9 +6,11 @@ links over, see :data:`PageLinks`); every other page is read back here.
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rollbook.parallel import fork_map
@@ -30,8 +32,45 @@ UNSAFE_HINT = (
     "site/assets/) and at the MkDocs overrides"
 )
 
-_HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
-_ID = re.compile(r'\sid="([^"]*)"')
+# A start tag, its attributes read past quoted values (which may hold ">"), and one attribute
+# with its value. Read tag by tag, so that text that looks like an attribute (a runbook's
+# summary saying `href="#x"`, shown as text) is neither a link nor an id.
+_TAG = re.compile(r"""<[a-zA-Z][^\s/>]*+((?:[^"'>]++|"[^"]*+"|'[^']*+')*+)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>]++)))?""")
+_LINKS = {"href", "src"}
+
+
+def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
+    """The link attributes (href, src) of the page's tags, in order, and a function giving
+    the ids of its elements."""
+    raws: list[str] = []
+    tags: list[str] = []
+    for match in _TAG.finditer(html):
+        inside = match.group(1)
+        if "=" not in inside:
+            continue
+        tags.append(inside)
+        if "href" in inside or "src" in inside:
+            for attr in _ATTRIBUTE.finditer(inside):
+                if attr.group(1).lower() in _LINKS:
+                    value = attr.group(2)
+                    if value is None:
+                        value = attr.group(3) if attr.group(3) is not None else attr.group(4)
+                    raws.append(value or "")
+
+    def ids() -> set[str]:
+        found = set()
+        for inside in tags:
+            if "id" in inside:
+                for attr in _ATTRIBUTE.finditer(inside):
+                    if attr.group(1).lower() == "id":
+                        value = attr.group(2)
+                        if value is None:
+                            value = attr.group(3) if attr.group(3) is not None else attr.group(4)
+                        found.add(htmllib.unescape(value or ""))
+        return found
+
+    return raws, ids
 
 
 # What a page links to, found as it was written: (site-relative files it needs, each with the
@@ -134,23 +173,36 @@ def page_links(html: str, rel: str) -> PageLinks:
     base = posixpath.dirname(rel)
     needed: dict[str, str] = {}
     problems: list[str] = []
-    for raw in _HREF.findall(html):
-        target = htmllib.unescape(raw)
-        if not target or target.startswith(("//",)) or re.match(r"^[a-zA-Z][\w+.-]*:", target):
-            continue
-        target_path, _, fragment = target.partition("#")
-        target_path = target_path.split("?", 1)[0]
-        if not target_path:
-            if fragment:
-                ids = ids if ids is not None else set(_ID.findall(html))
-                if fragment not in ids:
-                    problems.append(f"{rel}: #{fragment} (no such id on the page)")
-            continue
-        resolved = posixpath.normpath(posixpath.join(base, target_path))
-        if target_path.endswith("/") or resolved in {".", ""}:
-            resolved = posixpath.join("" if resolved == "." else resolved, "index.html")
-        if resolved.startswith("../"):
-            problems.append(f"{rel}: {target}")
-        else:
-            needed.setdefault(resolved, target)
+    raws, page_ids = _attributes(html)
+    for raw in raws:
+        kind, found = _resolve(base, raw)
+        if kind == "fragment":
+            ids = ids if ids is not None else page_ids()
+            if found not in ids:
+                problems.append(f"{rel}: #{found} (no such id on the page)")
+        elif kind == "outside":
+            problems.append(f"{rel}: {found}")
+        elif kind == "file":
+            needed.setdefault(found, htmllib.unescape(raw))
     return tuple(needed.items()), tuple(problems)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve(base: str, raw: str) -> tuple[str, str]:
+    """What a link written ``raw`` on a page in folder ``base`` leads to: ``("file", site
+    path)``, ``("fragment", id)``, ``("outside", link)`` (above the site's root), or
+    ``("", "")`` (another host, or nothing to check). Every page of a kind has the same
+    theme links, so most are resolved once."""
+    target = htmllib.unescape(raw)
+    if not target or target.startswith(("//",)) or re.match(r"^[a-zA-Z][\w+.-]*:", target):
+        return "", ""
+    target_path, _, fragment = target.partition("#")
+    target_path = target_path.split("?", 1)[0]
+    if not target_path:
+        return ("fragment", fragment) if fragment else ("", "")
+    resolved = posixpath.normpath(posixpath.join(base, target_path))
+    if target_path.endswith("/") or resolved in {".", ""}:
+        resolved = posixpath.join("" if resolved == "." else resolved, "index.html")
+    if resolved.startswith("../"):
+        return "outside", target
+    return "file", resolved
