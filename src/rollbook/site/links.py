@@ -43,34 +43,30 @@ _LINKS = {"href", "src"}
 def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
     """The link attributes (href, src) of the page's tags, in order, and a function giving
     the ids of its elements."""
-    raws: list[str] = []
-    tags: list[str] = []
-    for match in _TAG.finditer(html):
-        inside = match.group(1)
-        if "=" not in inside:
-            continue
-        tags.append(inside)
-        if "href" in inside or "src" in inside:
-            for attr in _ATTRIBUTE.finditer(inside):
-                if attr.group(1).lower() in _LINKS:
-                    value = attr.group(2)
-                    if value is None:
-                        value = attr.group(3) if attr.group(3) is not None else attr.group(4)
-                    raws.append(value or "")
+    tags = [inside for inside in _TAG.findall(html) if "=" in inside]
+    raws = [
+        value
+        for inside in tags
+        if "href" in inside or "src" in inside
+        for name, value in _values(inside)
+        if name in _LINKS
+    ]
 
     def ids() -> set[str]:
-        found = set()
-        for inside in tags:
-            if "id" in inside:
-                for attr in _ATTRIBUTE.finditer(inside):
-                    if attr.group(1).lower() == "id":
-                        value = attr.group(2)
-                        if value is None:
-                            value = attr.group(3) if attr.group(3) is not None else attr.group(4)
-                        found.add(htmllib.unescape(value or ""))
-        return found
+        return {
+            htmllib.unescape(value)
+            for inside in tags
+            if "id" in inside
+            for name, value in _values(inside)
+            if name == "id"
+        }
 
     return raws, ids
+
+
+def _values(inside: str) -> list[tuple[str, str]]:
+    """The attributes of a tag (the text after its name), names in lower case."""
+    return [(attr[0].lower(), attr[1] or attr[2] or attr[3]) for attr in _ATTRIBUTE.findall(inside)]
 
 
 # What a page links to, found as it was written: (site-relative files it needs, each with the
@@ -174,8 +170,17 @@ def page_links(html: str, rel: str) -> PageLinks:
     needed: dict[str, str] = {}
     problems: list[str] = []
     raws, page_ids = _attributes(html)
+    depth = base.count("/") + 1 if base else 0
+    above = "../" * depth
     for raw in raws:
-        kind, found = _resolve(base, raw)
+        # Links that climb out of the page's folder, fragments and links to other hosts do
+        # not depend on which folder: resolved once per depth, not once per page.
+        if raw.startswith(above) and depth:
+            kind, found = _resolve(_FOLDERS[depth] if depth < len(_FOLDERS) else base, raw)
+        elif raw[:1] == "#" or _HAS_SCHEME.match(raw):
+            kind, found = _resolve("", raw)
+        else:
+            kind, found = _resolve(base, raw)
         if kind == "fragment":
             ids = ids if ids is not None else page_ids()
             if found not in ids:
@@ -185,6 +190,11 @@ def page_links(html: str, rel: str) -> PageLinks:
         elif kind == "file":
             needed.setdefault(found, htmllib.unescape(raw))
     return tuple(needed.items()), tuple(problems)
+
+
+_HAS_SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
+# A folder of each depth, standing for every folder of that depth.
+_FOLDERS = [""] + ["/".join(["_"] * n) for n in range(1, 16)]
 
 
 @functools.lru_cache(maxsize=4096)
