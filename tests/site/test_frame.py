@@ -318,3 +318,72 @@ def test_canonical_url_that_is_no_link_is_refused_as_before(canonical):
     frames.finish("k", text("Fine", canonical="https://ok.example/"), "a/b/index.html", theme)
     with pytest.raises(UnsafeOutput, match="link"):
         frames.finish("k", text("Fine", canonical=canonical), "a/b/index.html", theme)
+
+
+def test_frame_context_finishes_pages_as_the_build_wrote_them(tmp_path, monkeypatch, jobs_one):
+    # What an incremental build can use to finish one changed page without MkDocs.
+    root = hostile_project(tmp_path / "project", site_url="https://h.example/docs/")
+    seen: dict = {}
+    real = mkdocs_driver.build
+
+    def spy(pages, assets, options, *, site, scratch, cache_use=None):
+        seen["pages"], seen["use"] = pages, cache_use
+        return real(pages, assets, options, site=site, scratch=scratch, cache_use=cache_use)
+
+    monkeypatch.setattr(mkdocs_driver, "build", spy)
+    build(load_project(root), tmp_path / "site", cache=False, keep_going=True)
+    context = seen["use"].frames
+    finished = set()
+    for page in seen["pages"]:
+        got = context.finish(page)
+        if got is None:
+            continue
+        dest, html, links = got
+        written = (tmp_path / "site" / dest).read_bytes()
+        assert written == html.encode("utf-8", errors="xmlcharrefreplace"), dest
+        assert links[1] == ()  # no broken fragment links: the build's link check agreed
+        finished.add(page.kind)
+    # Every kind of page with more than one of its shape: runbooks, teams, tags, rules.
+    assert {"runbook", "team", "rule"} <= finished
+
+
+# --- The link check reads tags, not text -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a summary saying src="nowhere/x.png" in words',
+        'ends with href="#no-such-id"',
+        "attribute start at the end src=",
+        'quoted &quot; href="../../../../up" &quot;',
+        'an id="ghost" in text, then <a href="#ghost">a link</a>',
+    ],
+)
+def test_text_that_looks_like_an_attribute_is_no_link(text):
+    from rollbook.site.links import page_links
+
+    page = f'<p class="rb-text">{text}</p><a href="../teams/">Teams</a><meta content="{text[:5]}">'
+    needed, problems = page_links(page, "runbooks/x/index.html")
+    if "ghost" in text:
+        # The real link to #ghost is checked, and the id in text does not count.
+        assert problems == ("runbooks/x/index.html: #ghost (no such id on the page)",)
+    else:
+        assert problems == ()
+    assert needed == (("runbooks/teams/index.html", "../teams/"),)
+
+
+@pytest.mark.parametrize(
+    ("tag", "target"),
+    [
+        ('<a title="a>b" href="../../assets/x.css">', "assets/x.css"),
+        ("<img src='../../img/a.png' alt=''>", "img/a.png"),
+        ("<a href=../../y/>", "y/index.html"),
+        ('<A HREF="../../z/">', "z/index.html"),
+    ],
+)
+def test_links_in_any_attribute_form_are_found(tag, target):
+    from rollbook.site.links import page_links
+
+    needed, _ = page_links(f"<p>{tag}</p>", "runbooks/x/index.html")
+    assert [n for n, _ in needed] == [target]

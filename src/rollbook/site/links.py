@@ -38,6 +38,8 @@ UNSAFE_HINT = (
 _TAG = re.compile(r"""<[a-zA-Z][^\s/>]*+((?:[^"'>]++|"[^"]*+"|'[^']*+')*+)>""")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>]++)))?""")
 _LINKS = {"href", "src"}
+_MAY_LINK = re.compile("href|src", re.I)
+_MAY_ID = re.compile("id", re.I)
 
 
 def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
@@ -47,7 +49,7 @@ def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
     raws = [
         value
         for inside in tags
-        if "href" in inside or "src" in inside
+        if _MAY_LINK.search(inside)
         for name, value in _values(inside)
         if name in _LINKS
     ]
@@ -56,7 +58,7 @@ def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
         return {
             htmllib.unescape(value)
             for inside in tags
-            if "id" in inside
+            if _MAY_ID.search(inside)
             for name, value in _values(inside)
             if name == "id"
         }

@@ -310,6 +310,8 @@ class CacheUse:
     """The ``src_uri`` of every page rendered, in the site's order."""
     cache: PageCache | None = None
     keys: set[str] = field(default_factory=set)
+    frames: FrameContext | None = None
+    """The frames this build made (this process's), to finish more pages without MkDocs."""
 
     def prune(self) -> None:
         """Once the site is known good: drop the cache's entries this build did not use."""
@@ -404,9 +406,18 @@ def build(
     jobs = options.jobs if use.rendered >= 20 else 1
     user_theme = options.user_templates / "site" / "theme" if options.user_templates else None
     frames = FRAMES and not theme_splice_problems(user_theme)
+    engine: dict = {}
     _run_mkdocs(
-        cfg, pages, assets, checked, jobs=jobs, cache=(use.cache, keys, reuse), frames=frames
+        cfg,
+        pages,
+        assets,
+        checked,
+        jobs=jobs,
+        cache=(use.cache, keys, reuse),
+        frames=frames,
+        engine=engine,
     )
+    use.frames = engine.get("context")
     use.reused = len(reuse)
     prune_unused_assets(site)
     check_search_worker(site)
@@ -472,6 +483,7 @@ def _rollbook_plugin(
     cache: _Cache = (None, {}, {}),
     *,
     use_frames: bool = False,
+    engine: dict | None = None,
 ):
     from mkdocs.plugins import BasePlugin, event_priority
     from mkdocs.structure.files import File
@@ -483,7 +495,9 @@ def _rollbook_plugin(
     # What this worker makes from frames: (finished page, its links) by src_uri, from
     # on_page_context (which has the page's template context) to on_post_page.
     made: dict[str, tuple[str, PageLinks]] = {}
-    engine: dict = {}
+    # The theme's page template and the addresses it links to (set in on_env), and the
+    # frame context the build hands back (see FrameContext).
+    engine = engine if engine is not None else {}
     page_cache, keys, reuse = cache
     # Pages are dealt to the workers in turn, so each gets a like mix of page kinds; pages
     # taken from the cache are nobody's (the parent puts them in place at the end).
@@ -539,6 +553,13 @@ def _rollbook_plugin(
             if frames is not None:
                 engine["template"] = env.get_template("main.html")
                 engine["targets"] = _record_link_targets(env)
+                engine["context"] = FrameContext(
+                    frames,
+                    engine["targets"],
+                    config.site_url,
+                    tuple(str(path) for path in config.extra_css),
+                    tuple(str(script) for script in config.extra_javascript),
+                )
             if shards.jobs > 1:
                 self._fork(config, files)
             for file in files.documentation_pages():
@@ -659,6 +680,50 @@ def _rollbook_plugin(
     return RollbookPlugin()
 
 
+@dataclass
+class FrameContext:
+    """What finishing one of rollbook's pages takes once a build has made the frames: the
+    page in, its finished and checked HTML and its links out, without MkDocs.
+
+    A page whose shape no frame of this build was verified for (see
+    :class:`rollbook.site.frame.FrameSet`) gets None: render it through MkDocs."""
+
+    frames: FrameSet
+    targets: set[str]
+    site_url: str | None
+    extra_css: tuple[str, ...]
+    extra_javascript: tuple[str, ...]
+
+    def finish(self, page: SitePage) -> tuple[str, str, PageLinks] | None:
+        """``(dest_uri, finished page, its links)`` for ``page``, as a build writes it."""
+        from urllib.parse import urljoin
+
+        from mkdocs.utils import get_relative_url, normalize_url
+
+        stem = page.src_uri.rsplit(".", 1)[0]
+        folder = stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+        url, dest_uri = folder, folder + "index.html"
+        canonical = None
+        if self.site_url:
+            base = self.site_url if self.site_url.endswith("/") else self.site_url + "/"
+            canonical = urljoin(base, url)
+        text = PageText(page.title, page.description, canonical, sanitize(page.html))
+        address = types.SimpleNamespace(url=url, is_homepage=page.src_uri == "index.md")
+        base_url = get_relative_url(".", url)
+        context = {
+            "base_url": base_url,
+            "extra_css": [normalize_url(p, address, base_url) for p in self.extra_css],
+            "extra_javascript": [
+                normalize_url(s, address, base_url) for s in self.extra_javascript
+            ],
+        }
+        frame = self.frames.frames.get(_shape_key(context, address, text, self.targets))
+        if frame is None or not frame.verified:
+            return None
+        html, links = frame.finish(text, dest_uri)
+        return dest_uri, html, links
+
+
 def _record_link_targets(env) -> set[str]:
     """Make the theme's ``url`` and ``script_tag`` filters note what they are given: a
     page's shape depends on the page's address only through them (see :func:`_shape_key`)."""
@@ -757,6 +822,7 @@ def _run_mkdocs(
     jobs: int = 1,
     cache: _Cache = (None, {}, {}),
     frames: bool = False,
+    engine: dict | None = None,
 ) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -772,7 +838,7 @@ def _run_mkdocs(
         config_path = Path(cfg["docs_dir"]).parent / "mkdocs.yml"
         config = load_config(io.BytesIO(b"{}"), config_file_path=str(config_path), **cfg)
         config.plugins["rollbook"] = _rollbook_plugin(
-            pages, assets, checked, shards, cache, use_frames=frames
+            pages, assets, checked, shards, cache, use_frames=frames, engine=engine
         )
         # The CLI runs these around build(); so must we, or plugins miss their setup.
         config.plugins.on_startup(command="build", dirty=False)
