@@ -38,30 +38,30 @@ UNSAFE_HINT = (
 _TAG = re.compile(r"""<[a-zA-Z][^\s/>]*+((?:[^"'>]++|"[^"]*+"|'[^']*+')*+)>""")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>]++)))?""")
 _LINKS = {"href", "src"}
+_IDS = re.compile(r"""\s[iI][dD]\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>"']++))""")
 _MAY_LINK = re.compile("href|src", re.I)
-_MAY_ID = re.compile("id", re.I)
 
 
 def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
     """The link attributes (href, src) of the page's tags, in order, and a function giving
     the ids of its elements."""
     tags = [inside for inside in _TAG.findall(html) if "=" in inside]
-    raws = [
-        value
+    # Attribute names are read in any case; pages write them in lower case, so only a tag
+    # with a capital letter somewhere is searched for other spellings.
+    linking = [
+        inside
         for inside in tags
-        if _MAY_LINK.search(inside)
-        for name, value in _values(inside)
-        if name in _LINKS
+        if "href" in inside
+        or "src" in inside
+        or (not inside.islower() and _MAY_LINK.search(inside))
     ]
+    raws = [value for inside in linking for name, value in _values(inside) if name in _LINKS]
 
     def ids() -> set[str]:
-        return {
-            htmllib.unescape(value)
-            for inside in tags
-            if _MAY_ID.search(inside)
-            for name, value in _values(inside)
-            if name == "id"
-        }
+        # Read from the tags (text that looks like an id is none), with one search over
+        # all of them rather than attribute by attribute.
+        found = _IDS.findall(" " + " ".join(tags))
+        return {htmllib.unescape(a or b or c) for a, b, c in found}
 
     return raws, ids
 
