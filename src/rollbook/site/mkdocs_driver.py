@@ -12,6 +12,12 @@ The configuration is a Python dict: users need no ``mkdocs.yml``. Pages never ex
 they are ``File.generated`` in an ``on_files`` event, and their HTML replaces whatever
 Markdown would have produced, so runbook text never passes through Python-Markdown (which
 lets raw HTML and ``javascript:`` links through).
+
+Nor are rollbook's pages rendered through the theme one by one: MkDocs renders them empty (the
+skip template), and the plugin makes each from its shape's frame, rendered and checked once
+(:mod:`rollbook.site.frame`), in ``on_page_context``; MkDocs still knows every page (for the
+sitemap) and writes what ``on_post_page`` returns. :data:`FRAMES` off renders every page whole,
+as the reference the frames are tested against.
 """
 
 from __future__ import annotations
