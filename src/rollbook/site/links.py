@@ -6,9 +6,11 @@ links over, see :data:`PageLinks`); every other page is read back here.
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from rollbook.parallel import fork_map
@@ -30,8 +32,43 @@ UNSAFE_HINT = (
     "site/assets/) and at the MkDocs overrides"
 )
 
-_HREF = re.compile(r'\s(?:href|src)="([^"]*)"')
-_ID = re.compile(r'\sid="([^"]*)"')
+# A start tag, its attributes read past quoted values (which may hold ">"), and one attribute
+# with its value. Read tag by tag, so that text that looks like an attribute (a runbook's
+# summary saying `href="#x"`, shown as text) is neither a link nor an id.
+_TAG = re.compile(r"""<[a-zA-Z][^\s/>]*+((?:[^"'>]++|"[^"]*+"|'[^']*+')*+)>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]++)(?:\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>]++)))?""")
+_LINKS = {"href", "src"}
+_IDS = re.compile(r"""\s[iI][dD]\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s>"']++))""")
+_MAY_LINK = re.compile("href|src", re.I)
+
+
+def _attributes(html: str) -> tuple[list[str], Callable[[], set[str]]]:
+    """The link attributes (href, src) of the page's tags, in order, and a function giving
+    the ids of its elements."""
+    tags = [inside for inside in _TAG.findall(html) if "=" in inside]
+    # Attribute names are read in any case; pages write them in lower case, so only a tag
+    # with a capital letter somewhere is searched for other spellings.
+    linking = [
+        inside
+        for inside in tags
+        if "href" in inside
+        or "src" in inside
+        or (not inside.islower() and _MAY_LINK.search(inside))
+    ]
+    raws = [value for inside in linking for name, value in _values(inside) if name in _LINKS]
+
+    def ids() -> set[str]:
+        # Read from the tags (text that looks like an id is none), with one search over
+        # all of them rather than attribute by attribute.
+        found = _IDS.findall(" " + " ".join(tags))
+        return {htmllib.unescape(a or b or c) for a, b, c in found}
+
+    return raws, ids
+
+
+def _values(inside: str) -> list[tuple[str, str]]:
+    """The attributes of a tag (the text after its name), names in lower case."""
+    return [(attr[0].lower(), attr[1] or attr[2] or attr[3]) for attr in _ATTRIBUTE.findall(inside)]
 
 
 # What a page links to, found as it was written: (site-relative files it needs, each with the
@@ -134,23 +171,50 @@ def page_links(html: str, rel: str) -> PageLinks:
     base = posixpath.dirname(rel)
     needed: dict[str, str] = {}
     problems: list[str] = []
-    for raw in _HREF.findall(html):
-        target = htmllib.unescape(raw)
-        if not target or target.startswith(("//",)) or re.match(r"^[a-zA-Z][\w+.-]*:", target):
-            continue
-        target_path, _, fragment = target.partition("#")
-        target_path = target_path.split("?", 1)[0]
-        if not target_path:
-            if fragment:
-                ids = ids if ids is not None else set(_ID.findall(html))
-                if fragment not in ids:
-                    problems.append(f"{rel}: #{fragment} (no such id on the page)")
-            continue
-        resolved = posixpath.normpath(posixpath.join(base, target_path))
-        if target_path.endswith("/") or resolved in {".", ""}:
-            resolved = posixpath.join("" if resolved == "." else resolved, "index.html")
-        if resolved.startswith("../"):
-            problems.append(f"{rel}: {target}")
+    raws, page_ids = _attributes(html)
+    depth = base.count("/") + 1 if base else 0
+    above = "../" * depth
+    for raw in raws:
+        # Links that climb out of the page's folder, fragments and links to other hosts do
+        # not depend on which folder: resolved once per depth, not once per page.
+        if raw.startswith(above) and depth:
+            kind, found = _resolve(_FOLDERS[depth] if depth < len(_FOLDERS) else base, raw)
+        elif raw[:1] == "#" or _HAS_SCHEME.match(raw):
+            kind, found = _resolve("", raw)
         else:
-            needed.setdefault(resolved, target)
+            kind, found = _resolve(base, raw)
+        if kind == "fragment":
+            ids = ids if ids is not None else page_ids()
+            if found not in ids:
+                problems.append(f"{rel}: #{found} (no such id on the page)")
+        elif kind == "outside":
+            problems.append(f"{rel}: {found}")
+        elif kind == "file":
+            needed.setdefault(found, htmllib.unescape(raw))
     return tuple(needed.items()), tuple(problems)
+
+
+_HAS_SCHEME = re.compile(r"[a-zA-Z][\w+.-]*:")
+# A folder of each depth, standing for every folder of that depth.
+_FOLDERS = [""] + ["/".join(["_"] * n) for n in range(1, 16)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve(base: str, raw: str) -> tuple[str, str]:
+    """What a link written ``raw`` on a page in folder ``base`` leads to: ``("file", site
+    path)``, ``("fragment", id)``, ``("outside", link)`` (above the site's root), or
+    ``("", "")`` (another host, or nothing to check). Every page of a kind has the same
+    theme links, so most are resolved once."""
+    target = htmllib.unescape(raw)
+    if not target or target.startswith(("//",)) or re.match(r"^[a-zA-Z][\w+.-]*:", target):
+        return "", ""
+    target_path, _, fragment = target.partition("#")
+    target_path = target_path.split("?", 1)[0]
+    if not target_path:
+        return ("fragment", fragment) if fragment else ("", "")
+    resolved = posixpath.normpath(posixpath.join(base, target_path))
+    if target_path.endswith("/") or resolved in {".", ""}:
+        resolved = posixpath.join("" if resolved == "." else resolved, "index.html")
+    if resolved.startswith("../"):
+        return "outside", target
+    return "file", resolved
