@@ -215,7 +215,7 @@ def render_pages(
                 fresh[entry.src_uri] = page
     if memo is not None:
         for entry in entries:
-            memo.put(entry, fresh[entry.src_uri])
+            fresh[entry.src_uri] = memo.put(entry, fresh[entry.src_uri])
     return renderer.pages(prerendered={**ready, **fresh})
 
 

@@ -14,14 +14,25 @@ is kept under a key that hashes everything its template can see:
 The build time is left out as in :mod:`rollbook.site.page_cache`: the templates write it in
 one form, ``<time datetime=...>...</time>``, which a reused page gets rewritten to; a page
 that shows it any other way is not kept, and when a template uses the ``built`` value itself
-the time goes into the salt. Entries live in the build cache folder (``render/``), as JSON.
+the time goes into the salt (so does it when the guard's outlook is shown, which states the
+time in the project's zone). Entries live in the build cache folder (``render/``), as JSON.
+
+Reading 10,000 entries back is most of what an incremental build would spend here, so each
+build also writes ``render-index.json`` beside ``render/``: per key, what the rest of the
+build needs of a page without its HTML (address, title, description, search words, kind)
+and the entry file's size and modification time. A page found there is a :class:`MemoPage`
+whose HTML is read only if something asks for it (the page cache usually has the finished
+page, see :attr:`MemoPage.content_key`); an entry whose file changed since is read as
+before, and one that cannot be read is rendered again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import meta
@@ -32,6 +43,70 @@ from rollbook.render.pages import RunbookEntry, SiteRenderer
 from rollbook.render.views import SitePage
 
 FORMAT = b"rollbook rendered runbooks 1"
+INDEX = "render-index.json"
+
+
+class MemoPage(SitePage):
+    """A runbook page as the memo knows it: its HTML is read (or rendered) when first asked for.
+
+    ``content_key`` is the memo key the page was rendered under: everything its HTML was made
+    from but for the build time, so the page cache can key the finished page by it without
+    hashing (or reading) the HTML (:meth:`rollbook.site.page_cache.PageCache.key`).
+    """
+
+    def __init__(
+        self,
+        src_uri: str,
+        title: str,
+        description: str,
+        *,
+        search_text: str,
+        kind: str,
+        content_key: str,
+        html: str | None = None,
+        load: Callable[[], str] | None = None,
+    ) -> None:
+        fields = {
+            "src_uri": src_uri,
+            "title": title,
+            "description": description,
+            "search_text": search_text,
+            "kind": kind,
+            "content_key": content_key,
+            "_load": load,
+        }
+        if html is not None:
+            fields["html"] = html
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def of(cls, page: SitePage, content_key: str) -> MemoPage:
+        return cls(
+            page.src_uri,
+            page.title,
+            page.description,
+            search_text=page.search_text,
+            kind=page.kind,
+            content_key=content_key,
+            html=page.html,
+        )
+
+    def __getattr__(self, name: str) -> str:
+        # Only for what __init__ left unset: the HTML of a page taken from the index.
+        if name != "html" or self.__dict__.get("_load") is None:
+            raise AttributeError(name)
+        html = self._load()
+        object.__setattr__(self, "html", html)
+        object.__setattr__(self, "_load", None)
+        return html
+
+    def __reduce__(self):
+        # Sent to a worker as the plain page it stands for.
+        return (
+            SitePage,
+            (self.src_uri, self.title, self.description, self.html, self.search_text, self.kind),
+        )
 
 
 class RenderedRunbooks:
@@ -42,6 +117,9 @@ class RenderedRunbooks:
         self.user_templates = user_templates
         self.keys: set[str] = set()
         self.reused = 0
+        self.index: dict[str, list] = {}
+        self.seen: dict[str, list] = {}
+        """Index entries of this build's pages, written by :meth:`prune`."""
 
     def attach(self, renderer: SiteRenderer) -> None:
         """Work for ``renderer``'s build: its time, its templates, its project."""
@@ -51,6 +129,16 @@ class RenderedRunbooks:
         self.built_text = built.strftime("%Y-%m-%d %H:%M UTC")
         self.time = time_element(self.built_iso, self.built_text)
         self.salt = self._salt(self.user_templates)
+        self.index = self._read_index()
+
+    def _read_index(self) -> dict[str, list]:
+        try:
+            data = json.loads((self.folder.parent / INDEX).read_text(encoding="utf-8"))
+            if data.get("salt") != self.salt.hex() or not isinstance(data.get("pages"), dict):
+                return {}
+            return data["pages"]
+        except (OSError, ValueError, AttributeError):
+            return {}
 
     def _salt(self, user_templates: Path | None) -> bytes:
         import rollbook
@@ -83,8 +171,10 @@ class RenderedRunbooks:
                         names = {"built"}
                     uses_built = uses_built or "built" in names
             parts.append("")
-        if uses_built:
-            # A template reads the time itself (`built.year`, ...): pages depend on it.
+        if uses_built or renderer.outlook is not None:
+            # A template reads the time itself (`built.year`, ...), or pages show who is
+            # reachable and which freeze is in force as of the build (in the project's zone):
+            # pages depend on it.
             parts.append(self.built_iso)
         for part in parts:
             data = part.encode("utf-8")
@@ -112,44 +202,98 @@ class RenderedRunbooks:
         """The page as an earlier build rendered it, brought to this build's time; or None."""
         key = self.key(entry)
         self.keys.add(key)
+        path = self._path(key)
+        known = self.index.get(key)
+        if known is not None:
+            try:
+                src_uri, title, description, search_text, kind, stamp = known
+                stat = path.stat()
+                if [stat.st_size, stat.st_mtime_ns] == stamp and src_uri == entry.src_uri:
+                    self.reused += 1
+                    self.seen[key] = known
+                    return MemoPage(
+                        src_uri,
+                        title,
+                        description,
+                        search_text=search_text,
+                        kind=kind,
+                        content_key=key,
+                        load=lambda: self._html(entry, path),
+                    )
+            except (OSError, ValueError, TypeError):
+                pass
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
+            stat = path.stat()
+            data = json.loads(path.read_text(encoding="utf-8"))
             html = str(data["html"])
             if data["time"] != self.time:
                 html = html.replace(str(data["time"]), self.time)
-            page = SitePage(
+            page = MemoPage(
                 str(data["src_uri"]),
                 str(data["title"]),
                 str(data["description"]),
-                html,
+                html=html,
                 search_text=str(data["search_text"]),
                 kind=str(data["kind"]),
+                content_key=key,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
         if page.src_uri != entry.src_uri:
             return None
         self.reused += 1
+        self.seen[key] = self._known(page, stat.st_size, stat.st_mtime_ns)
         return page
 
-    def put(self, entry: RunbookEntry, page: SitePage) -> None:
-        """Keep a page rendered by this build, unless it shows the time in another form."""
+    @staticmethod
+    def _known(page: SitePage, size: int, mtime_ns: int) -> list:
+        return [
+            page.src_uri,
+            page.title,
+            page.description,
+            page.search_text,
+            page.kind,
+            [size, mtime_ns],
+        ]
+
+    def _html(self, entry: RunbookEntry, path: Path) -> str:
+        """The HTML of a page taken from the index; rendered again if its entry is gone."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            html = str(data["html"])
+            if data["time"] != self.time:
+                html = html.replace(str(data["time"]), self.time)
+            return html
+        except (OSError, ValueError, KeyError, TypeError):
+            return self.renderer.runbook(entry).html
+
+    def put(self, entry: RunbookEntry, page: SitePage) -> MemoPage:
+        """Keep a page rendered by this build, unless it shows the time in another form;
+        return it with its :attr:`MemoPage.content_key`."""
+        key = self.key(entry)
+        kept = MemoPage.of(page, key)
         stamp_free = page.html.replace(self.time, "")
         if self.built_iso in stamp_free or self.built_text in stamp_free:
-            return
+            return kept
         data = {**dataclasses.asdict(page), "time": self.time}
-        path = self._path(self.key(entry))
+        path = self._path(key)
         try:
             prepare(self.folder)
             path.parent.mkdir(parents=True, exist_ok=True)
             write_whole(path, json.dumps(data).encode("utf-8"))
+            stat = path.stat()
         except OSError:
-            return
+            return kept
+        self.seen[key] = self._known(page, stat.st_size, stat.st_mtime_ns)
+        return kept
 
     def prune(self) -> None:
-        """Remove the entries this build did not look for."""
+        """Remove the entries this build did not look for; index the ones it used."""
         if not self.folder.is_dir():
             return
+        index = {"salt": self.salt.hex(), "pages": self.seen}
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
+            write_whole(self.folder.parent / INDEX, json.dumps(index).encode("utf-8"))
         for sub in self.folder.iterdir():
             try:
                 for entry in sub.iterdir():
