@@ -60,6 +60,10 @@ class BuildOutcome:
     runbooks_reused: int = 0
     """Runbook pages not rendered again: taken from the build cache as an earlier build
     rendered them (the site's cache use is in ``report``)."""
+    listings_reused: int = 0
+    """Listing pages (home, teams, tags, rules, ...) taken from the build cache likewise."""
+    listings_rendered: tuple[str, ...] = ()
+    """The listing pages rendered by this build's templates, by ``src_uri``."""
 
 
 class InvalidRunbooks(Exception):
@@ -216,7 +220,10 @@ def render_pages(
     if memo is not None:
         for entry in entries:
             fresh[entry.src_uri] = memo.put(entry, fresh[entry.src_uri])
-    return renderer.pages(prerendered={**ready, **fresh})
+    pages = renderer.pages(prerendered={**ready, **fresh})
+    if memo is not None:
+        pages = [page if page.kind == "runbook" else memo.listing_page(page) for page in pages]
+    return pages
 
 
 def build(
@@ -349,4 +356,6 @@ def _build_loaded(
         missing,
         loaded.notes,
         runbooks_reused=memo.reused if memo is not None else 0,
+        listings_reused=memo.listings_reused if memo is not None else 0,
+        listings_rendered=tuple(memo.listings_rendered) if memo is not None else (),
     )

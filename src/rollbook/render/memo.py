@@ -17,6 +17,14 @@ that shows it any other way is not kept, and when a template uses the ``built`` 
 the time goes into the salt (so does it when the guard's outlook is shown, which states the
 time in the project's zone). Entries live in the build cache folder (``render/``), as JSON.
 
+The listing pages (home, teams, team, tags, tag, rules, rule, coverage, problems) are kept
+the same way, under a key that hashes the salt, the template, the page's address and what
+the page's template is given: each runbook it lists by that runbook's key (which stands for
+all of it), everything else (counts, teams, missing files, coverage gaps, rules) by value. A
+page whose template is given anything else is rendered every time. So an edited runbook's
+team page, tag pages and the pages listing every runbook are rendered again; the other
+teams' and tags' pages, the rule pages, and every listing after an unchanged build, are not.
+
 Reading 10,000 entries back is most of what an incremental build would spend here, so each
 build also writes ``render-index.json`` beside ``render/``: per key, what the rest of the
 build needs of a page without its HTML (address, title, description, search words, kind)
@@ -30,12 +38,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import meta
+from pydantic import BaseModel
 
 from rollbook.build_cache import prepare, source_digest, time_element, write_whole
 from rollbook.render.jinja import template_search_path
@@ -118,6 +128,12 @@ class RenderedRunbooks:
         self.keys: set[str] = set()
         self.reused = 0
         self.index: dict[str, list] = {}
+        self.entry_keys: dict[str, str] = {}
+        self.listing_keys: dict[str, str] = {}
+        """The key of each listing page of this build, by ``src_uri``."""
+        self.listings_reused = 0
+        self.listings_rendered: list[str] = []
+        """The listing pages this build rendered (not taken from the memo), by ``src_uri``."""
         self.seen: dict[str, list] = {}
         """Index entries of this build's pages, written by :meth:`prune`."""
 
@@ -130,6 +146,66 @@ class RenderedRunbooks:
         self.time = time_element(self.built_iso, self.built_text)
         self.salt = self._salt(self.user_templates)
         self.index = self._read_index()
+        render = renderer._render
+
+        def cached_render(template: str, src_uri: str, **extra: object) -> str:
+            if template == RUNBOOK_TEMPLATE:
+                return render(template, src_uri, **extra)
+            return self._listing(
+                template, src_uri, extra, lambda: render(template, src_uri, **extra)
+            )
+
+        # Every page but the runbooks' is rendered through here (render/pages.py).
+        renderer._render = cached_render  # type: ignore[method-assign]
+
+    def _listing(
+        self, template: str, src_uri: str, extra: dict[str, object], render: Callable[[], str]
+    ) -> str:
+        """A listing page's HTML: from the memo when what its template is given is the same."""
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        try:
+            _add_value(digest, ("listing", template, src_uri, extra), self._entry_key)
+        except _Uncacheable:
+            self.listings_rendered.append(src_uri)
+            return render()
+        key = digest.hexdigest()
+        self.keys.add(key)
+        self.listing_keys[src_uri] = key
+        path = self._path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            html = str(data["html"])
+            if data["time"] != self.time:
+                html = html.replace(str(data["time"]), self.time)
+            if data["src_uri"] == src_uri:
+                self.listings_reused += 1
+                return html
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        html = render()
+        self.listings_rendered.append(src_uri)
+        stamp_free = html.replace(self.time, "")
+        if self.built_iso in stamp_free or self.built_text in stamp_free:
+            return html
+        try:
+            prepare(self.folder)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = {"src_uri": src_uri, "html": html, "time": self.time}
+            write_whole(path, json.dumps(data).encode("utf-8"))
+        except OSError:
+            pass
+        return html
+
+    def _entry_key(self, entry: RunbookEntry) -> str:
+        key = self.entry_keys.get(entry.src_uri)
+        if key is None:
+            key = self.key(entry)
+        return key
+
+    def listing_page(self, page: SitePage) -> SitePage:
+        """``page`` with its memo key as :attr:`MemoPage.content_key`, if it has one."""
+        key = self.listing_keys.get(page.src_uri)
+        return page if key is None else MemoPage.of(page, key)
 
     def _read_index(self) -> dict[str, list]:
         try:
@@ -182,6 +258,7 @@ class RenderedRunbooks:
         return digest.digest()
 
     def key(self, entry: RunbookEntry) -> str:
+        """The key of ``entry``'s page: the salt and everything of the runbook it shows."""
         digest = hashlib.blake2b(self.salt, digest_size=20)
         findings = self.renderer.lint.by_file.get(entry.display, [])
         for part in (
@@ -193,7 +270,8 @@ class RenderedRunbooks:
         ):
             data = part.encode("utf-8")
             digest.update(len(data).to_bytes(8, "big") + data)
-        return digest.hexdigest()
+        key = self.entry_keys[entry.src_uri] = digest.hexdigest()
+        return key
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -301,3 +379,44 @@ class RenderedRunbooks:
                         entry.unlink(missing_ok=True)
             except OSError:
                 continue
+
+
+RUNBOOK_TEMPLATE = "pages/runbook.html"
+
+
+class _Uncacheable(Exception):
+    """A listing page's template is given something :func:`_add_value` cannot hash."""
+
+
+def _add_value(digest: hashlib.blake2b, value: object, entry_key: Callable) -> None:
+    """Hash ``value`` as a template sees it: runbooks by their key, the rest by value (each
+    part tagged with its type, so that no two different values hash alike)."""
+
+    def add(tag: str, text: str) -> None:
+        data = text.encode("utf-8")
+        digest.update(tag.encode("ascii") + len(data).to_bytes(8, "big") + data)
+
+    if value is None or isinstance(value, bool | int | float | str):
+        add(type(value).__name__, repr(value))
+    elif isinstance(value, RunbookEntry):
+        add("entry", entry_key(value))
+    elif isinstance(value, list | tuple):
+        add(type(value).__name__, str(len(value)))
+        for item in value:
+            _add_value(digest, item, entry_key)
+    elif isinstance(value, dict):
+        add("dict", str(len(value)))
+        for name, item in value.items():
+            _add_value(digest, name, entry_key)
+            _add_value(digest, item, entry_key)
+    elif isinstance(value, dt.date | dt.datetime):
+        add(type(value).__name__, value.isoformat())
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        add("dataclass", f"{type(value).__module__}.{type(value).__qualname__}")
+        for item in dataclasses.fields(value):
+            _add_value(digest, item.name, entry_key)
+            _add_value(digest, getattr(value, item.name), entry_key)
+    elif isinstance(value, BaseModel):
+        add(f"model {type(value).__module__}.{type(value).__qualname__}", value.model_dump_json())
+    else:
+        raise _Uncacheable(type(value).__name__)

@@ -4,11 +4,13 @@ once every check has passed."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
 
+from rollbook.build_cache import prepare
 from rollbook.render.jinja import page_environment
 from rollbook.render.views import SitePage
 from rollbook.site import mkdocs_driver
@@ -16,7 +18,7 @@ from rollbook.site.dark_css import no_js_dark_css
 from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import check_site
 from rollbook.site.offline import write_service_worker
-from rollbook.site.output import staged_output
+from rollbook.site.output import spare_folder, staged_output
 from rollbook.site.search import SearchIndexReport, write_search_index
 
 ASSETS = ("assets/rollbook.css", "assets/rollbook.js", "assets/search.js")
@@ -80,7 +82,12 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     # The staging copy of the site, the engine's scratch files (theme layer, docs folder) all
     # live in the build's own folder beside `out`, removed when the build ends, or by the next
     # build if this one is killed (rollbook.site.output).
-    with staged_output(out) as staged:
+    spare = None
+    if options.cache is not None:
+        spare = spare_folder(options.cache, out)
+        with contextlib.suppress(OSError):  # marked as a cache before anything goes in
+            prepare(options.cache)
+    with staged_output(out, spare=spare) as staged:
         staging = staged.site
         use = mkdocs_driver.CacheUse()
         checked = mkdocs_driver.build(
