@@ -17,10 +17,12 @@ from rollbook.site import mkdocs_driver
 from rollbook.site.dark_css import no_js_dark_css
 from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import check_site
-from rollbook.site.offline import write_service_worker
+from rollbook.site.offline import FileFacts, site_files, write_service_worker
 from rollbook.site.output import spare_folder, staged_output
 from rollbook.site.search import SearchIndexReport, write_search_index
 
+# What the service worker's manifest read of each file (rollbook.site.offline.FileFacts).
+FACTS = "files.json"
 ASSETS = ("assets/rollbook.css", "assets/rollbook.js", "assets/search.js")
 
 
@@ -95,14 +97,21 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         )
         search = write_search_index(staging, pages)
         check_site(staging, checked=checked, jobs=options.jobs)
-        version = write_service_worker(staging, env, enabled=options.service_worker)
-        files = [p for p in staging.rglob("*") if p.is_file()]
-        size = sum(p.stat().st_size for p in files)
+        files = site_files(staging)
+        facts = FileFacts(options.cache / FACTS if options.cache is not None else None)
+        version = write_service_worker(
+            staging, env, enabled=options.service_worker, facts=facts, files=files
+        )
+        for name in ("sw.js", "precache.json"):
+            files[name] = (staging / name).stat()
+        count = len(files)
+        size = sum(stat.st_size for stat in files.values())
+    facts.save()
     use.prune()  # the new site is in place: the cache keeps only what it is made of
     return SiteReport(
         out.resolve(),
         len(pages),
-        len(files) + 1,
+        count + 1,
         size,
         search,
         version,
