@@ -18,7 +18,7 @@ from rollbook.site.dark_css import no_js_dark_css
 from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import check_site
 from rollbook.site.offline import FileFacts, site_files, write_service_worker
-from rollbook.site.output import spare_folder, staged_output
+from rollbook.site.output import SPARE, spare_folder, staged_output
 from rollbook.site.search import SearchIndexReport, write_search_index
 
 # What the service worker's manifest read of each file (rollbook.site.offline.FileFacts).
@@ -95,7 +95,7 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         checked = mkdocs_driver.build(
             pages, assets, options, site=staging, scratch=staged.scratch, cache_use=use
         )
-        search = write_search_index(staging, pages)
+        search = write_search_index(staging, pages, spare=staged.scratch / SPARE)
         check_site(staging, checked=checked, jobs=options.jobs)
         files = site_files(staging)
         facts = FileFacts(options.cache / FACTS if options.cache is not None else None)

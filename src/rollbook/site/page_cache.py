@@ -131,7 +131,9 @@ class PageCache:
             return None
         found = self.hold.parent / SPARE / (src_uri_to_url(src_uri) + "index.html")
         try:
-            stat = found.stat()
+            if found.parent.is_symlink():
+                return None
+            stat = found.lstat()
         except OSError:
             return None
         return found if (stat.st_ino, stat.st_dev) == (entry.st_ino, entry.st_dev) else None

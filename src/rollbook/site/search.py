@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import string
 from collections import defaultdict
@@ -178,8 +179,14 @@ def query_files(term: str, split: set[str] | frozenset[str]) -> list[str]:
     return files
 
 
-def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
+def write_search_index(
+    site: Path, pages: list[SitePage], *, spare: Path | None = None
+) -> SearchIndexReport:
     """Replace Material's index in ``site`` with rollbook's split one (see module docs).
+
+    ``spare``: the previous site (see :mod:`rollbook.site.output`); a file of its index that
+    is byte for byte the one to write is moved from there rather than written (and deleted
+    with the spare), as most are after an edit.
 
     Words go to the term file of their first two characters. A term file over
     :data:`TERM_FILE_LIMIT` bytes is split by one more character (``re`` into ``rea``,
@@ -259,8 +266,12 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
 
     for sub in ("t", "p", "d"):
         (folder / sub).mkdir(exist_ok=True)
+    old = spare / "search" if spare is not None else None
+    if old is not None and any(p.is_symlink() for p in (old, old / "t", old / "p", old / "d")):
+        old = None  # not as rollbook left it: write every file
     for name, data in written.items():
-        (folder / name).write_bytes(data)
+        if old is None or not _move_same(old / name, folder / name, data):
+            (folder / name).write_bytes(data)
     config["separator"] = SEPARATOR
     config["rollbook"] = {
         # The worker adds the version to every file it fetches: a browser's HTTP cache never
@@ -276,6 +287,19 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
     return SearchIndexReport(
         index_bytes=len(index), largest_file=max(map(len, written.values()), default=0)
     )
+
+
+def _move_same(source: Path, dest: Path, data: bytes) -> bool:
+    """Move ``source`` to ``dest`` if it holds ``data`` exactly (and is a plain file)."""
+    try:
+        if source.is_symlink() or source.stat().st_size != len(data):
+            return False
+        if source.read_bytes() != data:
+            return False
+        os.rename(source, dest)
+    except OSError:
+        return False
+    return True
 
 
 def _term_file(members: list[str], encoded: dict[str, bytes], first: str | None = None) -> bytes:
