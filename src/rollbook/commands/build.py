@@ -235,6 +235,7 @@ def build(
     keep_going: bool = False,
     preview: bool = False,
     cache: bool | Path = True,
+    built: dt.datetime | None = None,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -244,10 +245,11 @@ def build(
     why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
     errors. ``cache``: reuse the finished pages of earlier builds whose inputs are unchanged,
     kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
-    byte for byte the same as without. False renders every page and keeps none.
+    byte for byte the same as without. False renders every page and keeps none. ``built``:
+    the time the pages say they were built (by default now, or ``SOURCE_DATE_EPOCH``).
     """
     recover_output(out)
-    built = build_time()
+    built = build_time() if built is None else built
     jobs = default_jobs()
     user_templates = project.resolve(project.config.templates) if project.config.templates else None
     if user_templates is not None and not user_templates.is_dir():
