@@ -436,3 +436,22 @@ def test_unchanged_pages_keep_their_folders_from_the_site_before_last(built, tmp
     assert folder.stat().st_ino == first
     # The edited page's folder is a new one.
     assert "Two." in (out / "runbooks" / "feature-00001" / "index.html").read_text()
+
+
+def test_builds_at_new_times_rewrite_pages_never_the_cache(built, tmp_path, monkeypatch):
+    """Builds at a new time each (no SOURCE_DATE_EPOCH): each writes every page with its own
+    time, the site a full build at that time writes, and the cache's entries stay as they
+    were written (a build writes over the previous site's copies, never over an entry,
+    which the published pages of a build at the entries' time are links to)."""
+    root, out = built
+    build(load_project(root), out)  # published pages are links to the entries now
+    entries = {p: p.read_bytes() for p in (cache_folder(root) / "pages").rglob("*.html")}
+    assert entries
+    for hours in (1, 2, 3):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + hours * 3600))
+        edit_summary(root, 0, f"Hour {hours}.")
+        rebuild_and_compare(root, out, tmp_path / f"full{hours}" / "site")
+        page = (out / "runbooks" / "feature-00002" / "index.html").read_text(encoding="utf-8")
+        assert f"2026-01-01 0{hours}:00 UTC" in page
+        for path, data in entries.items():
+            assert not path.exists() or path.read_bytes() == data, path

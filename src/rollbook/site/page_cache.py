@@ -78,7 +78,11 @@ class CachedPage:
     time: str
     links: PageLinks
     spare: bool = False
-    """``path`` is the page in the previous site (the spare), alone in its folder."""
+    """``path`` is the page in the previous site (the spare)."""
+    old: Path | None = None
+    """The page's file in the previous site when it is not the cache's entry but a file of
+    its own (a page a build rewrote with its time): written over when this build rewrites
+    the page for its time too, rather than a new file written and the old one deleted."""
 
 
 @dataclass
@@ -124,19 +128,23 @@ class PageCache:
         self.uris[key] = page.src_uri
         return key
 
-    def _in_spare(self, key: str, entry: os.stat_result) -> Path | None:
-        """The page of ``key`` in the previous site, if it is the cache's entry itself."""
+    def _in_spare(self, key: str, entry: os.stat_result) -> tuple[Path | None, Path | None]:
+        """The page of ``key`` in the previous site: (it, if it is the cache's entry itself;
+        it, if it is a file of its own that nothing else links to)."""
         src_uri = self.uris.get(key)
         if src_uri is None:
-            return None
+            return None, None
         found = self.hold.parent / SPARE / (src_uri_to_url(src_uri) + "index.html")
         try:
             if found.parent.is_symlink():
-                return None
+                return None, None
             stat = found.lstat()
         except OSError:
-            return None
-        return found if (stat.st_ino, stat.st_dev) == (entry.st_ino, entry.st_dev) else None
+            return None, None
+        if (stat.st_ino, stat.st_dev) == (entry.st_ino, entry.st_dev):
+            return found, None
+        own = stat.st_nlink == 1 and found.is_file() and not found.is_symlink()
+        return None, found if own else None
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         base = self.folder / "pages" / key[:2] / key
@@ -172,7 +180,7 @@ class PageCache:
             time = str(data["time"])
             # The previous site's copy, if it is the entry, keeps the entry's file alive as
             # the hold would (see `hold`).
-            spare = self._in_spare(key, html.stat())
+            spare, old = self._in_spare(key, html.stat())
             if spare is not None:
                 held = spare
             else:
@@ -189,7 +197,7 @@ class PageCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         self.seen[key] = [time, data["links"], data["file"], [stat.st_size, stat.st_mtime_ns]]
-        return CachedPage(held, time, links, spare=spare is not None)
+        return CachedPage(held, time, links, spare=spare is not None, old=old)
 
     def put(self, key: str, html: str, links: PageLinks) -> None:
         """Keep a finished page, unless the build time shows in it in another form than the
@@ -215,6 +223,15 @@ class PageCache:
         source = cached.path
         if self._move_spare(cached, dest):
             source = dest
+        elif cached.time != self.time and self._move_spare(cached, dest, cached.old):
+            # The previous site's own copy of the page, now at `dest`: written over below.
+            data = cached.path.read_bytes()
+            data = data.replace(cached.time.encode("utf-8"), self.time.encode("utf-8"))
+            with dest.open("r+b") as handle:
+                handle.write(data)
+                handle.truncate()
+            self.reused += 1
+            return
         else:
             dest.parent.mkdir(parents=True, exist_ok=True)
         if cached.time == self.time:
@@ -236,16 +253,19 @@ class PageCache:
         self.reused += 1
 
     @staticmethod
-    def _move_spare(cached: CachedPage, dest: Path) -> bool:
-        """Move the previous site's folder of the page to ``dest``'s, if it holds the page
-        alone and the new site has no such folder yet (never the site's root)."""
-        if not cached.spare or dest.name != cached.path.name:
+    def _move_spare(cached: CachedPage, dest: Path, page: Path | None = None) -> bool:
+        """Move the previous site's folder of the page (``page``, or the cached page if it
+        is in the spare) to ``dest``'s, if it holds the page alone and the new site has no
+        such folder yet (never the site's root)."""
+        if page is None:
+            page = cached.path if cached.spare else None
+        if page is None or dest.name != page.name:
             return False
-        folder, target = cached.path.parent, dest.parent
+        folder, target = page.parent, dest.parent
         try:
-            if (target / dest.name).exists() or target.exists():
+            if target.exists():
                 return False
-            if os.listdir(folder) != [cached.path.name]:
+            if os.listdir(folder) != [page.name]:
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(folder, target)
