@@ -47,7 +47,7 @@ from pathlib import Path
 from jinja2 import meta
 from pydantic import BaseModel
 
-from rollbook.build_cache import prepare, source_digest, time_element, write_whole
+from rollbook.build_cache import prepare, source_digest, sweep, time_element, write_whole
 from rollbook.render.jinja import template_search_path
 from rollbook.render.pages import RunbookEntry, SiteRenderer
 from rollbook.render.views import SitePage
@@ -128,6 +128,7 @@ class RenderedRunbooks:
         self.keys: set[str] = set()
         self.reused = 0
         self.index: dict[str, list] = {}
+        self.old_listings: list[str] = []
         self.entry_keys: dict[str, str] = {}
         self.listing_keys: dict[str, str] = {}
         """The key of each listing page of this build, by ``src_uri``."""
@@ -210,10 +211,11 @@ class RenderedRunbooks:
     def _read_index(self) -> dict[str, list]:
         try:
             data = json.loads((self.folder.parent / INDEX).read_text(encoding="utf-8"))
+            self.old_listings = [str(key) for key in data.get("listings", [])]
             if data.get("salt") != self.salt.hex() or not isinstance(data.get("pages"), dict):
                 return {}
             return data["pages"]
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, TypeError):
             return {}
 
     def _salt(self, user_templates: Path | None) -> bytes:
@@ -369,16 +371,13 @@ class RenderedRunbooks:
         """Remove the entries this build did not look for; index the ones it used."""
         if not self.folder.is_dir():
             return
-        index = {"salt": self.salt.hex(), "pages": self.seen}
+        listings = sorted(set(self.listing_keys.values()))
+        index = {"salt": self.salt.hex(), "pages": self.seen, "listings": listings}
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
             write_whole(self.folder.parent / INDEX, json.dumps(index).encode("utf-8"))
-        for sub in self.folder.iterdir():
-            try:
-                for entry in sub.iterdir():
-                    if entry.name.removesuffix(".json") not in self.keys:
-                        entry.unlink(missing_ok=True)
-            except OSError:
-                continue
+        for key in ({*self.index, *self.old_listings}) - self.keys:
+            self._path(key).unlink(missing_ok=True)
+        sweep(self.folder, self.keys, everything=not self.index)
 
 
 RUNBOOK_TEMPLATE = "pages/runbook.html"
@@ -402,6 +401,10 @@ def _add_value(digest: hashlib.blake2b, value: object, entry_key: Callable) -> N
         add("entry", entry_key(value))
     elif isinstance(value, list | tuple):
         add(type(value).__name__, str(len(value)))
+        if value and all(type(item) is RunbookEntry for item in value):
+            # A listing's runbooks, in one part (tagged apart from items one by one).
+            add("entries", ",".join(map(entry_key, value)))
+            return
         for item in value:
             _add_value(digest, item, entry_key)
     elif isinstance(value, dict):

@@ -23,6 +23,8 @@ from rollbook.site.search import SearchIndexReport, write_search_index
 
 # What the service worker's manifest read of each file (rollbook.site.offline.FileFacts).
 FACTS = "files.json"
+# What the search index was made of last (rollbook.site.search.write_search_index).
+SEARCH_STATE = "search-index.json"
 ASSETS = ("assets/rollbook.css", "assets/rollbook.js", "assets/search.js")
 
 
@@ -95,7 +97,12 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         checked = mkdocs_driver.build(
             pages, assets, options, site=staging, scratch=staged.scratch, cache_use=use
         )
-        search = write_search_index(staging, pages, spare=staged.scratch / SPARE)
+        search = write_search_index(
+            staging,
+            pages,
+            spare=staged.scratch / SPARE,
+            state=options.cache / SEARCH_STATE if options.cache is not None else None,
+        )
         check_site(staging, checked=checked, jobs=options.jobs)
         files = site_files(staging)
         facts = FileFacts(options.cache / FACTS if options.cache is not None else None)

@@ -56,6 +56,7 @@ from rollbook.build_cache import (
     keep_only,
     prepare,
     source_digest,
+    sweep,
     time_element,
     write_whole,
 )
@@ -292,13 +293,10 @@ class PageCache:
                 continue
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
             write_whole(self.folder / INDEX, json.dumps(index).encode("utf-8"))
-        for sub in pages.iterdir():
-            try:
-                for entry in sub.iterdir():
-                    if entry.name.split(".", 1)[0] not in keep:
-                        entry.unlink(missing_ok=True)
-            except OSError:
-                continue
+        for key in (self.index or {}).keys() - keep:
+            for path in self._paths(key):
+                path.unlink(missing_ok=True)
+        sweep(pages, keep, everything=not self.index)
 
 
 __all__ = [
