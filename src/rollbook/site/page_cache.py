@@ -48,6 +48,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from rollbook.build_cache import (
     CACHE_FOLDER,
@@ -129,27 +130,30 @@ class PageCache:
         self.uris[key] = page.src_uri
         return key
 
-    def _in_spare(self, key: str, entry: os.stat_result) -> tuple[Path | None, Path | None]:
+    def _in_spare(
+        self, key: str, entry: os.stat_result
+    ) -> tuple[Path | None, Path | None, os.stat_result | None]:
         """The page of ``key`` in the previous site: (it, if it is the cache's entry itself;
-        it, if it is a file of its own that nothing else links to)."""
+        it, if it is a file of its own that nothing else links to; its status)."""
         src_uri = self.uris.get(key)
         if src_uri is None:
-            return None, None
-        found = self.hold.parent / SPARE / (src_uri_to_url(src_uri) + "index.html")
+            return None, None, None
+        folder = f"{self.hold.parent}/{SPARE}/{src_uri_to_url(src_uri)}"
+        found = f"{folder}index.html"
         try:
-            if found.parent.is_symlink():
-                return None, None
-            stat = found.lstat()
+            if os.path.islink(folder.rstrip("/")):
+                return None, None, None
+            stat = os.lstat(found)
         except OSError:
-            return None, None
+            return None, None, None
         if (stat.st_ino, stat.st_dev) == (entry.st_ino, entry.st_dev):
-            return found, None
-        own = stat.st_nlink == 1 and found.is_file() and not found.is_symlink()
-        return None, found if own else None
+            return Path(found), None, stat
+        own = stat.st_nlink == 1 and S_ISREG(stat.st_mode)
+        return None, Path(found) if own else None, None
 
     def _paths(self, key: str) -> tuple[Path, Path]:
-        base = self.folder / "pages" / key[:2] / key
-        return base.with_suffix(".html"), base.with_suffix(".json")
+        base = f"{self.folder}/pages/{key[:2]}/{key}"
+        return Path(f"{base}.html"), Path(f"{base}.json")
 
     def _read_index(self) -> dict[str, list]:
         try:
@@ -163,10 +167,9 @@ class PageCache:
         if self.index is None:
             self.index = self._read_index()
         html, meta = self._paths(key)
-        held = self.hold / f"{key}.html"
         try:
             known = self.index.get(key)
-            stat = meta.stat() if known is not None else None
+            stat = os.stat(meta) if known is not None else None
             if known is not None and [stat.st_size, stat.st_mtime_ns] == known[3]:
                 time, (needs, missing), file, _ = known
                 data = {"time": time, "links": [needs, missing], "file": file}
@@ -181,16 +184,17 @@ class PageCache:
             time = str(data["time"])
             # The previous site's copy, if it is the entry, keeps the entry's file alive as
             # the hold would (see `hold`).
-            spare, old = self._in_spare(key, html.stat())
+            spare, old, held_stat = self._in_spare(key, os.stat(html))
             if spare is not None:
                 held = spare
             else:
+                held = self.hold / f"{key}.html"
                 self.hold.mkdir(parents=True, exist_ok=True)
                 if not held.exists():
                     os.link(html, held)
+                held_stat = held.stat()
             # Published pages are hard links to the entries: a page changed in place after
             # the build (appended to, say) changed its entry too, which is then not used.
-            held_stat = held.stat()
             if [held_stat.st_size, held_stat.st_mtime_ns] != data["file"]:
                 if spare is None:
                     held.unlink()
