@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from markupsafe import escape
@@ -92,3 +93,26 @@ def source_digest() -> bytes:
         add_part(digest, path.relative_to(root).as_posix().encode("utf-8"))
         add_part(digest, path.read_bytes())
     return digest.digest()
+
+
+def sweep(folder: Path, keep: set[str], *, everything: bool) -> None:
+    """Remove the entries of ``folder`` (in subfolders by the keys' first two characters)
+    but those of ``keep``: of every subfolder, or of a sixteenth of them in turn.
+
+    The entries an index listed and a build no longer uses are removed by their keys; what
+    no index listed (entries of a build that failed, or of an index lost) is found here.
+    Going through every entry is a second at 100,000 of them, so a build looks at one
+    sixteenth, and every entry is looked at within sixteen builds.
+    """
+    turn = f"{time.time_ns() // 1000 % 16:x}"
+    try:
+        subs = [sub for sub in folder.iterdir() if everything or sub.name.startswith(turn)]
+    except OSError:
+        return
+    for sub in subs:
+        try:
+            for entry in sub.iterdir():
+                if entry.name.split(".", 1)[0] not in keep:
+                    entry.unlink(missing_ok=True)
+        except OSError:
+            continue

@@ -243,9 +243,9 @@ def test_cache_is_ignored_by_git_and_pruned(built, tmp_path):
     assert len(before) == report.pages + 1
     assert len(after) == report.pages
     assert len(tree(out)) < pages
-    # One stylesheet, one rendered runbook page per runbook.
+    # One stylesheet, one rendered page (runbook or listing) per page of the site.
     assert len(list((cache / "stylesheet").iterdir())) == 1
-    assert len(list((cache / "render").rglob("*.json"))) == RUNBOOKS
+    assert len(list((cache / "render").rglob("*.json"))) == report.pages
 
 
 def test_failed_build_leaves_the_site_and_cache_usable(built, tmp_path):
@@ -476,3 +476,156 @@ def test_no_cache_build_neither_reads_nor_writes_the_lint_cache(tmp_path, loads)
     loads.clear()
     build(load_project(root), tmp_path / "site")
     assert loads == []
+
+
+def listing_src(report_fresh: tuple[str, ...]) -> set[str]:
+    return {uri for uri in report_fresh if not uri.startswith("runbooks/")}
+
+
+def test_listings_listing_no_edited_runbook_are_not_rendered_again(built, tmp_path):
+    root, out = built
+    path = runbook_file(root, 1)
+    text = path.read_text(encoding="utf-8")
+    tags = re.search(r"(?m)^tags: \[(.*)\]$", text)
+    path.write_text(
+        text.replace("summary: ", "summary: Edited. ", 1).replace(
+            tags.group(0), f"tags: [{tags.group(1)}, solo-tag]"
+        ),
+        encoding="utf-8",
+    )
+    outcome = build(load_project(root), out)
+    rendered = set(outcome.listings_rendered)
+    # The pages that list the edited runbook: rendered again, with its new tag.
+    assert {"index.md", "teams/index.md", "tags/index.md", "tags/solo-tag.md"} <= rendered
+    assert "solo-tag" in (out / "tags" / "index.html").read_text(encoding="utf-8")
+    # Rule pages list no runbook: all of them came from the memo, as the listings did
+    # that the edit left as they were.
+    rules = {p.parent.name for p in (out / "rules").glob("*/index.html")}
+    assert rules
+    assert not {uri for uri in rendered if uri.startswith("rules/")}
+    assert outcome.listings_reused >= len(rules)
+    # ... and the site is the one a full build writes.
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+
+
+def test_two_builds_without_a_change_render_no_listing(built, tmp_path):
+    root, out = built
+    first = build(load_project(root), out)
+    second = build(load_project(root), out)
+    for outcome in (first, second):
+        assert outcome.listings_rendered == ()
+        assert outcome.report.fresh == ()
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.fresh == ()
+
+
+def test_listing_template_showing_more_of_a_runbook_follows_its_edits(built, tmp_path):
+    """A user's home page that shows each runbook's summary: editing a summary (which the
+    built-in listings do not show) still updates it."""
+    root, out = built
+    overrides = root / "my-templates" / "site" / "pages"
+    overrides.mkdir(parents=True)
+    home = (builtin_templates() / "site" / "pages" / "home.html").read_text(encoding="utf-8")
+    marker = (
+        "{% for group in groups %}{% for entry in group.entries %}"
+        "<p class='summary-marker'>{{ entry.runbook.summary }}</p>{% endfor %}{% endfor %}"
+    )
+    (overrides / "home.html").write_text(home + marker, encoding="utf-8")
+    config = root / "rollbook.toml"
+    config.write_text(
+        'templates = "my-templates"\n' + config.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    build(load_project(root), out)
+    path = runbook_file(root, 3)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: ", "summary: Zebra summary. ", 1), encoding="utf-8")
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert "Zebra summary." in (out / "index.html").read_text(encoding="utf-8")
+
+
+def edit_summary(root: Path, n: int, words: str) -> None:
+    path = runbook_file(root, n)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: ", f"summary: {words} ", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage", ["removed", "half", "stray", "stray-in-page", "replaced", "edited", "emptied"]
+)
+def test_output_changed_by_hand_between_builds(built, tmp_path, damage):
+    """Whatever happened to the published folder since, the next builds write the site a
+    full build writes. The site a build replaces is kept (as the spare) for the build after
+    it to take unchanged pages' folders from: that one must not take what was changed."""
+    root, out = built
+    build(load_project(root), out)  # the output's pages are now the cache's entries
+    pages = sorted(out.rglob("index.html"))
+    if damage == "removed":
+        shutil.rmtree(out)
+    elif damage == "half":
+        for page in pages[::2]:
+            page.unlink()
+    elif damage == "stray":
+        (out / "runbooks" / "stray").mkdir()
+        (out / "runbooks" / "stray" / "index.html").write_text("<p>stray</p>", encoding="utf-8")
+        (out / "extra.txt").write_text("left by hand", encoding="utf-8")
+    elif damage == "stray-in-page":
+        (out / "runbooks" / "feature-00000" / "notes.txt").write_text("mine", encoding="utf-8")
+    elif damage == "replaced":  # a new file in place of the page, not the cache's entry
+        for page in pages:
+            data = page.read_bytes()
+            page.unlink()
+            page.write_bytes(data.replace(b"Feature number", b"Replaced number"))
+    elif damage == "edited":
+        for page in (out / "404.html", out / "search" / "search_index.json", out / "sw.js"):
+            page.write_bytes(page.read_bytes().replace(b"e", b"E"))
+        target = out / "runbooks" / "feature-00001" / "index.html"
+        target.write_bytes(target.read_bytes().replace(b"Feature number", b"Edited number"))
+    elif damage == "emptied":
+        for page in pages:
+            page.write_bytes(b"")
+    for step in range(2):
+        edit_summary(root, 2, f"Step {step}.")
+        rebuild_and_compare(root, out, tmp_path / f"full{step}" / "site")
+        assert not (out / "runbooks" / "stray").exists()
+        assert not (out / "extra.txt").exists()
+        assert not (out / "runbooks" / "feature-00000" / "notes.txt").exists()
+        assert (
+            b"Replaced number"
+            not in (out / "runbooks" / "feature-00001" / "index.html").read_bytes()
+        )
+
+
+def test_unchanged_pages_keep_their_folders_from_the_site_before_last(built, tmp_path):
+    """A build moves the folders of unchanged pages from the site the previous build
+    replaced, rather than creating (and later deleting) every folder of the site."""
+    root, out = built
+    build(load_project(root), out)  # now its pages are the cache's entries, linked
+    folder = out / "runbooks" / "feature-00000"
+    first = folder.stat().st_ino
+    edit_summary(root, 1, "One.")
+    build(load_project(root), out)
+    assert folder.stat().st_ino != first  # a new site; the first one is the spare now
+    edit_summary(root, 1, "Two.")
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert folder.stat().st_ino == first
+    # The edited page's folder is a new one.
+    assert "Two." in (out / "runbooks" / "feature-00001" / "index.html").read_text()
+
+
+def test_builds_at_new_times_rewrite_pages_never_the_cache(built, tmp_path, monkeypatch):
+    """Builds at a new time each (no SOURCE_DATE_EPOCH): each writes every page with its own
+    time, the site a full build at that time writes, and the cache's entries stay as they
+    were written (a build writes over the previous site's copies, never over an entry,
+    which the published pages of a build at the entries' time are links to)."""
+    root, out = built
+    build(load_project(root), out)  # published pages are links to the entries now
+    entries = {p: p.read_bytes() for p in (cache_folder(root) / "pages").rglob("*.html")}
+    assert entries
+    for hours in (1, 2, 3):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + hours * 3600))
+        edit_summary(root, 0, f"Hour {hours}.")
+        rebuild_and_compare(root, out, tmp_path / f"full{hours}" / "site")
+        page = (out / "runbooks" / "feature-00002" / "index.html").read_text(encoding="utf-8")
+        assert f"2026-01-01 0{hours}:00 UTC" in page
+        for path, data in entries.items():
+            assert not path.exists() or path.read_bytes() == data, path

@@ -4,6 +4,7 @@ preview, and every page of it says so."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -184,3 +185,43 @@ def test_serve_rebuilds_for_a_source_file_outside_the_runbooks_and_not_for_edito
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
+
+
+TIME = re.compile(r'<time datetime="([^"]+)">')
+
+
+def test_rebuilds_keep_the_preview_s_time_and_show_the_edit(project: Path, tmp_path: Path) -> None:
+    """Every build of one preview is dated when it started: a save rebuilds the edited page
+    and the listings, and every other page is the last build's file as it was."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    port = free_ports(1)
+    log = (tmp_path / "serve.log").open("w")
+    environ = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
+        cwd=project,
+        env={**environ, "PYTHONPATH": str(REPO / "src"), "TMPDIR": str(temp)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}/"
+    page = url + "runbooks/saved-search-alerts/"
+    try:
+        assert wait_for(lambda: "Runbooks" in fetch(url)), (tmp_path / "serve.log").read_text()
+        first = {TIME.search(fetch(u)).group(1) for u in (url, page, url + "teams/my-team/")}
+        assert len(first) == 1
+        time.sleep(1.5)  # a build now would be dated seconds later
+        runbook = project / "runbooks" / "saved-search-alerts.yaml"
+        text = runbook.read_text(encoding="utf-8")
+        runbook.write_text(text.replace("summary: ", "summary: Saved just now. ", 1))
+        assert wait_for(lambda: "Saved just now." in fetch(page)), (
+            tmp_path / "serve.log"
+        ).read_text()
+        for u in (url, page, url + "teams/my-team/", url + "tags/"):
+            assert {TIME.search(fetch(u)).group(1)} == first, u
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+    assert serve.returncode == 128 + signal.SIGTERM

@@ -60,6 +60,10 @@ class BuildOutcome:
     runbooks_reused: int = 0
     """Runbook pages not rendered again: taken from the build cache as an earlier build
     rendered them (the site's cache use is in ``report``)."""
+    listings_reused: int = 0
+    """Listing pages (home, teams, tags, rules, ...) taken from the build cache likewise."""
+    listings_rendered: tuple[str, ...] = ()
+    """The listing pages rendered by this build's templates, by ``src_uri``."""
 
 
 class InvalidRunbooks(Exception):
@@ -219,8 +223,11 @@ def render_pages(
                 fresh[entry.src_uri] = page
     if memo is not None:
         for entry in entries:
-            memo.put(entry, fresh[entry.src_uri])
-    return renderer.pages(prerendered={**ready, **fresh})
+            fresh[entry.src_uri] = memo.put(entry, fresh[entry.src_uri])
+    pages = renderer.pages(prerendered={**ready, **fresh})
+    if memo is not None:
+        pages = [page if page.kind == "runbook" else memo.listing_page(page) for page in pages]
+    return pages
 
 
 def build(
@@ -232,6 +239,7 @@ def build(
     keep_going: bool = False,
     preview: bool = False,
     cache: bool | Path = True,
+    built: dt.datetime | None = None,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -241,10 +249,11 @@ def build(
     why. ``preview`` (``rollbook serve``) also puts a banner on every page when files have
     errors. ``cache``: reuse the finished pages of earlier builds whose inputs are unchanged,
     kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
-    byte for byte the same as without. False renders every page and keeps none.
+    byte for byte the same as without. False renders every page and keeps none. ``built``:
+    the time the pages say they were built (by default now, or ``SOURCE_DATE_EPOCH``).
     """
     recover_output(out)
-    built = build_time()
+    built = build_time() if built is None else built
     jobs = default_jobs()
     user_templates = project.resolve(project.config.templates) if project.config.templates else None
     if user_templates is not None and not user_templates.is_dir():
@@ -353,4 +362,6 @@ def _build_loaded(
         missing,
         loaded.notes,
         runbooks_reused=memo.reused if memo is not None else 0,
+        listings_reused=memo.listings_reused if memo is not None else 0,
+        listings_rendered=tuple(memo.listings_rendered) if memo is not None else (),
     )

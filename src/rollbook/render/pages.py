@@ -8,6 +8,7 @@ it into a website. Every page links to others with relative URLs computed in one
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
@@ -700,9 +701,16 @@ def rule_doc_html(doc: str) -> Markup:
     Rule docs come from rollbook's source, not from runbooks, and the page is sanitised with
     the allowlist afterwards like every other page.
     """
+    return Markup(_rule_markdown().reset().convert(doc))
+
+
+@functools.cache
+def _rule_markdown():
+    """One converter for every rule's doc (``reset`` between them): making one, with its
+    extension, costs ten times what converting a doc does."""
     import markdown
 
-    return Markup(markdown.markdown(doc, extensions=["fenced_code"], output_format="html"))
+    return markdown.Markdown(extensions=["fenced_code"], output_format="html")
 
 
 def _outlook(loaded: LoadedProject, teams: TeamsFile | None, built: dt.datetime):

@@ -4,21 +4,27 @@ once every check has passed."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
 
+from rollbook.build_cache import prepare
 from rollbook.render.jinja import page_environment
 from rollbook.render.views import SitePage
 from rollbook.site import mkdocs_driver
 from rollbook.site.dark_css import no_js_dark_css
 from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import check_site
-from rollbook.site.offline import write_service_worker
-from rollbook.site.output import staged_output
+from rollbook.site.offline import FileFacts, site_files, write_service_worker
+from rollbook.site.output import SPARE, spare_folder, staged_output
 from rollbook.site.search import SearchIndexReport, write_search_index
 
+# What the service worker's manifest read of each file (rollbook.site.offline.FileFacts).
+FACTS = "files.json"
+# What the search index was made of last (rollbook.site.search.write_search_index).
+SEARCH_STATE = "search-index.json"
 ASSETS = ("assets/rollbook.css", "assets/rollbook.js", "assets/search.js")
 
 
@@ -80,22 +86,39 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
     # The staging copy of the site, the engine's scratch files (theme layer, docs folder) all
     # live in the build's own folder beside `out`, removed when the build ends, or by the next
     # build if this one is killed (rollbook.site.output).
-    with staged_output(out) as staged:
+    spare = None
+    if options.cache is not None:
+        spare = spare_folder(options.cache, out)
+        with contextlib.suppress(OSError):  # marked as a cache before anything goes in
+            prepare(options.cache)
+    with staged_output(out, spare=spare) as staged:
         staging = staged.site
         use = mkdocs_driver.CacheUse()
         checked = mkdocs_driver.build(
             pages, assets, options, site=staging, scratch=staged.scratch, cache_use=use
         )
-        search = write_search_index(staging, pages)
+        search = write_search_index(
+            staging,
+            pages,
+            spare=staged.scratch / SPARE,
+            state=options.cache / SEARCH_STATE if options.cache is not None else None,
+        )
         check_site(staging, checked=checked, jobs=options.jobs)
-        version = write_service_worker(staging, env, enabled=options.service_worker)
-        files = [p for p in staging.rglob("*") if p.is_file()]
-        size = sum(p.stat().st_size for p in files)
+        files = site_files(staging)
+        facts = FileFacts(options.cache / FACTS if options.cache is not None else None)
+        version = write_service_worker(
+            staging, env, enabled=options.service_worker, facts=facts, files=files
+        )
+        for name in ("sw.js", "precache.json"):
+            files[name] = (staging / name).stat()
+        count = len(files)
+        size = sum(stat.st_size for stat in files.values())
+    facts.save()
     use.prune()  # the new site is in place: the cache keeps only what it is made of
     return SiteReport(
         out.resolve(),
         len(pages),
-        len(files) + 1,
+        count + 1,
         size,
         search,
         version,

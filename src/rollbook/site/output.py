@@ -10,10 +10,16 @@ the swap, the previous site. The build holds a lock on that folder (``flock``, w
 forked workers share) for as long as it runs. A build that was killed leaves it unlocked, and
 the next build into the same ``out`` removes it first, so nothing half-built is ever picked
 up by a later build or by a publish step that uploads ``out``.
+
+With a build cache, the site a build replaced is not deleted but kept in the cache as the
+*spare* (a rename): the next build moves it into its scratch folder, takes from it the
+folders of the pages that did not change (:mod:`rollbook.site.page_cache`), and deletes only
+the rest. Deleting a 10,000-page site costs seconds of disk time; a rename costs none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -43,6 +49,7 @@ MARKER_TEXT = (
 # mkdtemp's names: the prefix, then 8 characters from this set.
 _RANDOM = r"[a-z0-9_]{8}"
 PREVIOUS = "previous"
+SPARE = "spare"
 
 
 class OutputError(Exception):
@@ -91,12 +98,16 @@ def recover_output(out: Path) -> None:
 
 
 @contextmanager
-def staged_output(out: Path) -> Iterator[Staging]:
+def staged_output(out: Path, *, spare: Path | None = None) -> Iterator[Staging]:
     """Fresh folders beside ``out`` to build in; the site is swapped in for ``out`` on success.
 
     On any error the build's folder is removed and ``out`` is left exactly as it was: the
     site people are reading mid-incident must never be half-written. Leftovers of earlier
     builds into ``out`` that were killed are removed first.
+
+    ``spare``: where the site this build replaces is kept for the next build (in the build
+    cache; see the module's docs), and where the previous build's is found, moved to
+    ``scratch/spare`` for this build to take pages from.
     """
     out = out.resolve()
     check_output(out)
@@ -106,11 +117,33 @@ def staged_output(out: Path) -> Iterator[Staging]:
         staging = Staging(work / "site", work / "scratch")
         staging.site.mkdir()
         staging.scratch.mkdir()
+        if spare is not None:
+            _move(spare, staging.scratch / SPARE)
         yield staging
         (staging.site / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         # A site is meant to be read by a web server, whatever the umask.
         os.chmod(staging.site, 0o755)
         _swap(staging.site, out, work / PREVIOUS)
+        if spare is not None and (work / PREVIOUS / MARKER).is_file():
+            _move(work / PREVIOUS, spare)
+
+
+def spare_folder(cache: Path, out: Path) -> Path:
+    """Where the build cache ``cache`` keeps the site last replaced in ``out``."""
+    name = hashlib.blake2b(str(out.resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return cache / SPARE / name
+
+
+def _move(source: Path, dest: Path) -> None:
+    """Rename ``source`` to ``dest`` if both are on one file system; otherwise leave it (a
+    spare is only ever a saving: the build's folder is removed with whatever is left)."""
+    try:
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(source, dest)
+    except OSError:
+        return
 
 
 def _swap(staging: Path, out: Path, previous: Path) -> None:

@@ -42,14 +42,17 @@ the worker applies to queries too, and lower-cased.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import string
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from rollbook.build_cache import add_part, source_digest, write_whole
 from rollbook.render.urls import src_uri_to_url
 from rollbook.render.views import SitePage
 
@@ -178,8 +181,18 @@ def query_files(term: str, split: set[str] | frozenset[str]) -> list[str]:
     return files
 
 
-def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
+def write_search_index(
+    site: Path, pages: list[SitePage], *, spare: Path | None = None, state: Path | None = None
+) -> SearchIndexReport:
     """Replace Material's index in ``site`` with rollbook's split one (see module docs).
+
+    ``spare``: the previous site (see :mod:`rollbook.site.output`); a file of its index that
+    is byte for byte the one to write is moved from there rather than written (and deleted
+    with the spare), as most are after an edit. ``state``: a file of the build cache where
+    the index's inputs (each page's address, title and words) and its files' hashes are
+    kept; when the inputs are the same as last time (an edit that changed no title or
+    words) and the spare holds every file as written then, the index is moved from the
+    spare whole, without being computed again.
 
     Words go to the term file of their first two characters. A term file over
     :data:`TERM_FILE_LIMIT` bytes is split by one more character (``re`` into ``rea``,
@@ -194,6 +207,11 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
     config: dict = {}
     if index_path.is_file():
         config = json.loads(index_path.read_text(encoding="utf-8")).get("config", {})
+    inputs = _inputs(config, pages) if state is not None else ""
+    if state is not None and spare is not None:
+        done = _move_unchanged(state, inputs, spare / "search", folder)
+        if done is not None:
+            return done
 
     postings: dict[str, list[int]] = {}
     chunks: list[list[list[str]]] = []
@@ -259,8 +277,12 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
 
     for sub in ("t", "p", "d"):
         (folder / sub).mkdir(exist_ok=True)
+    old = spare / "search" if spare is not None else None
+    if old is not None and any(p.is_symlink() for p in (old, old / "t", old / "p", old / "d")):
+        old = None  # not as rollbook left it: write every file
     for name, data in written.items():
-        (folder / name).write_bytes(data)
+        if old is None or not _move_same(old / name, folder / name, data):
+            (folder / name).write_bytes(data)
     config["separator"] = SEPARATOR
     config["rollbook"] = {
         # The worker adds the version to every file it fetches: a browser's HTTP cache never
@@ -273,9 +295,73 @@ def write_search_index(site: Path, pages: list[SitePage]) -> SearchIndexReport:
     }
     index = _json({"config": config, "docs": []})
     index_path.write_bytes(index)
-    return SearchIndexReport(
+    report = SearchIndexReport(
         index_bytes=len(index), largest_file=max(map(len, written.values()), default=0)
     )
+    if state is not None:
+        kept = {
+            "inputs": inputs,
+            "files": {name: _digest(data) for name, data in written.items()},
+            "index": index.decode("utf-8"),
+            "report": [report.index_bytes, report.largest_file],
+        }
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
+            write_whole(state, json.dumps(kept).encode("utf-8"))
+    return report
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def _inputs(config: dict, pages: list[SitePage]) -> str:
+    """A hash of everything the index is made of: rollbook's code (this module's rules),
+    the search settings and every page's address, title and words, in order."""
+    digest = hashlib.blake2b(source_digest(), digest_size=20)
+    add_part(digest, _json(config))
+    for page in pages:
+        for part in (page.src_uri, page.title, page.search_text):
+            add_part(digest, part.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _move_unchanged(state: Path, inputs: str, old: Path, folder: Path) -> SearchIndexReport | None:
+    """Move the previous site's index into ``folder`` if it was made of ``inputs`` and each
+    of its files is as written then; None (and nothing moved) otherwise."""
+    try:
+        kept = json.loads(state.read_text(encoding="utf-8"))
+        if kept["inputs"] != inputs or any(
+            p.is_symlink() for p in (old, old / "t", old / "p", old / "d")
+        ):
+            return None
+        files: dict[str, str] = kept["files"]
+        for name, digest in files.items():
+            source = old / name
+            if source.is_symlink() or _digest(source.read_bytes()) != digest:
+                return None
+        index = str(kept["index"]).encode("utf-8")
+        index_bytes, largest = (int(n) for n in kept["report"])
+        for sub in ("t", "p", "d"):
+            (folder / sub).mkdir(exist_ok=True)
+        for name in files:
+            os.rename(old / name, folder / name)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    (folder / "search_index.json").write_bytes(index)
+    return SearchIndexReport(index_bytes=index_bytes, largest_file=largest)
+
+
+def _move_same(source: Path, dest: Path, data: bytes) -> bool:
+    """Move ``source`` to ``dest`` if it holds ``data`` exactly (and is a plain file)."""
+    try:
+        if source.is_symlink() or source.stat().st_size != len(data):
+            return False
+        if source.read_bytes() != data:
+            return False
+        os.rename(source, dest)
+    except OSError:
+        return False
+    return True
 
 
 def _term_file(members: list[str], encoded: dict[str, bytes], first: str | None = None) -> bytes:
