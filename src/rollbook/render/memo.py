@@ -9,8 +9,7 @@ is kept under a key that hashes everything its template can see:
   user's and rollbook's), whether lint ran, the files with errors (a preview's banner names
   them), and the rules;
 - the runbook as loaded (its model, serialised), where it was read from, its problems and
-  its lint findings, and in projects that use the guard, its outlook as of this build (who
-  can be reached for the next 24 hours, freezes in force).
+  its lint findings.
 
 The build time is left out as in :mod:`rollbook.site.page_cache`: the templates write it in
 one form, ``<time datetime=...>...</time>``, which a reused page gets rewritten to; a page
@@ -264,16 +263,12 @@ class RenderedRunbooks:
         """The key of ``entry``'s page: the salt and everything of the runbook it shows."""
         digest = hashlib.blake2b(self.salt, digest_size=20)
         findings = self.renderer.lint.by_file.get(entry.display, [])
-        # The guard's outlook (who can be reached, freezes) is worked out as of the build
-        # time, in the guard's time zone: a page shows it, so it is part of the page's key.
-        outlook = self.renderer.outlook
         for part in (
             entry.src_uri,
             entry.display,
             entry.runbook.model_dump_json(),
             json.dumps([p.render() for p in entry.loaded.problems]),
             json.dumps([dataclasses.astuple(f) for f in findings], default=str),
-            json.dumps(dataclasses.astuple(outlook(entry.runbook))) if outlook else "",
         ):
             data = part.encode("utf-8")
             digest.update(len(data).to_bytes(8, "big") + data)
