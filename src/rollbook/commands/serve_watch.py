@@ -42,7 +42,7 @@ class Watched:
 
     def __init__(self, project: Project, overrides: Path | None = None):
         from rollbook.alerts import alert_sources
-        from rollbook.sources.discovery import glob_regex
+        from rollbook.sources.discovery import glob_base, glob_regex
         from rollbook.sources.spec import parse_source_spec
 
         self.root = project.root.resolve()
@@ -86,12 +86,8 @@ class Watched:
         for raw in patterns:
             pattern = raw.replace("\\", "/").removeprefix("./")
             self.globs.append(glob_regex(pattern))
-            literal = []
-            for part in pattern.split("/")[:-1]:
-                if re.search(r"[*?\[]", part):
-                    break
-                literal.append(part)
-            base = (self.root / "/".join(literal)).resolve() if literal else self.root
+            literal = glob_base(pattern)
+            base = (self.root / literal).resolve() if literal else self.root
             self.glob_bases.append(base)
             self._observe(base, True)
 

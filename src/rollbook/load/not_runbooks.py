@@ -26,7 +26,7 @@ def not_runbooks(project: Project, walk: FolderWalk | None = None) -> dict[Path,
     (exit 2); the others load the runbooks as they can. Code sources read code, never YAML.
     """
     from rollbook.alerts import alert_sources
-    from rollbook.sources import SOURCE_KINDS
+    from rollbook.sources import source_files
     from rollbook.sources.discovery import find_files
     from rollbook.sources.spec import parse_source_spec
 
@@ -38,29 +38,29 @@ def not_runbooks(project: Project, walk: FolderWalk | None = None) -> dict[Path,
     )
     found: dict[Path, str] = {}
 
-    def add(patterns, respect_gitignore: bool, why: str) -> None:
-        try:
-            files = find_files(
-                project.root, patterns, respect_gitignore=respect_gitignore, walk=walk
-            )
-        except Exception:  # reported by the commands that read the sources
-            return
-        for path, _ in files:
+    def add(found_files, why: str) -> None:
+        for path, _ in found_files:
             if path.suffix.lower() in RUNBOOK_SUFFIXES:
                 found.setdefault(path.resolve(), why)
 
     for index, table in enumerate(project.config.sources):
         try:
             spec = parse_source_spec(table, f"sources[{index}]")
-        except Exception:
+            if spec.kind != "code":  # code sources read code, never YAML
+                for _, files in source_files([spec], project.root, walk):
+                    add(files, FEATURE_SOURCE)
+        except Exception:  # reported by the commands that read the sources
             continue
-        if spec.kind == "code":
-            continue
-        add(spec.globs, SOURCE_KINDS[spec.kind].RESPECTS_GITIGNORE, FEATURE_SOURCE)
     try:
         entries = alert_sources(list(project.config.alert_rules))
     except Exception:
         entries = []
     for source in entries:
-        add(source.paths, False, ALERT_SOURCE)
+        try:
+            add(
+                find_files(project.root, source.paths, respect_gitignore=False, walk=walk),
+                ALERT_SOURCE,
+            )
+        except Exception:
+            continue
     return found

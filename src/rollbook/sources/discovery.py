@@ -31,6 +31,17 @@ SKIPPED_DIRS = frozenset({".git", "node_modules", ".venv"})
 _MAGIC = re.compile(r"[*?\[]")
 
 
+def glob_base(pattern: str) -> str:
+    """The folder a glob's matches all lie in: its leading parts without wildcards ("" for
+    the root), where a walk for it starts."""
+    literal = []
+    for part in pattern.split("/")[:-1]:
+        if _MAGIC.search(part):
+            break
+        literal.append(part)
+    return "/".join(literal)
+
+
 def glob_regex(pattern: str) -> re.Pattern[str]:
     """Compile a root-anchored glob (see the module docstring) to a regex for POSIX paths."""
     parts = pattern.split("/")
@@ -158,7 +169,6 @@ def find_files(
     found: dict[str, Path] = {}
     for raw in patterns:
         pattern = raw.replace("\\", "/").removeprefix("./")
-        parts = pattern.split("/")
         if not _MAGIC.search(pattern):
             file = root / pattern
             if not file.is_file():
@@ -170,12 +180,7 @@ def find_files(
             if walk.allows(file):
                 found[pattern] = file
             continue
-        literal = []
-        for part in parts[:-1]:
-            if _MAGIC.search(part):
-                break
-            literal.append(part)
-        base = "/".join(literal)
+        base = glob_base(pattern)
         if ignores is not None and base and ignores.inside_ignored_dir(base):
             continue
         regex = glob_regex(pattern)
