@@ -8,8 +8,11 @@ Usage::
 Writes the corpus (benchmarks/make_corpus.py), starts ``rollbook serve`` on it and waits for
 the first build. Then, ``--edits`` times: saves one runbook with a new sentence in its summary
 and polls the runbook's served page every 20 ms until the sentence is there. Prints each
-save-to-served time, and the median. The browser reloads when the server tells it a build
-finished, so what a reader sees is this time plus one page load.
+save-to-served time, and the median; for rollbook also the time until the rebuild of the
+whole site (listings, search) finished, read from what ``serve`` prints. ``serve`` writes
+the edited runbook's page first and reloads the browser (commands/serve_quick.py), then
+rebuilds the rest and reloads it again: what a reader sees is the first time plus one page
+load.
 
 The peer, in the same run: ``hugo server`` (Debian's Hugo, as in benchmarks/hugo_bench.py,
 with its minimal theme) on the same corpus turned into a Hugo site, the same runbooks edited
@@ -65,14 +68,42 @@ def wait_for(url: str, text: str, limit: float) -> float | None:
     return None
 
 
-def save_and_wait(path: Path, page: str, limit: float = 600) -> float | None:
-    """Save ``path`` with a new sentence in its summary; seconds until ``page`` shows it."""
+def save_and_wait(
+    path: Path, page: str, limit: float = 600, rebuilt=None
+) -> tuple[float | None, float | None]:
+    """Save ``path`` with a new sentence in its summary; seconds until ``page`` shows it,
+    and (with ``rebuilt``, which says whether a new build has finished since it was last
+    asked) until the rebuild of the whole site finished."""
     token = f"Edited by the benchmark {time.time_ns()}."
     text = path.read_text(encoding="utf-8")
+    if rebuilt is not None:
+        rebuilt()
     saved = time.perf_counter()
     path.write_text(text.replace("summary: ", f"summary: {token} ", 1), encoding="utf-8")
     seen = wait_for(page, token, limit)
-    return None if seen is None else time.perf_counter() - saved
+    if seen is None:
+        return None, None
+    shown = time.perf_counter() - saved
+    if rebuilt is None:
+        return shown, None
+    while time.perf_counter() - saved < limit:
+        if rebuilt():
+            return shown, time.perf_counter() - saved
+        time.sleep(POLL)
+    return shown, None
+
+
+def build_counter(log: Path, marker: str):
+    """Whether ``log`` says ``marker`` more often than when last asked."""
+    seen = [0]
+
+    def rebuilt() -> bool:
+        count = log.read_text(encoding="utf-8", errors="replace").count(marker)
+        new = count > seen[0]
+        seen[0] = count
+        return new
+
+    return rebuilt
 
 
 def measure_server(
@@ -84,25 +115,35 @@ def measure_server(
     page_of,
     edits: int,
     first_limit: float,
-) -> list[float]:
-    """Start a preview server, wait for its first build, then time ``edits`` saves."""
+    built_marker: str | None = None,
+) -> tuple[list[float], list[float]]:
+    """Start a preview server, wait for its first build, then time ``edits`` saves: until
+    the edited page is served, and (with ``built_marker``, what the server prints when a
+    build ends) until the whole site is rebuilt."""
     start = time.perf_counter()
-    server = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = Path(tempfile.mkstemp(prefix="serve-bench-", suffix=".log")[1])
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    rebuilt = build_counter(log, built_marker) if built_marker else None
     times: list[float] = []
+    whole: list[float] = []
     try:
         if wait_for(base, "<html", first_limit) is None:
             raise SystemExit(f"{name}: the first build did not finish in time")
         print(f"{name}: first build and serve {time.perf_counter() - start:.1f} s", flush=True)
+        time.sleep(1)
         for i in range(edits):
             path = files[(i * 7919) % len(files)]
-            took = save_and_wait(path, page_of(path))
+            took, done = save_and_wait(path, page_of(path), rebuilt=rebuilt)
             if took is None:
                 print(f"{name} edit {i + 1}: not served within 600 s", flush=True)
                 continue
             times.append(took)
-            print(f"{name} edit {i + 1}: {path.name} served {took:.2f} s after saving", flush=True)
+            line = f"{name} edit {i + 1}: {path.name} served {took:.2f} s after saving"
+            if done is not None:
+                whole.append(done)
+                line += f"; the whole site rebuilt {done:.2f} s after saving"
+            print(line, flush=True)
             time.sleep(1)  # let the server settle before the next save
     finally:
         server.send_signal(signal.SIGINT)
@@ -110,7 +151,8 @@ def measure_server(
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
-    return times
+        log.unlink(missing_ok=True)
+    return times, whole
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.size} runbooks; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
     try:
         base = f"http://127.0.0.1:{args.port}/"
-        mine = measure_server(
+        mine, mine_whole = measure_server(
             "rollbook serve",
             [sys.executable, "-m", "rollbook", "serve", "--port", str(args.port)],
             corpus,
@@ -139,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda path: f"{base}runbooks/{path.stem}/",
             args.edits,
             args.first_build_limit,
+            built_marker="built ",
         )
         peer: list[float] = []
         if not args.no_hugo:
@@ -149,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             hugo_base = f"http://127.0.0.1:{args.port + 1}/"
             command = [hugo, "server", "--bind", "127.0.0.1", "--port", str(args.port + 1)]
             command += ["--baseURL", hugo_base, "--appendPort=false"]
-            peer = measure_server(
+            peer, _ = measure_server(
                 "hugo server",
                 command,
                 site,
@@ -162,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         if mine:
             line = f"median save-to-served: rollbook {statistics.median(mine):.2f} s"
             line += f" over {len(mine)} edits"
+            if mine_whole:
+                line += f" (whole site rebuilt: {statistics.median(mine_whole):.2f} s)"
             if peer:
                 hugo_median = statistics.median(peer)
                 line += f"; hugo server {hugo_median:.2f} s over {len(peer)} edits"

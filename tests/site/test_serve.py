@@ -190,9 +190,12 @@ def test_serve_rebuilds_for_a_source_file_outside_the_runbooks_and_not_for_edito
 TIME = re.compile(r'<time datetime="([^"]+)">')
 
 
-def test_rebuilds_keep_the_preview_s_time_and_show_the_edit(project: Path, tmp_path: Path) -> None:
+def test_rebuilds_keep_the_preview_s_time_and_show_the_edit(tmp_path: Path) -> None:
     """Every build of one preview is dated when it started: a save rebuilds the edited page
-    and the listings, and every other page is the last build's file as it was."""
+    and the listings, and every other page is the last build's file as it was. The edited
+    page is shown first, before the rebuild (commands/serve_quick.py: with a few runbooks,
+    so that the first build verified the runbook pages' frame)."""
+    project = make_project(tmp_path / "project", extra_runbooks=5)
     temp = tmp_path / "tmp"
     temp.mkdir()
     port = free_ports(1)
@@ -219,6 +222,11 @@ def test_rebuilds_keep_the_preview_s_time_and_show_the_edit(project: Path, tmp_p
         assert wait_for(lambda: "Saved just now." in fetch(page)), (
             tmp_path / "serve.log"
         ).read_text()
+        # The edited page went first (serve_quick), then the rebuild brought the rest.
+        assert wait_for(lambda: (tmp_path / "serve.log").read_text().count("built ") == 2)
+        said = (tmp_path / "serve.log").read_text()
+        shown_at = said.index("showing runbooks/saved-search-alerts/ first; rebuilding the rest")
+        assert said.index("built ") < shown_at < said.rindex("built ")
         for u in (url, page, url + "teams/my-team/", url + "tags/"):
             assert {TIME.search(fetch(u)).group(1)} == first, u
     finally:

@@ -64,6 +64,8 @@ class BuildOutcome:
     """Listing pages (home, teams, tags, rules, ...) taken from the build cache likewise."""
     listings_rendered: tuple[str, ...] = ()
     """The listing pages rendered by this build's templates, by ``src_uri``."""
+    renderer: SiteRenderer | None = field(default=None, repr=False)
+    """What rendered the pages (``rollbook serve`` renders an edited runbook's page with it)."""
 
 
 class InvalidRunbooks(Exception):
@@ -192,15 +194,16 @@ def render_pages(
     jobs: int = 1,
     preview: bool = False,
     memo: RenderedRunbooks | None = None,
+    renderer: SiteRenderer | None = None,
 ) -> list[SitePage]:
     """The site's pages, with the runbook pages (nearly all the work) dealt out to ``jobs``
     forked workers. The pages, and their order, are the same whatever ``jobs``.
 
     ``memo``: runbook pages of earlier builds, reused where their inputs are unchanged (and
-    filled with the pages rendered now)."""
-    renderer = SiteRenderer(
-        loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
-    )
+    filled with the pages rendered now). ``renderer``: the renderer to use, made by the
+    caller from the same arguments (:func:`site_renderer`)."""
+    if renderer is None:
+        renderer = site_renderer(loaded, lint, built, user_templates, preview)
     ready: dict[str, SitePage] = {}
     entries = renderer.entries
     if memo is not None:
@@ -230,6 +233,19 @@ def render_pages(
     return pages
 
 
+def site_renderer(
+    loaded: LoadedProject,
+    lint: LintResults,
+    built: dt.datetime,
+    user_templates: Path | None,
+    preview: bool,
+) -> SiteRenderer:
+    """What renders the site's pages from ``loaded``, as the build renders them."""
+    return SiteRenderer(
+        loaded, lint=lint, built=built, user_templates=user_templates, preview=preview
+    )
+
+
 def build(
     project: Project,
     out: Path,
@@ -240,6 +256,7 @@ def build(
     preview: bool = False,
     cache: bool | Path = True,
     built: dt.datetime | None = None,
+    frames: dict | None = None,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -251,6 +268,9 @@ def build(
     kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
     byte for byte the same as without. False renders every page and keeps none. ``built``:
     the time the pages say they were built (by default now, or ``SOURCE_DATE_EPOCH``).
+    ``frames``: where the theme's frames are kept from one build to the next (see
+    :attr:`rollbook.site.SiteOptions.frames`); the outcome's renderer and its report's
+    frames then finish an edited runbook's page as this build would (``rollbook serve``).
     """
     recover_output(out)
     built = build_time() if built is None else built
@@ -278,7 +298,7 @@ def build(
             built,
             user_templates,
             overrides,
-            _Mode(service_worker, keep_going, preview, cache),
+            _Mode(service_worker, keep_going, preview, cache, frames),
             jobs,
         )
     finally:
@@ -299,6 +319,7 @@ class _Mode:
     keep_going: bool
     preview: bool
     cache: bool | Path = True
+    frames: dict | None = None
 
 
 def _build_loaded(
@@ -318,6 +339,7 @@ def _build_loaded(
         raise InvalidRunbooks(invalid)
     cache = _cache_folder(project, mode.cache)
     memo = RenderedRunbooks(cache, user_templates) if cache is not None else None
+    renderer = site_renderer(loaded, lint_results, built, user_templates, mode.preview)
     pages = render_pages(
         loaded,
         lint=lint_results,
@@ -326,6 +348,7 @@ def _build_loaded(
         jobs=jobs,
         preview=mode.preview,
         memo=memo,
+        renderer=renderer,
     )
     extra_files = {}
     # The offline cards the home page offers for download (and the service worker keeps).
@@ -348,6 +371,7 @@ def _build_loaded(
         jobs=jobs,
         extra_files=extra_files,
         cache=cache,
+        frames=mode.frames,
     )
     site = build_site(pages, out, options)
     if memo is not None:
@@ -364,4 +388,5 @@ def _build_loaded(
         runbooks_reused=memo.reused if memo is not None else 0,
         listings_reused=memo.listings_reused if memo is not None else 0,
         listings_rendered=tuple(memo.listings_rendered) if memo is not None else (),
+        renderer=renderer if mode.frames is not None else None,
     )

@@ -16,10 +16,12 @@ import errno
 import logging
 import socket
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from rollbook.commands.build import build, build_time
+from rollbook.commands.serve_quick import QuickPages
 from rollbook.commands.serve_watch import Watched, start_observer
 from rollbook.config import ConfigError, Project
 from rollbook.site.output import locked_folder
@@ -89,8 +91,32 @@ def serve(
     with locked_folder(Path(tempfile.gettempdir()), SERVE_PREFIX) as tmp:
         out = tmp / "site"
         started = build_time()  # every build of the preview says it was built then
+        quick = QuickPages(project, out)
+        frames: dict = {}  # the theme's frames, kept from one build to the next
+        changed: set[Path] = set()
+        lock = threading.Lock()
+
+        def on_change(path: str) -> None:
+            with lock:
+                changed.add(Path(path))
+            server.rebuild_soon()
 
         def builder() -> None:
+            with lock:
+                edited = set(changed)
+                changed.clear()
+            if edited:
+                # The edited runbook's page first (serve_quick), then the whole rebuild.
+                try:
+                    written = quick.patch(edited)
+                except Exception as exc:  # the rebuild says what is wrong
+                    log.debug("no page first: %s", exc)
+                    written = []
+                if written:
+                    server.reload_browsers()
+                    shown = ", ".join(dest.removesuffix("index.html") for dest in written)
+                    echo(f"showing {shown} first; rebuilding the rest")
+            quick.forget()
             try:
                 outcome = build(
                     project,
@@ -104,10 +130,12 @@ def serve(
                     # project's would only evict each other's).
                     cache=tmp / "cache",
                     built=started,
+                    frames=frames,
                 )
             except Exception as exc:
                 echo(f"build failed, still serving the previous one: {exc}")
                 return
+            quick.remember(outcome)
             echo(f"built {outcome.report.pages} pages")
             if outcome.invalid:
                 n = len(outcome.invalid)
@@ -129,9 +157,7 @@ def serve(
         server = _Server(builder=builder, host=host, port=port, root=str(out))
         observer = None
         if livereload:
-            observer, note = start_observer(
-                Watched(project, overrides), lambda path: server.rebuild_soon(), poll=poll
-            )
+            observer, note = start_observer(Watched(project, overrides), on_change, poll=poll)
             if note:
                 echo(note)
         try:
@@ -162,6 +188,16 @@ def _server_class():
             with self._rebuild_cond:
                 self._want_rebuild = True
                 self._rebuild_cond.notify_all()
+
+        def reload_browsers(self) -> None:
+            """Reload the browsers now, in the middle of a build (the edited runbook's page
+            is there): as MkDocs does when a build ends, which then reloads them again."""
+            from mkdocs.livereload import _timestamp
+
+            with self._epoch_cond:
+                self._visible_epoch = self._wanted_epoch
+                self._epoch_cond.notify_all()
+            self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
 
     return Server
 

@@ -166,8 +166,7 @@ def start_observer(
                 return  # a new folder is empty; a change inside one is a file's event
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 if path and watched.wants(str(path), folder=event.is_directory):
-                    on_change(str(path))
-                    return
+                    on_change(str(path))  # both ends of a move: serve_quick reads them
 
     handler = Handler()
     note = ""

@@ -53,6 +53,7 @@ from rollbook.load.runbooks import (
     Loaded,
     LoadedProject,
     find_runbooks,
+    load_runbook,
     project_walk,
 )
 from rollbook.model.runbook import Runbook, TeamsFile
@@ -912,3 +913,56 @@ def _with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
             )
         )
     return out
+
+
+def project_scope_codes() -> frozenset[str]:
+    """The codes a run gives a runbook file from across the project (coverage, duplicate
+    ids): :func:`check_runbook_file` cannot tell them."""
+    codes = {str(r.code) for r in all_rules() if r.scope == "project"}
+    codes.add(str(Code.DUPLICATE_RUNBOOK_ID))
+    return frozenset(codes)
+
+
+def check_runbook_file(
+    project: Project,
+    path: Path,
+    display: str,
+    teams: TeamsFile | None,
+    *,
+    alerts: AlertIndex | None = None,
+    today: dt.date | None = None,
+) -> tuple[Loaded, list[Finding]] | None:
+    """One runbook file loaded, and its own findings as :func:`lint` reports them for it
+    (sorted, with their fingerprints): its loader's problems and the runbook- and text-scope
+    rules, under the project's rule selection. Not the project-scope rules (see
+    :func:`project_scope_codes`): they need every runbook. The runbook is kept without its
+    document, as ``keep_loaded`` keeps it.
+
+    None when the file has inline suppression comments: what they hide, and whether one is
+    unused, depends on the project-scope findings too.
+    """
+    config = project.config
+    selection = build_selection(config, None, None)
+    rules = all_rules()
+    runbook_rules = [r for r in rules if r.scope == "runbook" and r.code in selection.enabled]
+    text_rules = [r for r in rules if r.scope == "text" and r.code in selection.enabled]
+    loaded = load_runbook(path, display, teams)
+    text = loaded.document.text if loaded.document else _read_text(path)
+    if parse_suppressions(text, display):
+        return None
+    found = _Collector(selection)
+    _check_file(
+        loaded,
+        text,
+        display,
+        found,
+        runbook_rules,
+        text_rules,
+        selection,
+        config,
+        today or today_from_env(),
+        teams,
+        alerts if alerts is not None else load_alerts(project),
+    )
+    loaded.document = None
+    return loaded, _with_fingerprints(found.findings)

@@ -45,6 +45,11 @@ class SiteOptions:
     """Other files to publish as they are, by site path (the problems report)."""
     cache: Path | None = None
     """The build cache folder (:mod:`rollbook.site.page_cache`), or None to render all."""
+    frames: dict | None = None
+    """Where the caller keeps the theme's frames between its builds (``rollbook serve``,
+    which also finishes pages with them, see :class:`~rollbook.site.mkdocs_driver.
+    FrameContext`): a build whose theme, settings and time are those of the frames kept
+    uses them; any other empties it and keeps its own. None: every build makes its own."""
 
 
 @dataclass
@@ -63,6 +68,8 @@ class SiteReport:
     """Pages taken finished from the build cache."""
     fresh: tuple[str, ...] = ()
     """The pages rendered (by ``src_uri``, such as ``runbooks/<id>.md``)."""
+    frames: mkdocs_driver.FrameContext | None = field(default=None, repr=False, compare=False)
+    """What finishes more of this site's pages without MkDocs (None when frames are off)."""
 
     @property
     def search_index_bytes(self) -> int:
@@ -125,6 +132,7 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         rendered=use.rendered,
         reused=use.reused,
         fresh=use.fresh,
+        frames=use.frames,
     )
 
 

@@ -413,6 +413,14 @@ def build(
     user_theme = options.user_templates / "site" / "theme" if options.user_templates else None
     frames = FRAMES and not theme_splice_problems(user_theme)
     engine: dict = {}
+    if frames and options.frames is not None:
+        # Frames the caller kept from its earlier builds: good while the theme, the settings
+        # and the time the pages show are the same (a frame is the page without its fields).
+        kept = (_cache_salt(cfg, theme), options.built_iso, options.built_text)
+        if kept not in options.frames:
+            options.frames.clear()
+            options.frames[kept] = (FrameSet(), set())
+        engine["frames"], engine["targets"] = options.frames[kept]
     _run_mkdocs(
         cfg,
         pages,
@@ -497,7 +505,7 @@ def _rollbook_plugin(
 
     by_uri = {page.src_uri: page for page in pages}
     chrome_checks = ChromeChecks()
-    frames = FrameSet() if use_frames else None
+    frames = ((engine or {}).get("frames") or FrameSet()) if use_frames else None
     # What this worker makes from frames: (finished page, its links) by src_uri, from
     # on_page_context (which has the page's template context) to on_post_page.
     made: dict[str, tuple[str, PageLinks]] = {}
@@ -558,7 +566,7 @@ def _rollbook_plugin(
         def on_env(self, env, config, files):
             if frames is not None:
                 engine["template"] = env.get_template("main.html")
-                engine["targets"] = _record_link_targets(env)
+                engine["targets"] = _record_link_targets(env, engine.get("targets"))
                 engine["context"] = FrameContext(
                     frames,
                     engine["targets"],
@@ -730,12 +738,13 @@ class FrameContext:
         return dest_uri, html, links
 
 
-def _record_link_targets(env) -> set[str]:
-    """Make the theme's ``url`` and ``script_tag`` filters note what they are given: a
-    page's shape depends on the page's address only through them (see :func:`_shape_key`)."""
+def _record_link_targets(env, targets: set[str] | None = None) -> set[str]:
+    """Make the theme's ``url`` and ``script_tag`` filters note what they are given (in
+    ``targets``, kept with the frames they were noted for): a page's shape depends on the
+    page's address only through them (see :func:`_shape_key`)."""
     from jinja2 import pass_context
 
-    targets: set[str] = set()
+    targets = set() if targets is None else targets
 
     def noting(name: str):
         original = env.filters[name]
