@@ -96,16 +96,23 @@ def serve(
         changed: set[Path] = set()
         lock = threading.Lock()
 
+        server = None  # made after the first build
+
         def on_change(path: str) -> None:
             with lock:
                 changed.add(Path(path))
-            server.rebuild_soon()
+            if server is not None:
+                server.rebuild_soon()
 
         def builder() -> None:
+            if server is not None:
+                # A build swaps the new site in whole: the preview serves the last one (and
+                # the edited page) meanwhile, rather than holding every request.
+                server.serve_during_build()
             with lock:
                 edited = set(changed)
                 changed.clear()
-            if edited:
+            if server is not None and edited:
                 # The edited runbook's page first (serve_quick), then the whole rebuild.
                 try:
                     written = quick.patch(edited)
@@ -136,6 +143,8 @@ def serve(
                 echo(f"build failed, still serving the previous one: {exc}")
                 return
             quick.remember(outcome)
+            if server is not None:
+                server.reload_after_build()
             echo(f"built {outcome.report.pages} pages")
             if outcome.invalid:
                 n = len(outcome.invalid)
@@ -155,6 +164,8 @@ def serve(
         if busy is not None:
             raise busy
         server = _Server(builder=builder, host=host, port=port, root=str(out))
+        if livereload:
+            server.inject_reload_script()
         observer = None
         if livereload:
             observer, note = start_observer(Watched(project, overrides), on_change, poll=poll)
@@ -189,15 +200,38 @@ def _server_class():
                 self._want_rebuild = True
                 self._rebuild_cond.notify_all()
 
+        # MkDocs' server (mkdocs.livereload, 1.6) counts versions of the site: the one
+        # browsers show (_visible_epoch) and the one being built (_wanted_epoch). A browser
+        # reloads when the first grows; a request waits while the two differ.
+
+        def inject_reload_script(self) -> None:
+            """Put the live-reload script in every page served, as MkDocs does only once
+            something is watched through it (rollbook watches for it)."""
+            self._watched_paths.setdefault("(rollbook serve's own watch)", 1)
+
+        def serve_during_build(self) -> None:
+            """Serve requests while this build runs (with the last site: builds swap theirs
+            in whole), instead of holding them until it ends."""
+            with self._epoch_cond:
+                self._wanted_epoch = self._visible_epoch
+                self._epoch_cond.notify_all()
+
         def reload_browsers(self) -> None:
-            """Reload the browsers now, in the middle of a build (the edited runbook's page
-            is there): as MkDocs does when a build ends, which then reloads them again."""
+            """Reload the browsers now (the edited runbook's page is there)."""
             from mkdocs.livereload import _timestamp
 
             with self._epoch_cond:
-                self._visible_epoch = self._wanted_epoch
+                self._visible_epoch = self._wanted_epoch = max(
+                    _timestamp(), self._visible_epoch + 1
+                )
                 self._epoch_cond.notify_all()
-            self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
+
+        def reload_after_build(self) -> None:
+            """Have the browsers reload when this build returns (as MkDocs then does)."""
+            from mkdocs.livereload import _timestamp
+
+            with self._epoch_cond:
+                self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
 
     return Server
 
