@@ -250,3 +250,147 @@ def test_nothing_goes_first_while_the_teams_file_has_errors(preview: Preview) ->
     preview.rebuild()
     path = preview.edit(RUNBOOK, "summary: >-\n", "summary: >-\n  Saved.\n")
     _no_first(preview, {path})
+
+
+class FakeServer:
+    """What the preview's builds tell the live-reload server, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def rebuild_soon(self) -> None:
+        self.calls.append("rebuild soon")
+
+    def serve_during_build(self) -> None:
+        self.calls.append("serve during build")
+
+    def reload_browsers(self) -> None:
+        self.calls.append("reload")
+
+    def reload_after_build(self) -> None:
+        self.calls.append("reload after build")
+
+
+@pytest.fixture
+def builds(tmp_path: Path):
+    from rollbook.commands.serve import PreviewBuilds
+
+    root = make_project(tmp_path / "project", extra_runbooks=3)
+    (tmp_path / "tmp").mkdir()
+    said: list[str] = []
+    preview = PreviewBuilds(load_project(root), tmp_path / "tmp", echo=said.append)
+    preview.build()
+    preview.server = FakeServer()
+    return root, preview, said
+
+
+def _full_page(tmp_path: Path, root: Path, preview) -> bytes:
+    out = tmp_path / "full" / "site"
+    build(
+        load_project(root),
+        out,
+        service_worker=False,
+        keep_going=True,
+        preview=True,
+        cache=False,
+        built=preview.started,
+    )
+    return (out / PAGE).read_bytes()
+
+
+def _save(root: Path, sentence: str) -> Path:
+    path = root / RUNBOOK
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: >-\n", f"summary: >-\n  {sentence}\n", 1))
+    return path
+
+
+def test_a_save_shows_its_page_first_and_the_browsers_reload_twice(builds, tmp_path) -> None:
+    root, preview, said = builds
+    path = _save(root, "Saved once.")
+    preview.on_change(str(path))
+    preview.timer.join()  # the save has settled
+    assert b"Saved once." in (preview.out / PAGE).read_bytes()
+    assert preview.server.calls == ["rebuild soon", "reload"]
+    preview.build()  # the server's rebuild
+    assert preview.server.calls[2:] == ["serve during build", "reload after build"]
+    assert said[-2:] == [
+        "showing runbooks/saved-search-alerts/ first; rebuilding the rest",
+        said[-1],
+    ] and said[-1].startswith("built ")
+    assert (preview.out / PAGE).read_bytes() == _full_page(tmp_path, root, preview)
+
+
+def test_a_save_during_a_rebuild_shows_at_once(builds, tmp_path, monkeypatch) -> None:
+    """The page does not wait for the rebuild that is running when it is saved."""
+    import rollbook.commands.serve as serve_module
+
+    root, preview, _ = builds
+    seen: list[bytes] = []
+
+    def build_with_a_save_meanwhile(*args, **kwargs):
+        outcome = real(*args, **kwargs)
+        path = _save(root, "Saved during a rebuild.")
+        preview.on_change(str(path))
+        preview.timer.join()
+        seen.append((preview.out / PAGE).read_bytes())  # before the rebuild has ended
+        return outcome
+
+    real = serve_module.build
+    monkeypatch.setattr(serve_module, "build", build_with_a_save_meanwhile)
+    preview.build()
+    assert b"Saved during a rebuild." in seen[0]
+    assert preview.server.calls == [
+        "serve during build",
+        "rebuild soon",
+        "reload",
+        "reload after build",
+    ]
+    monkeypatch.setattr(serve_module, "build", real)
+    preview.build()  # the rebuild the save asked for
+    assert (preview.out / PAGE).read_bytes() == seen[0] == _full_page(tmp_path, root, preview)
+
+
+def test_a_page_the_rebuild_swapped_away_is_written_again(builds, tmp_path, monkeypatch) -> None:
+    """Saved and shown while a rebuild ran that had read the runbook before: that rebuild's
+    site lacks the save, so its page is written again over it before the browsers reload."""
+    import rollbook.commands.serve as serve_module
+
+    root, preview, _ = builds
+    before = (preview.out / PAGE).read_bytes()
+
+    def build_then_a_save_it_missed(*args, **kwargs):
+        outcome = real(*args, **kwargs)
+        path = _save(root, "Saved too late for this rebuild.")
+        with preview.lock:
+            preview.changed.add(path)  # shown in the old site, which the swap took away
+        return outcome
+
+    real = serve_module.build
+    monkeypatch.setattr(serve_module, "build", build_then_a_save_it_missed)
+    preview.build()
+    assert (preview.out / PAGE).read_bytes() != before
+    assert b"Saved too late for this rebuild." in (preview.out / PAGE).read_bytes()
+    monkeypatch.setattr(serve_module, "build", real)
+    shown = (preview.out / PAGE).read_bytes()
+    preview.build()
+    assert (preview.out / PAGE).read_bytes() == shown == _full_page(tmp_path, root, preview)
+
+
+def test_after_a_failed_build_nothing_goes_first(builds, monkeypatch) -> None:
+    import rollbook.commands.serve as serve_module
+
+    root, preview, said = builds
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(serve_module, "build", failing)
+    preview.build()
+    assert said[-1] == "build failed, still serving the previous one: the disk is full"
+    path = _save(root, "Saved after a failure.")
+    served = (preview.out / PAGE).read_bytes()
+    preview.on_change(str(path))
+    preview.timer.join()
+    assert (preview.out / PAGE).read_bytes() == served
+    assert "reload" not in preview.server.calls

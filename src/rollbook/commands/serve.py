@@ -30,6 +30,8 @@ log = logging.getLogger("rollbook.serve")
 SERVE_PREFIX = "rollbook-serve-"
 # How many ports after a busy one to try, to suggest one that is free.
 PORTS_TO_TRY = 20
+# Seconds without a change before a save counts as done (an editor's save is several events).
+SETTLE = 0.1
 
 
 def _bind_error(host: str, port: int) -> OSError | None:
@@ -89,86 +91,22 @@ def serve(
         raise busy
     # A locked folder: if this process is killed, the next `rollbook serve` removes it.
     with locked_folder(Path(tempfile.gettempdir()), SERVE_PREFIX) as tmp:
-        out = tmp / "site"
-        started = build_time()  # every build of the preview says it was built then
-        quick = QuickPages(project, out)
-        frames: dict = {}  # the theme's frames, kept from one build to the next
-        changed: set[Path] = set()
-        lock = threading.Lock()
-
-        server = None  # made after the first build
-
-        def on_change(path: str) -> None:
-            with lock:
-                changed.add(Path(path))
-            if server is not None:
-                server.rebuild_soon()
-
-        def builder() -> None:
-            if server is not None:
-                # A build swaps the new site in whole: the preview serves the last one (and
-                # the edited page) meanwhile, rather than holding every request.
-                server.serve_during_build()
-            with lock:
-                edited = set(changed)
-                changed.clear()
-            if server is not None and edited:
-                # The edited runbook's page first (serve_quick), then the whole rebuild.
-                try:
-                    written = quick.patch(edited)
-                except Exception as exc:  # the rebuild says what is wrong
-                    log.debug("no page first: %s", exc)
-                    written = []
-                if written:
-                    server.reload_browsers()
-                    shown = ", ".join(dest.removesuffix("index.html") for dest in written)
-                    echo(f"showing {shown} first; rebuilding the rest")
-            quick.forget()
-            try:
-                outcome = build(
-                    project,
-                    out,
-                    overrides=overrides,
-                    service_worker=False,
-                    keep_going=True,
-                    preview=True,
-                    # Rebuilds reuse every page an edit did not change (the preview's own
-                    # cache: its pages differ from `rollbook build`'s, so sharing the
-                    # project's would only evict each other's).
-                    cache=tmp / "cache",
-                    built=started,
-                    frames=frames,
-                )
-            except Exception as exc:
-                echo(f"build failed, still serving the previous one: {exc}")
-                return
-            quick.remember(outcome)
-            if server is not None:
-                server.reload_after_build()
-            echo(f"built {outcome.report.pages} pages")
-            if outcome.invalid:
-                n = len(outcome.invalid)
-                echo(
-                    f"{n} file{'s' if n != 1 else ''} with errors "
-                    f"({outcome.missing} runbook{'s' if outcome.missing != 1 else ''} missing); "
-                    "every page of the preview says so: see its problems page"
-                )
-                for item in outcome.invalid[:10]:
-                    for problem in item.problems[:1]:
-                        echo(f"  {problem.location}: {problem.code} {problem.message}")
-
-        builder()
-        if not out.is_dir():
+        preview = PreviewBuilds(project, tmp, overrides=overrides, echo=echo)
+        preview.build()
+        if not preview.out.is_dir():
             raise RuntimeError("the first build failed; fix the errors above and retry")
         busy = port_error(host, port)  # taken while the first build ran?
         if busy is not None:
             raise busy
-        server = _Server(builder=builder, host=host, port=port, root=str(out))
+        server = _Server(builder=preview.build, host=host, port=port, root=str(preview.out))
+        preview.server = server
         if livereload:
             server.inject_reload_script()
         observer = None
         if livereload:
-            observer, note = start_observer(Watched(project, overrides), on_change, poll=poll)
+            observer, note = start_observer(
+                Watched(project, overrides), preview.on_change, poll=poll
+            )
             if note:
                 echo(note)
         try:
@@ -181,10 +119,136 @@ def serve(
         except KeyboardInterrupt:
             echo("Stopped.")
         finally:
+            preview.stop()
             server.shutdown()
             if observer is not None:
                 observer.stop()  # type: ignore[attr-defined]
                 observer.join()  # type: ignore[attr-defined]
+
+
+class PreviewBuilds:
+    """The preview's builds into ``tmp/site``, and the saved runbooks' pages shown first.
+
+    ``on_change(path)`` for every change the watch sees. Once the changes settle (no event
+    for :data:`SETTLE` seconds: an editor's save is several events), the saved runbooks'
+    pages are written (:mod:`rollbook.commands.serve_quick`) and the browsers reloaded, at
+    once, even while a rebuild runs; the server then calls :meth:`build`. A build's site
+    may lack what was saved while it ran: those pages are written again over it before the
+    browsers reload. ``server``: the live-reload server (None until the first build is
+    done): ``rebuild_soon``, ``serve_during_build``, ``reload_browsers`` and
+    ``reload_after_build``."""
+
+    def __init__(
+        self,
+        project: Project,
+        tmp: Path,
+        *,
+        overrides: Path | None = None,
+        echo: Callable[[str], None] = print,
+    ) -> None:
+        self.project = project
+        self.tmp = tmp
+        self.out = tmp / "site"
+        self.overrides = overrides
+        self.echo = echo
+        self.started = build_time()  # every build of the preview says it was built then
+        self.quick = QuickPages(project, self.out)
+        self.frames: dict = {}  # the theme's frames, kept from one build to the next
+        self.server = None
+        # Saves since the last build started (for the next build), and since the saved
+        # pages were last shown first.
+        self.changed: set[Path] = set()
+        self.pending: set[Path] = set()
+        self.lock = threading.Lock()  # over those two sets and the timer
+        self.quick_lock = threading.Lock()  # over `quick` and the pages it writes
+        self.timer: threading.Timer | None = None
+
+    def on_change(self, path: str) -> None:
+        with self.lock:
+            self.changed.add(Path(path))
+            self.pending.add(Path(path))
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer = threading.Timer(SETTLE, self.settled)
+            self.timer.daemon = True
+            self.timer.start()
+        if self.server is not None:
+            self.server.rebuild_soon()
+
+    def settled(self) -> None:
+        """The saves have settled: their pages first, and the browsers reloaded."""
+        with self.lock:
+            paths = set(self.pending)
+            self.pending.clear()
+        with self.quick_lock:
+            written = self._show_first(paths) if paths else []
+        if written and self.server is not None:
+            self.server.reload_browsers()
+
+    def _show_first(self, paths: set[Path]) -> list[str]:
+        try:
+            written = self.quick.patch(paths)
+        except Exception as exc:  # the rebuild says what is wrong
+            log.debug("no page first: %s", exc)
+            return []
+        if written:
+            shown = ", ".join(dest.removesuffix("index.html") for dest in written)
+            self.echo(f"showing {shown} first; rebuilding the rest")
+        return written
+
+    def build(self) -> None:
+        """One build of the preview (the first, or a rebuild), as the server asks."""
+        if self.server is not None:
+            # A build swaps the new site in whole: the preview serves the last one (and the
+            # pages shown first) meanwhile, rather than holding every request.
+            self.server.serve_during_build()
+        with self.lock:
+            self.changed.clear()
+        try:
+            outcome = build(
+                self.project,
+                self.out,
+                overrides=self.overrides,
+                service_worker=False,
+                keep_going=True,
+                preview=True,
+                # Rebuilds reuse every page an edit did not change (the preview's own cache:
+                # its pages differ from `rollbook build`'s, so sharing the project's would
+                # only evict each other's).
+                cache=self.tmp / "cache",
+                built=self.started,
+                frames=self.frames,
+            )
+        except Exception as exc:
+            with self.quick_lock:
+                self.quick.forget()
+            self.echo(f"build failed, still serving the previous one: {exc}")
+            return
+        with self.lock:
+            since = set(self.changed)  # saved while this build ran: it may lack them
+        with self.quick_lock:
+            self.quick.remember(outcome)
+            if since:
+                self._show_first(since)
+        if self.server is not None:
+            self.server.reload_after_build()
+        echo = self.echo
+        echo(f"built {outcome.report.pages} pages")
+        if outcome.invalid:
+            n = len(outcome.invalid)
+            echo(
+                f"{n} file{'s' if n != 1 else ''} with errors "
+                f"({outcome.missing} runbook{'s' if outcome.missing != 1 else ''} missing); "
+                "every page of the preview says so: see its problems page"
+            )
+            for item in outcome.invalid[:10]:
+                for problem in item.problems[:1]:
+                    echo(f"  {problem.location}: {problem.code} {problem.message}")
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
 
 
 def _server_class():
