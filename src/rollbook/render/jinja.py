@@ -85,6 +85,9 @@ def page_environment(user_templates: Path | None) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # One environment per build (and per `rollbook serve` rebuild): its templates do not
+        # change while it renders, so they are not checked on disk again for every page.
+        auto_reload=False,
     )
     env.filters["href"] = safe_href
     env.filters["tel"] = tel_href

@@ -136,6 +136,12 @@ class SiteRenderer:
             self.problems.teams = _views(loaded.teams.problems)
             self.problems.teams_path = loaded.teams.display
         self.alerts = alert_index(loaded.project)
+        # Looked up several times on every page: once here, rather than by a walk of the
+        # teams or the rules each time (the first team of an id wins, as TeamsFile.team).
+        self._teams_by_id: dict[str, Team] = {}
+        for team in self.teams.teams if self.teams else ():
+            self._teams_by_id.setdefault(team.id, team)
+        self._rule_codes = frozenset(r.code for r in self.lint.rules)
 
         self.outlook = _outlook(loaded, self.teams, self.built)
 
@@ -168,7 +174,7 @@ class SiteRenderer:
         }
 
     def team_name(self, team_id: str) -> str:
-        team = self.teams.team(team_id) if self.teams else None
+        team = self._teams_by_id.get(team_id)
         return team.name if team else team_id
 
     def render_page(self, template: str, src_uri: str, **extra: object) -> str:
@@ -301,7 +307,7 @@ class SiteRenderer:
         missing = self._missing_by_team()
         teams = []
         for team_id in sorted(by_team):
-            team = self.teams.team(team_id) if self.teams else None
+            team = self._teams_by_id.get(team_id)
             teams.append(
                 {
                     "id": team_id,
@@ -454,8 +460,7 @@ class SiteRenderer:
         return dict(sorted(groups.items()))
 
     def _rule_link(self, code: str) -> str | None:
-        known = {r.code for r in self.lint.rules}
-        return urls.rule_page(code) if code in known else None
+        return urls.rule_page(code) if code in self._rule_codes else None
 
     def _team_callouts(self, team: Team) -> tuple[Callout, ...]:
         out = []
@@ -469,7 +474,7 @@ class SiteRenderer:
     def top_callouts(self, rb: Runbook) -> tuple[Callout, ...]:
         """The call/text/chat buttons at the top: the owner's on-call, else the first contact
         with a phone. A person on a phone should be one tap from a human."""
-        team = self.teams.team(rb.owner) if self.teams else None
+        team = self._teams_by_id.get(rb.owner)
         if team and (team.oncall_phone or team.chat_url):
             return self._team_callouts(team)
         for contact in self.contacts(rb):
@@ -509,7 +514,7 @@ class SiteRenderer:
         return out
 
     def _team_contact(self, team_id: str, when: str) -> list[ContactView]:
-        team = self.teams.team(team_id) if self.teams else None
+        team = self._teams_by_id.get(team_id)
         if team is None:
             return [ContactView(team_id, "team", when, ())]
         return [

@@ -46,10 +46,31 @@ def relative_url(from_url: str, to_url: str) -> str:
     """
     base = posixpath.dirname(from_url.rstrip("/") + "/x") if from_url else ""
     target_dir, _, fragment = to_url.partition("#")
-    rel = posixpath.relpath(target_dir or ".", base or ".")
+    rel = _relpath(target_dir or ".", base or ".")
     if target_dir.endswith("/") or target_dir == "":
         rel = "./" if rel == "." else rel + "/"
     return rel + (f"#{fragment}" if fragment else "")
+
+
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath(path, start)`` for two relative paths, without asking the operating
+    system for the working directory (twice per link, thousands of links per build).
+
+    Both are normalised as relpath does; a path that climbs out of its root (``..`` first) or
+    is absolute goes to relpath itself, whose answer then depends on the working directory.
+    """
+    path, start = posixpath.normpath(path), posixpath.normpath(start)
+    if path.startswith(("/", "..")) or start.startswith(("/", "..")):
+        return posixpath.relpath(path, start)
+    path_parts = [part for part in path.split("/") if part and part != "."]
+    start_parts = [part for part in start.split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(start_parts, path_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start_parts) - common) + path_parts[common:]
+    return "/".join(parts) if parts else "."
 
 
 # A folder's own page (the list of teams is teams/index/) takes the name the model refuses
