@@ -324,10 +324,13 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     project_start = len(collector.findings)
     outcome = None
     outcome_key = None
+    digests: list[str] = []
     if deferred:
         assert cache is not None and planned is not None
         outcome_key = _outcome_key(cache, planned, pending)
-        outcome = cache.outcome(outcome_key) if outcome_key is not None else None
+        digests = [item.summary_digest for item in pending]  # type: ignore[misc]
+        if outcome_key is not None:
+            outcome = _placed(cache, outcome_key, pending, digests)
         if outcome is None:
             try:
                 summaries = [s for item in pending if (s := item.take_summary()) is not None]
@@ -373,7 +376,9 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
                 collector.hit(item, hit, hit.location.path, None)
         found_coverage = coverage(pctx)
         if cache is not None and outcome_key is not None:
-            cache.keep_outcome(outcome_key, collector.findings[project_start:], found_coverage)
+            own = collector.findings[project_start:]
+            refs, pinned = slots_of(own, summaries)
+            cache.keep_outcome(outcome_key, own, found_coverage, digests, refs, pinned)
     else:
         found_coverage = outcome[1]  # type: ignore[assignment]
 
@@ -433,12 +438,93 @@ def _planned_features(
 
 
 def _outcome_key(cache: LintCache, planned: PlannedFeatures, items: list[_Scanned]) -> str | None:
-    """What the project-scope part of a run reads: every file's summary, in order, and the
-    feature sources' files; None when one is not known (a file that cannot be read)."""
+    """What the project-scope part of a run reads: every file's summary without its
+    positions, in order, and the feature sources' files; None when one is not known (a file
+    that cannot be read)."""
     features = planned.key
-    if features is None or any(item.summary_digest is None for item in items):
+    if features is None or any(
+        item.summary_digest is None or item.free_digest is None for item in items
+    ):
         return None
-    return run_key(cache.key, features, [(item.display, item.summary_digest) for item in items])
+    return run_key(cache.key, features, [(item.display, item.free_digest) for item in items])
+
+
+def _placed(
+    cache: LintCache, key: str, items: list[_Scanned], digests: list[str]
+) -> tuple[list[Finding], Coverage | None] | None:
+    """The project-scope findings and coverage the cache keeps for ``key``, each finding in
+    a runbook file at the place that file's summary now gives its slot; None if the cache
+    has none, or one that cannot be placed (then the rules run again).
+
+    ``key`` leaves the positions out, so an edit that moves a file's lines (a line added
+    at its top) keeps the outcome: only the files whose summaries changed (``digests``,
+    each file's summary digest, against those the outcome was kept with) are read again,
+    and their findings moved to the same slots of the new summaries. Where a kept finding
+    of such a file has no slot (or an ambiguous one), nothing is moved: the rules run.
+    """
+    found = cache.outcome(key)
+    if found is None:
+        return None
+    findings, coverage_found, kept_digests, refs, pinned = found
+    if len(kept_digests) != len(items):
+        return None
+    changed = {
+        item.display: item
+        for item, old, new in zip(items, kept_digests, digests, strict=True)
+        if old != new
+    }
+    if not changed:
+        cache.project_reused = True
+        return findings, coverage_found
+    if not changed.keys().isdisjoint(pinned):
+        return None
+    slots: dict[str, list[Location | None]] = {}
+    for display, item in changed.items():
+        try:
+            summary = item.take_summary()
+        except CacheUnreadable:
+            return None
+        if summary is not None:
+            slots[display] = summary.locations()
+    placed = []
+    for finding, ref in zip(findings, refs, strict=True):
+        path = finding.location.path
+        if path in changed:
+            places = slots.get(path)
+            if ref is None or places is None or ref >= len(places) or places[ref] is None:
+                return None
+            finding = dataclasses.replace(finding, location=places[ref])
+        placed.append(finding)
+    # Kept as placed now: the next run reads no summary again for these files.
+    cache.keep_outcome(key, placed, coverage_found, digests, refs, pinned)
+    cache.project_reused = True
+    return placed, coverage_found
+
+
+def slots_of(
+    findings: list[Finding], summaries: list[RunbookSummary]
+) -> tuple[list[int | None], list[str]]:
+    """For each project-scope finding in a runbook file, the slot of that file's summary
+    (:meth:`RunbookSummary.locations`) it is placed at (None for findings in other files),
+    and the files with a finding that is at no slot, or at two (never moved: see
+    :func:`_placed`)."""
+    by_path = {summary.path: summary for summary in summaries}
+    refs: list[int | None] = []
+    pinned: set[str] = set()
+    for finding in findings:
+        path = finding.location.path
+        summary = by_path.get(path)
+        if summary is None:
+            refs.append(None)
+            continue
+        places = summary.locations()
+        matches = [index for index, place in enumerate(places) if place == finding.location]
+        if len(matches) == 1:
+            refs.append(matches[0])
+        else:
+            refs.append(None)
+            pinned.add(path)
+    return refs, sorted(pinned)
 
 
 def _features(
@@ -485,6 +571,8 @@ class _Scanned:
     """Taken from the cache with its summary still pickled (``summary`` is then None)."""
     summary_digest: str | None = None
     """With the cache: the digest of the summary as the cache keeps it."""
+    free_digest: str | None = None
+    """With the cache: the digest of the summary without its positions."""
 
     def take_summary(self) -> RunbookSummary | None:
         """The summary, read from the cache if it was left there (CacheUnreadable)."""
@@ -619,6 +707,7 @@ def _scan_cached(
             findings, sups, _ = hit.entry
             item = _Scanned(display, True, findings, sups, None, kept, found=hit)
             item.summary_digest = hit.summary_digest
+            item.free_digest = hit.position_free_digest
             if not deferred:
                 try:
                     item.take_summary()
@@ -639,7 +728,7 @@ def _scan_cached(
                 item.stored = encode_stored(item.loaded.model, item.loaded.problems)
             model_digest = file_digest(item.stored)
         entry = encode_entry((item.findings, item.suppressions, model_digest), item.summary)
-        item.summary_digest = entry[4]
+        item.summary_digest, item.free_digest = entry[4], entry[5]
         if digest is not None:
             # Stored only if the file did not change while it was checked: the entry must
             # be what these bytes give.
