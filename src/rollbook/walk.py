@@ -69,10 +69,22 @@ class FolderWalk:
     follow_external: bool = False
     notes: list[str] = field(default_factory=list)
     _inside: list[str] = field(default_factory=list, init=False, repr=False)
+    _listings: dict[str, list[tuple[os.DirEntry, Path]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    """Each folder's entries, sorted, with their paths, as first read: one command's walks
+    of the same folder (the runbooks, then a flag source's glob over them) read it once."""
 
     def __post_init__(self) -> None:
         self._inside = [os.path.realpath(self.root)]
         self._top = os.path.abspath(self.root)
+
+    def sibling(self) -> FolderWalk:
+        """Another walk of the same project, with notes of its own, that reads no folder this
+        one has read already (the same command's second look at the same folders)."""
+        other = FolderWalk(self.root, self.follow_external)
+        other._listings = self._listings
+        return other
 
     def note(self, text: str) -> None:
         """Add a note once (several sources may walk the same folder)."""
@@ -143,15 +155,8 @@ class FolderWalk:
         stack: list[tuple[Path, str, int]] = [(start, "", 0)]
         while stack:
             folder, prefix, depth = stack.pop()
-            try:
-                with os.scandir(folder) as scan:
-                    # Links after real entries: a folder reached both ways is read as itself.
-                    entries = sorted(scan, key=lambda e: (e.is_symlink(), e.name))
-            except OSError as exc:
-                raise self._error(folder, exc) from None
             below: list[tuple[Path, str, int]] = []
-            for entry in entries:
-                path = folder / entry.name
+            for entry, path in self._listing(folder):
                 name = prefix + entry.name
                 self._check_length(path)  # before any call that would fail on it
                 if entry.is_symlink():
@@ -181,6 +186,20 @@ class FolderWalk:
                         )
                     below.append((path, name + "/", depth + 1))
             stack.extend(reversed(below))
+
+    def _listing(self, folder: Path) -> list[tuple[os.DirEntry, Path]]:
+        """The entries of ``folder`` in walking order, with their paths (read once)."""
+        key = os.fspath(folder)
+        found = self._listings.get(key)
+        if found is None:
+            try:
+                with os.scandir(folder) as scan:
+                    # Links after real entries: a folder reached both ways is read as itself.
+                    entries = sorted(scan, key=lambda e: (e.is_symlink(), e.name))
+            except OSError as exc:
+                raise self._error(folder, exc) from None
+            found = self._listings[key] = [(entry, folder / entry.name) for entry in entries]
+        return found
 
     def _follow(self, path: Path, seen: set[tuple[int, int]], wanted: bool) -> str:
         """``"file"``, ``"dir"`` or ``""`` (skipped) for a symbolic link; the skip is noted

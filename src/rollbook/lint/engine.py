@@ -230,7 +230,8 @@ def lint(project: Project, options: LintOptions | None = None) -> LintResult:
     for rule_file in alerts.files:  # an alert rule file among the runbooks is not one
         exclude[(project.root / rule_file.path).resolve()] = "an alert-rules source reads it"
     # Nor is any YAML file a source reads that holds no feature yet (as every command sees it).
-    for path, why in not_runbooks(project).items():
+    # Its notes are its own (the sources said theirs); the folders are read once.
+    for path, why in not_runbooks(project, walk.sibling()).items():
         exclude.setdefault(path, why)
     # With sources configured, no runbook yet is day one of adoption, not a mistake: the
     # coverage findings list what needs one. Without sources there is nothing to check.
