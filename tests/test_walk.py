@@ -90,3 +90,31 @@ def test_walks_of_one_command_read_each_folder_once_with_the_same_result(
     assert list(other.files(tmp_path / "runbooks")) == first
     assert other.notes == walk.notes
     assert len(reads) == 2  # runbooks/ and runbooks/sub/, once each
+
+
+def test_a_glob_asked_twice_gives_the_same_files_and_says_its_notes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rollbook.sources import discovery
+
+    (tmp_path / "flags").mkdir()
+    for name in ("b.flagd.json", "a.flagd.json", "x.yaml"):
+        (tmp_path / "flags" / name).write_text("{}")
+    (tmp_path / "flags" / "gone.flagd.json").symlink_to(tmp_path / "nowhere.json")
+    walk = FolderWalk(tmp_path)
+    first = discovery.find_files(
+        tmp_path, ["flags/*.flagd.json"], respect_gitignore=False, walk=walk
+    )
+    assert [name for _, name in first] == ["flags/a.flagd.json", "flags/b.flagd.json"]
+    assert len(walk.notes) == 1 and "gone.flagd.json" in walk.notes[0]
+    calls: list[object] = []
+    real = discovery._find_files
+    monkeypatch.setattr(discovery, "_find_files", lambda *a: calls.append(a) or real(*a))
+    other = walk.sibling()
+    again = discovery.find_files(
+        tmp_path, ["flags/*.flagd.json"], respect_gitignore=False, walk=other
+    )
+    assert again == first and other.notes == walk.notes
+    assert calls == []  # the sibling was told, not walked again
+    discovery.find_files(tmp_path, ["flags/*.json"], respect_gitignore=False, walk=other)
+    assert len(calls) == 1  # another glob is another walk
