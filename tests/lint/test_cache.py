@@ -752,3 +752,18 @@ def test_slots_of_pins_a_file_with_a_finding_at_no_slot_or_two():
     assert slots_of([on_slot, elsewhere], [alone]) == ([0, None], [])
     assert slots_of([off_slot, elsewhere], [alone]) == ([None, None], ["runbooks/x.yaml"])
     assert slots_of([on_slot], [twice]) == ([None], ["runbooks/x.yaml"])
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif"])
+def test_the_command_line_after_a_move_prints_what_a_cold_run_prints(coverage_project, output):
+    """Through the command line, as a person runs it: the same report (text, positions,
+    order) and the same exit code as a cold run, after edits that move lines."""
+    project = coverage_project
+    assert _cli(project, "--output-format", output).returncode == 1  # fills the cache
+    for rel, old, new in MOVES[:3]:
+        _edit(project, rel, old, new)
+        warm_run = _cli(project, "--output-format", output)
+        cold_run = _cli(project, "--output-format", output, "--no-cache")
+        assert warm_run.stdout == cold_run.stdout
+        assert warm_run.stderr == cold_run.stderr
+        assert warm_run.returncode == cold_run.returncode == 1
