@@ -13,8 +13,8 @@ memory is that run's alone (``os.wait4`` gives each child's own max RSS):
   files), with every core (the default) and with one (``ROLLBOOK_JOBS=1``);
 - warm ``rollbook lint``: the cache filled by a first run, then one runbook edited: its title
   (the coverage rules' inputs are unchanged, so their findings come from the cache too), and
-  then a line added at its top (every position in the file moves: the coverage rules run
-  again over every runbook's cached summary and the cached flag files);
+  then a line added at its top (every position in the file moves: the coverage findings come
+  from the cache too, those in that file placed again where its summary now puts them);
 - ``check-jsonschema`` with rollbook's exported schema on the same files: what a user could do
   instead, checking only the shape.
 

@@ -135,3 +135,15 @@ def test_json_and_xml_documents_of_ascii_are_escaped_as_any_other(char: str) -> 
     unsafe = _UNSAFE.match(char) is not None
     assert (for_json(document) != document) is unsafe
     assert (for_xml(document) != document) is unsafe
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in range(128)])
+def test_a_long_ascii_text_printed_is_escaped_as_any_other(char: str) -> None:
+    """A printed report of megabytes takes the ASCII path too: same escapes as the class."""
+    from rollbook.safe_text import _UNSAFE
+
+    text = "finding\n" * 1000 + f"x{char}y" + "\tend\n" * 1000
+    shown = for_terminal(text)
+    assert (shown != text) is (_UNSAFE.match(char) is not None)
+    assert is_terminal_safe(shown)
+    assert for_terminal(text, lines=False) == for_terminal(text, lines=False).replace("\n", "")

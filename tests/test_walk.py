@@ -60,3 +60,61 @@ def test_links_outside_are_followed_when_allowed(tmp_path: Path) -> None:
     assert [n for n, _ in FolderWalk(project, follow_external=True).files(project)] == [
         "ext/x.yaml"
     ]
+
+
+def test_walks_of_one_command_read_each_folder_once_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runbooks' walk and a flag source's glob over the same folder: one read of it, the
+    same files in the same order, and each walk's own notes (a sibling's are its own)."""
+    (tmp_path / "runbooks" / "sub").mkdir(parents=True)
+    for rel in ("runbooks/b.yaml", "runbooks/a.yaml", "runbooks/sub/c.yaml"):
+        (tmp_path / rel).write_text("x")
+    (tmp_path / "runbooks" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    reads: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path):
+        reads.append(os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    walk = FolderWalk(tmp_path)
+    first = list(walk.files(tmp_path / "runbooks"))
+    assert [name for name, _ in first] == ["a.yaml", "b.yaml", "sub/c.yaml"]
+    assert len(walk.notes) == 1 and "gone.yaml" in walk.notes[0]
+    other = walk.sibling()
+    assert list(walk.files(tmp_path / "runbooks")) == first
+    assert list(other.files(tmp_path / "runbooks", wanted=lambda name: False)) == first
+    assert other.notes == []  # the broken link was not wanted by this walk
+    assert list(other.files(tmp_path / "runbooks")) == first
+    assert other.notes == walk.notes
+    assert len(reads) == 2  # runbooks/ and runbooks/sub/, once each
+
+
+def test_a_glob_asked_twice_gives_the_same_files_and_says_its_notes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rollbook.sources import discovery
+
+    (tmp_path / "flags").mkdir()
+    for name in ("b.flagd.json", "a.flagd.json", "x.yaml"):
+        (tmp_path / "flags" / name).write_text("{}")
+    (tmp_path / "flags" / "gone.flagd.json").symlink_to(tmp_path / "nowhere.json")
+    walk = FolderWalk(tmp_path)
+    first = discovery.find_files(
+        tmp_path, ["flags/*.flagd.json"], respect_gitignore=False, walk=walk
+    )
+    assert [name for _, name in first] == ["flags/a.flagd.json", "flags/b.flagd.json"]
+    assert len(walk.notes) == 1 and "gone.flagd.json" in walk.notes[0]
+    calls: list[object] = []
+    real = discovery._find_files
+    monkeypatch.setattr(discovery, "_find_files", lambda *a: calls.append(a) or real(*a))
+    other = walk.sibling()
+    again = discovery.find_files(
+        tmp_path, ["flags/*.flagd.json"], respect_gitignore=False, walk=other
+    )
+    assert again == first and other.notes == walk.notes
+    assert calls == []  # the sibling was told, not walked again
+    discovery.find_files(tmp_path, ["flags/*.json"], respect_gitignore=False, walk=other)
+    assert len(calls) == 1  # another glob is another walk

@@ -23,8 +23,6 @@ it. :func:`fork_worker` forks a child that the kernel kills when its parent dies
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import pickle
 import signal
@@ -81,6 +79,9 @@ def _load_prctl():
     """libc's ``prctl``, loaded in the parent once (not in every child), or None."""
     global _prctl
     if _prctl is None and sys.platform.startswith("linux"):
+        import ctypes  # here: a run that forks nothing (a warm lint) does not load it
+        import ctypes.util
+
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
             _prctl = libc.prctl

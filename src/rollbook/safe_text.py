@@ -56,6 +56,8 @@ def for_terminal(text: str, *, lines: bool = True) -> str:
     cannot start a line that looks like another finding.
     """
     pattern = _UNSAFE if lines else _UNSAFE_IN_LINE
+    if lines and len(text) > 4096 and _safe_ascii(text):  # a report of megabytes, printed
+        return text
     if pattern.search(text) is None:
         return text
     return pattern.sub(lambda m: escape(m.group()), text)

@@ -19,6 +19,7 @@ walked the same way:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -39,6 +40,9 @@ def _path_max() -> int:
 
 PATH_MAX = _path_max()
 """Bytes in the longest path the system opens (4096 on Linux)."""
+
+
+_Entry = tuple[os.DirEntry, Path, bool, bool, bool, bool]
 
 
 class WalkError(Exception):
@@ -69,15 +73,44 @@ class FolderWalk:
     follow_external: bool = False
     notes: list[str] = field(default_factory=list)
     _inside: list[str] = field(default_factory=list, init=False, repr=False)
+    _listings: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    """Each folder's entries, sorted, as first read: one command's walks of the same folder
+    (the runbooks, then a flag source's glob over them) read it once."""
+    found: dict[tuple, tuple[object, tuple[str, ...]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    """What a caller found by walking (its own key), and the notes it took: for
+    :func:`rollbook.sources.discovery.find_files`, asked the same twice by one command."""
+    _heard: list[list[str]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._inside = [os.path.realpath(self.root)]
         self._top = os.path.abspath(self.root)
 
+    def sibling(self) -> FolderWalk:
+        """Another walk of the same project, with notes of its own, that reads no folder this
+        one has read already (the same command's second look at the same folders)."""
+        other = FolderWalk(self.root, self.follow_external)
+        other._listings, other.found, other._inside = self._listings, self.found, self._inside
+        return other
+
     def note(self, text: str) -> None:
         """Add a note once (several sources may walk the same folder)."""
+        for heard in self._heard:
+            heard.append(text)
         if text not in self.notes:
             self.notes.append(text)
+
+    @contextlib.contextmanager
+    def listening(self) -> Iterator[list[str]]:
+        """Every note asked for inside the ``with`` block (kept or already there), in order:
+        what a caller that keeps what it found must say again when it gives it again."""
+        heard: list[str] = []
+        self._heard.append(heard)
+        try:
+            yield heard
+        finally:
+            self._heard.remove(heard)
 
     def display(self, path: Path) -> str:
         """``path`` as written, relative to the root: a link is named, not where it leads
@@ -143,20 +176,14 @@ class FolderWalk:
         stack: list[tuple[Path, str, int]] = [(start, "", 0)]
         while stack:
             folder, prefix, depth = stack.pop()
-            try:
-                with os.scandir(folder) as scan:
-                    # Links after real entries: a folder reached both ways is read as itself.
-                    entries = sorted(scan, key=lambda e: (e.is_symlink(), e.name))
-            except OSError as exc:
-                raise self._error(folder, exc) from None
             below: list[tuple[Path, str, int]] = []
-            for entry in entries:
-                path = folder / entry.name
+            for entry, path, too_long, is_link, is_dir, is_file in self._listing(folder):
                 name = prefix + entry.name
-                self._check_length(path)  # before any call that would fail on it
-                if entry.is_symlink():
+                if too_long:  # before any call that would fail on it
+                    self._check_length(path)
+                if is_link:
                     kind = self._follow(path, seen, wanted is None or wanted(name))
-                elif entry.is_dir():
+                elif is_dir:
                     try:
                         st = entry.stat()
                     except OSError as exc:
@@ -168,7 +195,7 @@ class FolderWalk:
                         kind = ""
                     seen.add(key)
                 else:
-                    kind = "file" if entry.is_file() else ""
+                    kind = "file" if is_file else ""
                 if kind == "file":
                     yield name, path
                 elif kind == "dir" and not (skip_dir is not None and skip_dir(name, entry.name)):
@@ -181,6 +208,38 @@ class FolderWalk:
                         )
                     below.append((path, name + "/", depth + 1))
             stack.extend(reversed(below))
+
+    def _listing(self, folder: Path) -> list[_Entry]:
+        """The entries of ``folder`` in walking order, each with its path, whether the path
+        is too long (:meth:`_check_length` raises when the walk reaches it), and whether it
+        is a link, a folder, a file (not followed): read once."""
+        key = os.fspath(folder)
+        found = self._listings.get(key)
+        if found is None:
+            try:
+                with os.scandir(folder) as scan:
+                    # Links after real entries: a folder reached both ways is read as itself.
+                    entries = sorted(scan, key=lambda e: (e.is_symlink(), e.name))
+            except OSError as exc:
+                raise self._error(folder, exc) from None
+            # A child path without parsing its name again (it is one name, from the system).
+            child = getattr(folder, "_make_child_relpath", folder.joinpath)
+            found = []
+            for entry in entries:
+                path = child(entry.name)
+                link = entry.is_symlink()
+                found.append(
+                    (
+                        entry,
+                        path,
+                        len(os.fsencode(path)) >= PATH_MAX,
+                        link,
+                        not link and entry.is_dir(),
+                        not link and entry.is_file(),
+                    )
+                )
+            self._listings[key] = found
+        return found
 
     def _follow(self, path: Path, seen: set[tuple[int, int]], wanted: bool) -> str:
         """``"file"``, ``"dir"`` or ``""`` (skipped) for a symbolic link; the skip is noted

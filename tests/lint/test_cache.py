@@ -14,7 +14,7 @@ import pytest
 import rollbook
 from rollbook.lint.cache import CACHE_FILE, MODELS_FILE, PROJECT_FILE
 from rollbook.report import render
-from tests.lint.conftest import GOOD, RUNBOOK_PATH, TODAY
+from tests.lint.conftest import FLAGS_PATH, GOOD, RUNBOOK_PATH, TODAY
 
 NO_EXPECT_STEP = "      expect: The flag shows Off within a minute.\n"
 STEP = "    - do: Switch checkout.one_click Off in the flag console."
@@ -483,8 +483,8 @@ def test_an_alert_rule_file_change_rechecks_every_file(big):
         # Wording on a line: the file's summary (ids, flags, where they are) is the same.
         ("runbooks/a.yaml", "title: One-click checkout", "title: One-tap checkout", True),
         ("runbooks/e.yaml", "id: [broken\n", "id: [still broken\n", True),
-        # A line added above the flags moves them: their findings would point elsewhere.
-        ("runbooks/a.yaml", "title: One-click checkout", "title: One-click\n# x\n", False),
+        # A line added above the flags moves them: their findings are placed again.
+        ("runbooks/a.yaml", "title: One-click checkout", "title: One-click\n# x\n", True),
         ("runbooks/a.yaml", "off: false", "off: true", False),  # a value coverage reads
         ("runbooks/d.yaml", "id: alpha", "id: delta", False),  # no longer a duplicate id
         ("flags/checkout.flagd.json", '"off": false', '"off": 0', False),
@@ -565,3 +565,205 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen_when_racy(big, when):
     assert path.stat().st_size == prime_stat.st_size
     result = assert_warm_is_cold(big, rechecked=1)
     assert result.cache.hashed >= 1
+
+
+# An edit that moves a file's lines (a line added at its top, a flag written in flow style)
+# changes where its coverage findings are, not what they are: the project-scope outcome is
+# kept under the summaries without their positions, and each finding is put at the same slot
+# of its file's new summary. Every step below is compared with a cold run.
+
+FLAG = "  - key: checkout.one_click\n    system: flagd\n    off: false\n"
+COVERAGE_RUNBOOKS = {
+    # RB109 (off turns it on) and RB110 (another system), at the flag's `off` and `system`.
+    "runbooks/f1.yaml": variant(
+        "f-one", (FLAG, "  - key: checkout.one_click\n    system: unleash\n    off: true\n")
+    ),
+    # RB104 (a flag no source declares) and RB108 (an undeclared kill switch).
+    "runbooks/f2.yaml": variant(
+        "f-two",
+        (FLAG, FLAG + "  - key: mystery.flag\n    system: flagd\n    off: false\n"),
+        ("kill_switch: checkout.one_click", "kill_switch: mystery.flag"),
+    ),
+    # RB107: says `deployable: false` about a deployed flag.
+    "runbooks/f3.yaml": variant(
+        "f-three", ("risk: critical\n", "deployable: false\nrisk: critical\n")
+    ),
+    "runbooks/f4.yaml": variant("f-one"),  # RB009: f1's id again
+}
+PROJECT_CODES = {"RB009", "RB104", "RB107", "RB108", "RB109", "RB110"}
+
+
+def _edit(project, rel: str, old: str, new: str) -> None:
+    path = project.root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+MOVES = [
+    # (file, old, new): each applied after the last, never undone unless said.
+    ("runbooks/f1.yaml", "id: f-one", "# a note\nid: f-one"),  # every slot moves
+    (
+        "runbooks/f2.yaml",
+        "    system: flagd\n    off: false\n  - key: mystery",
+        ("    system: flagd\n\n\n    off: false\n  - key: mystery"),
+    ),  # some of its slots move, the ones before do not
+    (
+        "runbooks/f1.yaml",
+        "  - key: checkout.one_click\n    system: unleash\n    off: true\n"
+        "    change: Flag console > checkout.one_click > Off\n",
+        "  - {key: checkout.one_click,   system: unleash,  off: true,\n"
+        "     change: Flag console > checkout.one_click > Off}\n",
+    ),  # flow style: the columns move
+    ("runbooks/f4.yaml", "id: f-one", "\n\n# the duplicate\nid: f-one"),  # RB009 moves
+    ("runbooks/f3.yaml", "deployable: false\n", "\n\ndeployable: false\n"),
+    ("runbooks/f1.yaml", "# a note\n", ""),  # back where it was
+    ("runbooks/f2.yaml", "  kill_switch", "  # the switch\n  kill_switch"),
+    # The id's first owner moves; the duplicate's finding stays where it is.
+    ("runbooks/a.yaml", "id: alpha", "# first\nid: alpha"),
+]
+
+
+def _places(findings) -> list[tuple[str, str, int, int]]:
+    return sorted((f.code, f.path, f.line, f.column) for f in findings if f.code in PROJECT_CODES)
+
+
+@pytest.fixture
+def coverage_project(big):
+    for rel, text in COVERAGE_RUNBOOKS.items():
+        big.write(rel, text)
+    return big
+
+
+def test_an_edit_that_moves_lines_keeps_the_project_findings_at_their_new_places(
+    coverage_project,
+):
+    project = coverage_project
+    first = prime(project)
+    codes = {f.code for f in first.findings if f.path in COVERAGE_RUNBOOKS}
+    assert codes >= PROJECT_CODES, "every kind of slot must have a finding to move"
+    for rel, old, new in MOVES:
+        before = _places(project.lint(cache=False).findings)
+        _edit(project, rel, old, new)
+        report, result = warm(project)
+        assert report == cold(project), (rel, old)
+        assert result.cache.project_reused is True, (rel, old)
+        assert result.cache.rechecked == 1
+        if rel != "runbooks/a.yaml":
+            assert _places(result.findings) != before  # the edit did move findings
+        report, result = warm(project)  # and the next run takes them as placed
+        assert report == cold(project)
+        assert result.cache.project_reused is True
+        assert result.cache.rechecked == 0
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        # Two files moved in one run.
+        [
+            ("runbooks/f1.yaml", "id: f-one", "#\nid: f-one"),
+            ("runbooks/f2.yaml", "id: ", "#\nid: "),
+        ],
+        # A move and a change of what coverage reads: the rules run again.
+        [
+            ("runbooks/f1.yaml", "id: f-one", "#\nid: f-one"),
+            ("runbooks/f2.yaml", "mystery", "misty"),
+        ],
+        # A file moved and another added, deleted or renamed.
+        [("runbooks/f1.yaml", "id: f-one", "#\nid: f-one"), ("add", "runbooks/f5.yaml", "f-one")],
+        [("runbooks/f1.yaml", "id: f-one", "#\nid: f-one"), ("delete", "runbooks/f4.yaml", "")],
+        [
+            ("runbooks/f3.yaml", "id: ", "#\nid: "),
+            ("rename", "runbooks/f2.yaml", "runbooks/f0.yaml"),
+        ],
+        # A move and a flag file change.
+        [
+            ("runbooks/f1.yaml", "id: f-one", "#\nid: f-one"),
+            (FLAGS_PATH, '"off": false', '"off": 0'),
+        ],
+        # A flag's key changed, and its lines moved.
+        [("runbooks/f2.yaml", "key: mystery.flag", "key: mystery.flag2\n    # x")],
+    ],
+    ids=["two-files", "move-and-value", "add", "delete", "rename", "flag-file", "flag-key"],
+)
+def test_moves_mixed_with_other_changes_are_what_a_cold_run_reports(coverage_project, edits):
+    project = coverage_project
+    prime(project)
+    for step in edits:
+        if step[0] == "add":
+            project.write(step[1], variant(step[2]))
+        elif step[0] == "delete":
+            (project.root / step[1]).unlink()
+        elif step[0] == "rename":
+            (project.root / step[1]).rename(project.root / step[2])
+        else:
+            _edit(project, *step)
+    for _ in range(2):
+        report, _result = warm(project)
+        assert report == cold(project)
+
+
+def test_a_move_linted_by_the_build_first_is_placed_by_the_next_lint(coverage_project):
+    """The build keeps each file's entry but not the project outcome: the next lint finds
+    a file whose summary is not the one the outcome was kept with, and places it."""
+    project = coverage_project
+    prime(project)
+    _edit(project, "runbooks/f1.yaml", "id: f-one", "# a note\nid: f-one")
+    built = build_lint(project)
+    assert render("json", built) == cold(project)
+    report, result = warm(project)
+    assert report == cold(project)
+    assert result.cache.rechecked == 0
+    assert result.cache.project_reused is True
+
+
+def test_a_finding_at_no_slot_is_never_moved(coverage_project):
+    """A kept finding whose place is none of its file's summary slots (or two of them) pins
+    its file: once that file's lines move, the rules run again."""
+    project = coverage_project
+    prime(project)
+    file = project.root / ".rollbook-cache" / PROJECT_FILE
+    fmt, key, entries = pickle.loads(file.read_bytes())
+    outcome = pickle.loads(entries[("outcome",)])
+    assert any(f.path == "runbooks/f1.yaml" for f in outcome[1])
+    entries = {("outcome",): pickle.dumps((*outcome[:5], ["runbooks/f1.yaml"]))}
+    file.write_bytes(pickle.dumps((fmt, key, entries)))
+    _edit(project, "runbooks/f1.yaml", "id: f-one", "# a note\nid: f-one")
+    report, result = warm(project)
+    assert report == cold(project)
+    assert result.cache.project_reused is False
+
+
+def test_slots_of_pins_a_file_with_a_finding_at_no_slot_or_two():
+    from rollbook.diagnostics import Location, Severity
+    from rollbook.lint.context import RunbookSummary
+    from rollbook.lint.engine import slots_of
+    from rollbook.lint.finding import Finding
+
+    def at(path: str, line: int, column: int) -> Finding:
+        return Finding("RB009", "x", Severity.ERROR, "m", Location(path, line, column))
+
+    where = Location("runbooks/x.yaml", 3, 5)
+    alone = RunbookSummary("x", "runbooks/x.yaml", where, (), True, True)
+    twice = RunbookSummary("x", "runbooks/x.yaml", where, (), True, True, deployable_location=where)
+    on_slot, off_slot = at("runbooks/x.yaml", 3, 5), at("runbooks/x.yaml", 9, 1)
+    elsewhere = at("flags/x.json", 3, 5)
+    assert slots_of([on_slot, elsewhere], [alone]) == ([0, None], [])
+    assert slots_of([off_slot, elsewhere], [alone]) == ([None, None], ["runbooks/x.yaml"])
+    assert slots_of([on_slot], [twice]) == ([None], ["runbooks/x.yaml"])
+
+
+@pytest.mark.parametrize("output", ["text", "json", "sarif"])
+def test_the_command_line_after_a_move_prints_what_a_cold_run_prints(coverage_project, output):
+    """Through the command line, as a person runs it: the same report (text, positions,
+    order) and the same exit code as a cold run, after edits that move lines."""
+    project = coverage_project
+    assert _cli(project, "--output-format", output).returncode == 1  # fills the cache
+    for rel, old, new in MOVES[:3]:
+        _edit(project, rel, old, new)
+        warm_run = _cli(project, "--output-format", output)
+        cold_run = _cli(project, "--output-format", output, "--no-cache")
+        assert warm_run.stdout == cold_run.stdout
+        assert warm_run.stderr == cold_run.stderr
+        assert warm_run.returncode == cold_run.returncode == 1

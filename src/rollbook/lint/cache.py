@@ -22,8 +22,10 @@ files. Beside the entries (``lint.pickle``) the folder holds
   digest of the stored model: an incremental build loads and validates only the files that
   changed, and a stored model that is not byte for byte the one its entry names is a miss;
 - ``project.pickle``: the last run's project-scope findings and coverage, under a key of
-  every file's summary digest and every feature source file: a run whose summaries and
-  sources are all the same (an edit to a runbook's wording) decodes neither.
+  every file's summary without its positions and every feature source file: a run whose
+  summaries and sources say all the same (an edit to a runbook's wording, or one that moves
+  its lines) decodes neither; the findings in a file whose summary moved are put at the
+  same slots of its new summary (each finding's slot is kept with it).
 
 A file's digest is taken again only if its size, modification time or inode differ from
 those recorded when it was last hashed, or if it was written within two seconds of the run
@@ -72,7 +74,7 @@ CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by rollbook.\n"
 )
-FORMAT = 3  # bump when the layout of an entry or a file changes
+FORMAT = 4  # bump when the layout of an entry or a file changes
 
 # The only classes a lint entry may build (besides plain containers, text, numbers).
 _ALLOWED = safe_pickle.Allowed(
@@ -92,12 +94,13 @@ Entry = tuple[list[Finding], list[Suppression], str | None]
 """One file's own results: its findings, its suppression comments, and the digest of its
 stored model (None when no build stored one). Its summary is kept apart (:class:`Found`)."""
 
-Stored_entry = tuple[tuple, bytes | None, str | None, bytes, str]
+Stored_entry = tuple[tuple, bytes | None, str | None, bytes, str, str]
 """An entry as the cache file holds it, in plain values that the cache file's one read
 builds without a class: the findings as tuples (:func:`_finding_tuple`), the suppression
 comments pickled (None when there are none, as in most files), the stored model's digest,
-the summary pickled, and the summary's digest (which the project-scope part of a run is
-keyed by)."""
+the summary pickled, the summary's digest, and the digest of the summary without its
+positions (:meth:`RunbookSummary.without_positions`: what the project-scope part of a run
+is keyed by; the positions are put back slot for slot)."""
 
 
 @dataclass
@@ -111,6 +114,10 @@ class Found:
     def summary_digest(self) -> str:
         return self.stored[4]
 
+    @property
+    def position_free_digest(self) -> str:
+        return self.stored[5]
+
     def summary(self) -> RunbookSummary | None:
         """The summary, read back (CacheUnreadable if it does not read back as one)."""
         try:
@@ -121,6 +128,11 @@ class Found:
             raise CacheUnreadable("damaged summary")
         return value
 
+
+Outcome = tuple[list[Finding], object, list[str], list[int | None], list[str]]
+"""The project-scope part of an earlier run: its findings and coverage, every file's summary
+digest then (in order), the slot of each finding in its runbook's summary (None for findings
+in other files), and the files with a finding at no slot."""
 
 Stored = tuple[object, list[Problem]]
 """One runbook file as `rollbook build` keeps it: its model (None if invalid), its problems."""
@@ -202,7 +214,8 @@ class LintCache:
     stats_before_ns: int = 0
     """Stats taken earlier than this (the last run's start, less a margin) are trusted."""
     project_reused: bool = False
-    """Whether the project-scope findings and coverage came from the cache (:meth:`outcome`)."""
+    """Whether the project-scope findings and coverage came from the cache (:meth:`outcome`,
+    placed again by the engine)."""
 
     @property
     def file(self) -> Path:
@@ -294,10 +307,11 @@ class LintCache:
         self.hits += 1
         return Found(entry, stored)
 
-    def outcome(self, key: str) -> tuple[list[Finding], object] | None:
+    def outcome(self, key: str) -> Outcome | None:
         """The project-scope findings and coverage of an earlier run whose project-scope
-        inputs (every file's summary, every feature source file, the run's key) were
-        ``key``; None if the last run's were not."""
+        inputs (every file's summary without its positions, every feature source file, the
+        run's key) were ``key``, with what places them again (see :data:`Outcome`); None if
+        the last run's were not."""
         stored = self._read(PROJECT_FILE, self.key).get(("outcome",))
         if not isinstance(stored, bytes):
             return None
@@ -312,26 +326,40 @@ class LintCache:
             value = safe_pickle.loads(stored, allowed)
         except safe_pickle.Refused:
             return None
-        if not (isinstance(value, tuple) and len(value) == 3 and value[0] == key):
+        if not (isinstance(value, tuple) and len(value) == 6 and value[0] == key):
             return None
-        _, findings, coverage = value
+        _, findings, coverage, digests, refs, pinned = value
         if not (
             isinstance(findings, list)
             and all(isinstance(f, Finding) for f in findings)
             and (coverage is None or isinstance(coverage, Coverage))
+            and isinstance(digests, list)
+            and all(type(d) is str for d in digests)
+            and isinstance(refs, list)
+            and len(refs) == len(findings)
+            and all(r is None or (type(r) is int and r >= 0) for r in refs)
+            and isinstance(pinned, list)
+            and all(type(p) is str for p in pinned)
         ):
             return None
-        self.project_reused = True
-        return findings, coverage
+        return findings, coverage, digests, refs, pinned
 
-    def keep_outcome(self, key: str, findings: list[Finding], coverage: object) -> None:
+    def keep_outcome(
+        self,
+        key: str,
+        findings: list[Finding],
+        coverage: object,
+        digests: list[str],
+        refs: list[int | None],
+        pinned: list[str],
+    ) -> None:
         """Keep the project-scope part of this run for the next (see :meth:`outcome`)."""
         if not self.usable:
             return
         from rollbook.lint.registry import Hit
 
         fields = safe_pickle.constructor_fields(Finding, Location, Hit)
-        blob = safe_pickle.dumps((key, findings, coverage), fields)
+        blob = safe_pickle.dumps((key, findings, coverage, digests, refs, pinned), fields)
         self._write(PROJECT_FILE, self.key, {("outcome",): blob})
 
     def stored(self, display: str, digest: str, model_digest: str | None) -> Stored | None:
@@ -441,7 +469,14 @@ def encode_entry(entry: Entry, summary: RunbookSummary | None) -> Stored_entry:
         model_digest,
         pickled,
         file_digest(pickled),
+        position_free_digest(summary),
     )
+
+
+def position_free_digest(summary: RunbookSummary | None) -> str:
+    """The digest of what ``summary`` says but where (see :data:`Stored_entry`)."""
+    value = None if summary is None else summary.without_positions()
+    return file_digest(repr(value).encode("utf-8", "surrogatepass"))
 
 
 def _finding_tuple(f: Finding) -> tuple:
@@ -516,15 +551,16 @@ def _decode(data: bytes, key: str) -> dict[tuple, bytes]:
 def _entry(value: object) -> Entry:
     """A stored entry's findings, suppressions and model digest; CacheUnreadable unless it
     is exactly what :func:`encode_entry` writes."""
-    if not (isinstance(value, tuple) and len(value) == 5):
+    if not (isinstance(value, tuple) and len(value) == 6):
         raise CacheUnreadable("damaged entry")
-    raw, sups_blob, model_digest, summary, summary_digest = value
+    raw, sups_blob, model_digest, summary, summary_digest, free_digest = value
     if not (
         isinstance(raw, tuple)
         and (sups_blob is None or isinstance(sups_blob, bytes))
         and (model_digest is None or isinstance(model_digest, str))
         and isinstance(summary, bytes)
         and isinstance(summary_digest, str)
+        and isinstance(free_digest, str)
     ):
         raise CacheUnreadable("damaged entry")
     findings = []

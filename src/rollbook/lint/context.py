@@ -108,6 +108,36 @@ class RunbookSummary:
     def flag_keys(self) -> set[str]:
         return {flag.key for flag in self.flags}
 
+    def locations(self) -> list[Location | None]:
+        """Every place this summary records, in a fixed order of slots: the id, the
+        ``deployable``, kill switch and rollout places, then each flag's key, off, on and
+        system places (None where not written)."""
+        found = [
+            self.id_location,
+            self.deployable_location,
+            self.kill_switch_location,
+            self.rollout_location,
+        ]
+        for flag in self.flags:
+            found += (flag.key_location, flag.off_location, flag.on_location, flag.system_location)
+        return found
+
+    def without_positions(self) -> tuple:
+        """Everything this summary says but where it is written (only whether each place
+        is written): two summaries alike here give the project-scope rules the same
+        findings, at their own places (:meth:`locations`, slot for slot)."""
+        return (
+            self.id,
+            self.path,
+            self.deployable,
+            self.checked,
+            self.has_rollback,
+            self.kill_switch,
+            self.stage_percents,
+            tuple((f.key, f.system, f.off, f.on) for f in self.flags),
+            tuple(place is not None for place in self.locations()),
+        )
+
 
 @dataclass
 class ProjectContext:

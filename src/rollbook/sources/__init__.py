@@ -9,6 +9,7 @@ no runbook" can point at the flag definition.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,10 +26,12 @@ if TYPE_CHECKING:
 __all__ = [
     "SOURCE_KINDS",
     "Feature",
+    "ReadLater",
     "SourceError",
     "SourceKind",
     "SourceSpec",
     "collect_features",
+    "find_source_files",
     "parse_source_spec",
 ]
 
@@ -58,6 +61,39 @@ def collect_features(
             for file, name in files:
                 features.extend(cache.features(spec, file, name))
     return features
+
+
+@dataclass
+class ReadLater:
+    """Every source's files, found already (the walks made, their notes taken), to be read
+    by :meth:`load` while other work goes on: `rollbook lint` reads them while its workers
+    check the runbooks."""
+
+    files: list[tuple[SourceSpec, list[tuple[Path, str]]]] = field(default_factory=list)
+
+    def load(self) -> list[Feature]:
+        """What :func:`collect_features` gives (SourceError for a file that cannot be read)."""
+        features: list[Feature] = []
+        for spec, files in self.files:
+            features.extend(SOURCE_KINDS[spec.kind].read_files(spec, files))
+        return features
+
+
+def find_source_files(specs: list[SourceSpec], root: Path, walk: FolderWalk) -> ReadLater:
+    """The files of every source, found now, read later (:meth:`ReadLater.load`).
+
+    Errors are those :func:`collect_features` raises, in its order: when a source's files
+    cannot be found, the sources before it are read first, so that an error reading one of
+    them is the one raised.
+    """
+    later = ReadLater()
+    try:
+        for spec, files in source_files(specs, root, walk):
+            later.files.append((spec, files))
+    except SourceError:
+        later.load()
+        raise
+    return later
 
 
 def source_files(

@@ -16,6 +16,7 @@ are often generated in CI just before rollbook runs.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -165,6 +166,25 @@ def find_files(
     walk follows them); a folder too deep or unreadable is a SourceError.
     """
     walk = walk if walk is not None else FolderWalk(root)
+    patterns = tuple(patterns)
+    # One command asks the same more than once (the sources, then which YAML files they
+    # read): the second answer is the first, with its notes said again.
+    key = ("find_files", os.fspath(root), patterns, respect_gitignore)
+    known = walk.found.get(key)
+    if known is not None:
+        files, heard = known
+        for note in heard:
+            walk.note(note)
+        return list(files)  # type: ignore[call-overload]
+    with walk.listening() as heard:
+        files = _find_files(root, patterns, respect_gitignore, where, walk)
+    walk.found[key] = (tuple(files), tuple(heard))
+    return files
+
+
+def _find_files(
+    root: Path, patterns: tuple[str, ...], respect_gitignore: bool, where: str, walk: FolderWalk
+) -> list[tuple[Path, str]]:
     ignores = _GitIgnores(root) if respect_gitignore else None
     found: dict[str, Path] = {}
     for raw in patterns:

@@ -12,6 +12,7 @@ the fix belongs there, at the alert in its rule file.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from rollbook.alerts import is_template, page_url, url_matches
@@ -344,6 +345,17 @@ def alert_runbook_url_mismatch(ctx: RunbookContext) -> Iterator[Hit]:
         )
 
 
+# The parser builds the whole syntax tree of each query (a tenth of a millisecond): a query
+# written twice (an alert signal and the metric beside it, runbooks made from one template)
+# is parsed once per process. Its answer depends on the text alone and is never changed;
+# only queries of ordinary length are kept (a few megabytes at most).
+_promql_error_kept = functools.lru_cache(maxsize=4096)(promql_error)
+
+
+def _promql_error(query: str):
+    return _promql_error_kept(query) if len(query) <= 1024 else promql_error(query)
+
+
 @rule(
     Code.INVALID_PROMQL,
     "invalid-promql",
@@ -389,7 +401,7 @@ def invalid_promql(ctx: RunbookContext) -> Iterator[Hit]:
     for i, signal in enumerate(ctx.runbook.signals):
         if signal.kind not in PROMQL_KINDS or not signal.query or not signal.query.strip():
             continue
-        error = promql_error(signal.query)
+        error = _promql_error(signal.query)
         if error is None:
             continue
         what = "is not valid PromQL" if error.checked else "was not checked as PromQL"

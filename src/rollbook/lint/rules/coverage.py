@@ -105,8 +105,10 @@ class _Index:
         self.by_id: dict[str, list[RunbookSummary]] = defaultdict(list)
         for summary in ctx.summaries:
             self.by_id[summary.id].append(summary)
-            for key in summary.flag_keys:
-                self.by_flag[key].append(summary)
+            for flag in summary.flags:  # each summary once per key it lists
+                listed = self.by_flag[flag.key]
+                if not listed or listed[-1] is not summary:
+                    listed.append(summary)
         self.slugs: dict[str, list[str]] = defaultdict(list)  # slug -> source keys
         for key, feature in ctx.by_key.items():
             if feature.keyed:
@@ -233,9 +235,9 @@ def _gaps(ctx: ProjectContext) -> Iterator[Gap]:
     index = _index(ctx)
     unknown_listed: dict[str, RunbookSummary] = {}
     for summary in ctx.summaries:
-        for key in summary.flag_keys:
-            if key not in ctx.by_key:
-                unknown_listed.setdefault(key, summary)
+        for flag in summary.flags:
+            if flag.key not in ctx.by_key:
+                unknown_listed.setdefault(flag.key, summary)
     for key, feature in ctx.by_key.items():
         if not feature.deployable:
             continue
@@ -424,7 +426,7 @@ def runbook_without_feature(ctx: ProjectContext) -> Iterator[Hit]:
             continue
         if summary.id in index.slugs or summary.id in ctx.id_only:
             continue
-        if any(key in ctx.by_key for key in summary.flag_keys):
+        if any(flag.key in ctx.by_key for flag in summary.flags):
             continue
         yield Hit(
             f"no feature source knows `{summary.id}` or its flags",
