@@ -840,6 +840,29 @@ def _run_mkdocs(
     if previous == logging.NOTSET or previous < logging.WARNING:
         mkdocs_log.setLevel(logging.WARNING)
     shards = _Shards(jobs=max(1, jobs))
+    from mkdocs.commands import build as mkdocs_build
+
+    populate, build_page = mkdocs_build._populate_page, mkdocs_build._build_page
+    reused = cache[2]
+    if reused:
+        # Pages taken finished from the page cache: MkDocs still knows them (its sitemap
+        # lists them, its navigation has them), but neither reads nor renders them, which
+        # would only make an empty page per page (a fifth of an incremental build).
+        by_uri = {page.src_uri: page for page in pages}
+
+        def populate_page(page, config, files, dirty=False):
+            if page.file.src_uri not in reused:
+                return populate(page, config, files, dirty)
+            _known_page(page, by_uri[page.file.src_uri])
+            return None
+
+        def skip_reused(page, *args, **kwargs):
+            if page.file.src_uri not in reused:
+                return build_page(page, *args, **kwargs)
+            return None
+
+        mkdocs_build._populate_page = populate_page
+        mkdocs_build._build_page = skip_reused
     try:
         config_path = Path(cfg["docs_dir"]).parent / "mkdocs.yml"
         config = load_config(io.BytesIO(b"{}"), config_file_path=str(config_path), **cfg)
@@ -867,6 +890,19 @@ def _run_mkdocs(
         raise SiteBuildError(f"MkDocs aborted the build ({exc})") from exc
     finally:
         mkdocs_log.setLevel(previous)
+        mkdocs_build._populate_page, mkdocs_build._build_page = populate, build_page
+
+
+def _known_page(page, site_page: SitePage) -> None:
+    """What MkDocs' reading of one of rollbook's pages leaves on it (see
+    RollbookPlugin.on_page_markdown and :func:`_stub_render`), for a page it does not build."""
+    page.markdown = STUB
+    page.meta = {
+        "title": str(escape(site_page.title)),
+        "rb_title": site_page.title,
+        "rb_description": site_page.description,
+    }
+    _stub_render(page, None, None)
 
 
 def _as_site_error(exc: BaseException) -> SiteBuildError:
