@@ -633,3 +633,42 @@ def test_builds_at_new_times_rewrite_pages_never_the_cache(built, tmp_path, monk
         assert f"2026-01-01 0{hours}:00 UTC" in page
         for path, data in entries.items():
             assert not path.exists() or path.read_bytes() == data, path
+
+
+def test_first_builds_after_a_cold_build_keep_the_folders_of_unchanged_pages(built, tmp_path):
+    """The pages a build renders are published as its cache's entries too, so even the
+    builds right after a cold build move unchanged pages' folders from the site before last
+    (rather than deleting that whole site and linking every page again)."""
+    root, out = built  # a cold build: every page rendered
+    folder = out / "runbooks" / "feature-00000"
+    page = folder / "index.html"
+    cold = folder.stat().st_ino
+    entries = {p.stat().st_ino for p in (cache_folder(root) / "pages").rglob("*.html")}
+    assert page.stat().st_ino in entries  # the entry itself, not a copy of it
+    edit_summary(root, 1, "One.")
+    build(load_project(root), out)
+    edit_summary(root, 1, "Two.")
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert folder.stat().st_ino == cold  # the cold build's folder, moved twice
+    assert "Two." in (out / "runbooks" / "feature-00001" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_every_file_of_the_site_is_readable_by_the_web_server(tmp_path, umask):
+    """Pages published as links to the cache's entries are readable by everyone, as the
+    files MkDocs writes are (a web server runs as another user), on the cold build and on
+    builds that reuse them."""
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "site"
+    previous = os.umask(umask)
+    try:
+        build(load_project(root), out)
+        cold = {p for p in out.rglob("*.html") if p.stat().st_mode & 0o004 == 0}
+        edit_summary(root, 0, "Edited.")
+        build(load_project(root), out)
+        again = {p for p in out.rglob("*.html") if p.stat().st_mode & 0o004 == 0}
+    finally:
+        os.umask(previous)
+    # MkDocs' own files follow the umask; rollbook's pages are published readable.
+    pages = {p for p in cold | again if "runbooks" in p.parts}
+    assert pages == set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html as htmllib
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -87,7 +88,7 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
     :class:`SiteBuildError` listing the first problems found.
     """
     checked = checked or {}
-    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    files = site_file_names(site)
     pages = sorted(f for f in files if f.lower().endswith(HTML_DOCUMENTS))
     unread = [n for n, rel in enumerate(pages) if rel not in checked]
     jobs = max(1, min(jobs, len(unread) // 20 or 1))
@@ -111,6 +112,21 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
         shown = "\n  ".join(broken[:20])
         more = f"\n  ... and {len(broken) - 20} more" if len(broken) > 20 else ""
         raise SiteBuildError(f"{len(broken)} broken internal link(s):\n  {shown}{more}")
+
+
+def site_file_names(site: Path) -> set[str]:
+    """Every file of ``site`` (links to folders are not followed), by its path in the site."""
+    found: set[str] = set()
+    pending = [("", str(site))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file():
+                    found.add(prefix + entry.name)
+    return found
 
 
 def check_stylesheets(site: Path, files: set[str]) -> None:

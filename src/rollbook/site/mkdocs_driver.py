@@ -632,7 +632,10 @@ def _rollbook_plugin(
                 cleaned, links = made.pop(page.file.src_uri)
                 checked[page.file.dest_uri] = links
                 if page_cache is not None and page.file.src_uri in keys:
-                    page_cache.put(keys[page.file.src_uri], cleaned, links)
+                    # Published as a link to its cache entry: MkDocs writes no empty page.
+                    dest = page.file.abs_dest_path
+                    if page_cache.put(keys[page.file.src_uri], cleaned, links, dest):
+                        return ""
                 return cleaned
             if page.meta.get("template") == SKIP_TEMPLATE:
                 return output
@@ -654,7 +657,9 @@ def _rollbook_plugin(
                 raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
             links = checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)
             if page_cache is not None and page.file.src_uri in keys:
-                page_cache.put(keys[page.file.src_uri], cleaned, links)
+                dest = page.file.abs_dest_path
+                if page_cache.put(keys[page.file.src_uri], cleaned, links, dest):
+                    return ""
             return cleaned
 
         @event_priority(100)

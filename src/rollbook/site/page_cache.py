@@ -70,6 +70,8 @@ INDEX = "pages-index.json"
 
 
 SPARE = "spare"
+# The mode of a page's entry, which the site publishes as it is (a hard link).
+PAGE_MODE = 0o644
 
 
 @dataclass
@@ -204,23 +206,37 @@ class PageCache:
         self.seen[key] = [time, data["links"], data["file"], [stat.st_size, stat.st_mtime_ns]]
         return CachedPage(held, time, links, spare=spare is not None, old=old)
 
-    def put(self, key: str, html: str, links: PageLinks) -> None:
+    def put(self, key: str, html: str, links: PageLinks, dest: str | None = None) -> bool:
         """Keep a finished page, unless the build time shows in it in another form than the
-        time element (then a reused copy could not be brought up to date)."""
+        time element (then a reused copy could not be brought up to date).
+
+        ``dest``: where the site has the page; it is published there as a hard link to the
+        entry (as a page taken from the cache is), so that the next builds find it in the
+        previous site as the entry itself (see :meth:`place`). True when it is there."""
         stamp_free = html.replace(self.time, "")
         if self.built_iso in stamp_free or self.built_text in stamp_free:
-            return
+            return False
         html_path, meta_path = self._paths(key)
         meta: dict[str, object] = {"time": self.time, "links": [list(links[0]), list(links[1])]}
         try:
             prepare(self.folder)
             html_path.parent.mkdir(parents=True, exist_ok=True)
             write_whole(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            # Published as it is: readable by the web server, whoever it runs as.
+            os.chmod(html_path, PAGE_MODE)
             stat = html_path.stat()
             meta["file"] = [stat.st_size, stat.st_mtime_ns]
             write_whole(meta_path, json.dumps(meta).encode("utf-8"))
         except OSError:
-            return  # a cache that cannot be written costs time only
+            return False  # a cache that cannot be written costs time only
+        if dest is None:
+            return False
+        try:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            os.link(html_path, dest)
+        except OSError:
+            return False
+        return True
 
     def place(self, cached: CachedPage, dest: Path) -> None:
         """Write a cached page to ``dest``: its folder moved from the previous site, or a
