@@ -672,3 +672,113 @@ def test_every_file_of_the_site_is_readable_by_the_web_server(tmp_path, umask):
     # MkDocs' own files follow the umask; rollbook's pages are published readable.
     pages = {p for p in cold | again if "runbooks" in p.parts}
     assert pages == set()
+
+
+def test_feature_source_change_renders_the_runbooks_whose_findings_it_changes(built, tmp_path):
+    """A flag file is no runbook, but removing a flag from it gives every runbook naming
+    that flag a finding its page shows: those pages are rendered again (keyed by their
+    lint findings), and the site is the one a full build writes."""
+    root, out = built
+    flags = root / "runbooks" / "flags.flagd.json"
+    flags.write_text(
+        flags.read_text(encoding="utf-8").replace("saved_search_alerts", "other_flag"),
+        encoding="utf-8",
+    )
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == all_runbook_pages(out)
+    page = (out / "runbooks" / "feature-00000" / "index.html").read_text(encoding="utf-8")
+    assert "saved_search_alerts" in page and "RB1" in page
+
+
+# --- Build state kept in memory (rollbook serve) -------------------------------------------
+
+
+def test_builds_sharing_a_state_read_no_index_twice_and_write_the_same_site(tmp_path):
+    """Builds given one BuildState (as `rollbook serve` keeps it) write, edit after edit,
+    the site a full build writes, and take the cache's indexes from memory."""
+    from rollbook.site.state import BuildState
+
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "inc" / "site"
+    state = BuildState()
+    build(load_project(root), out, state=state)
+    assert state.reads == 0  # a cold build: there was nothing to read
+
+    def move() -> None:
+        (root / "runbooks" / "sub").mkdir()
+        runbook_file(root, 2).rename(root / "runbooks" / "sub" / "feature-00002.yaml")
+
+    def add() -> None:
+        text = runbook_file(root, 3).read_text(encoding="utf-8")
+        (root / "runbooks" / "feature-copy.yaml").write_text(
+            text.replace("id: feature-00003", "id: feature-copy"), encoding="utf-8"
+        )
+
+    changes = [
+        lambda: edit_summary(root, 0, "Edited."),
+        lambda: runbook_file(root, 1).unlink(),
+        move,
+        add,
+        lambda: None,
+    ]
+    for n, change in enumerate(changes):
+        change()
+        outcome = build(load_project(root), out, state=state)
+        build(load_project(root), tmp_path / f"full{n}" / "site", cache=False)
+        got, want = tree(out), tree(tmp_path / f"full{n}" / "site")
+        assert sorted(got) == sorted(want)
+        assert [name for name in want if got[name] != want[name]] == []
+        assert outcome.report.reused > 0
+    assert state.reads == 0
+
+
+@pytest.mark.parametrize("damage", ["cache-removed", "index-garbled", "index-replaced"])
+def test_state_never_trusts_an_index_changed_on_disk(tmp_path, damage):
+    """An index the state holds that was removed, damaged or rewritten on disk since (by
+    hand, by another build) is read from disk again: the site is still a full build's."""
+    from rollbook.site.state import BuildState
+
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "inc" / "site"
+    state = BuildState()
+    build(load_project(root), out, state=state)
+    cache = cache_folder(root)
+    if damage == "cache-removed":
+        shutil.rmtree(cache)
+    elif damage == "index-garbled":
+        for name in ("pages-index.json", "render-index.json", "files.json"):
+            (cache / name).write_text("{not json", encoding="utf-8")
+    else:
+        # Another build's index: every page of this one unknown to it.
+        for name in ("pages-index.json", "render-index.json", "files.json"):
+            (cache / name).write_text("{}", encoding="utf-8")
+    edit_summary(root, 0, "Edited.")
+    outcome = build(load_project(root), out, state=state)
+    build(load_project(root), tmp_path / "full" / "site", cache=False)
+    got, want = tree(out), tree(tmp_path / "full" / "site")
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []
+    if damage == "cache-removed":
+        assert outcome.report.reused == 0
+    else:
+        assert state.reads > 0  # read again from disk, not taken from memory
+
+
+def test_one_state_for_two_projects_keeps_them_apart(tmp_path):
+    """A state given builds of two projects keeps each one's indexes (by path)."""
+    from rollbook.site.state import BuildState
+
+    state = BuildState()
+    roots = [make_project(tmp_path / name, extra_runbooks=2) for name in ("one", "two")]
+    edit_summary(roots[1], 0, "Only in two.")
+    for _ in range(2):
+        for root in roots:
+            build(load_project(root), root / "site", state=state)
+    for root in roots:
+        build(load_project(root), tmp_path / f"full-{root.name}", cache=False)
+        got, want = tree(root / "site"), tree(tmp_path / f"full-{root.name}")
+        assert [name for name in want if got.get(name) != want[name]] == []
+        assert sorted(got) == sorted(want)
+    assert "Only in two." not in (
+        roots[0] / "site" / "runbooks" / "feature-00000" / "index.html"
+    ).read_text(encoding="utf-8")

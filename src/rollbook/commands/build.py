@@ -39,6 +39,7 @@ from rollbook.site import SiteBuildError, SiteOptions, SiteReport, build_site
 from rollbook.site.mkdocs_driver import overrides_problems
 from rollbook.site.output import recover_output
 from rollbook.site.page_cache import cache_folder
+from rollbook.site.state import BuildState
 
 OVERRIDES_NAME = "mkdocs.overrides.yml"
 
@@ -240,6 +241,7 @@ def build(
     preview: bool = False,
     cache: bool | Path = True,
     built: dt.datetime | None = None,
+    state: BuildState | None = None,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
 
@@ -251,6 +253,15 @@ def build(
     kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
     byte for byte the same as without. False renders every page and keeps none. ``built``:
     the time the pages say they were built (by default now, or ``SOURCE_DATE_EPOCH``).
+
+    ``state``: a :class:`rollbook.site.state.BuildState` to keep the build cache's indexes
+    in memory from one build to the next. A process that builds the same project again and
+    again (``rollbook serve``) makes one, ``BuildState()``, and passes it to every build:
+    each build then takes from it what the previous one wrote to the cache folder instead of
+    reading and parsing it again (an index changed on disk meanwhile is read again). The
+    output is byte for byte the same with or without it; without one (``rollbook build``),
+    the indexes are read from the cache folder, which is what persists. Ignored with
+    ``cache=False``.
     """
     recover_output(out)
     built = build_time() if built is None else built
@@ -278,7 +289,7 @@ def build(
             built,
             user_templates,
             overrides,
-            _Mode(service_worker, keep_going, preview, cache),
+            _Mode(service_worker, keep_going, preview, cache, state),
             jobs,
         )
     finally:
@@ -299,6 +310,7 @@ class _Mode:
     keep_going: bool
     preview: bool
     cache: bool | Path = True
+    state: BuildState | None = None
 
 
 def _build_loaded(
@@ -317,7 +329,7 @@ def _build_loaded(
     if invalid and not mode.keep_going:
         raise InvalidRunbooks(invalid)
     cache = _cache_folder(project, mode.cache)
-    memo = RenderedRunbooks(cache, user_templates) if cache is not None else None
+    memo = RenderedRunbooks(cache, user_templates, mode.state) if cache is not None else None
     pages = render_pages(
         loaded,
         lint=lint_results,
@@ -348,6 +360,7 @@ def _build_loaded(
         jobs=jobs,
         extra_files=extra_files,
         cache=cache,
+        state=mode.state,
     )
     site = build_site(pages, out, options)
     if memo is not None:

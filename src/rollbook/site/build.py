@@ -20,6 +20,7 @@ from rollbook.site.links import check_site
 from rollbook.site.offline import FileFacts, site_files, write_service_worker
 from rollbook.site.output import SPARE, spare_folder, staged_output
 from rollbook.site.search import SearchIndexReport, write_search_index
+from rollbook.site.state import BuildState
 
 # What the service worker's manifest read of each file (rollbook.site.offline.FileFacts).
 FACTS = "files.json"
@@ -45,6 +46,8 @@ class SiteOptions:
     """Other files to publish as they are, by site path (the problems report)."""
     cache: Path | None = None
     """The build cache folder (:mod:`rollbook.site.page_cache`), or None to render all."""
+    state: BuildState | None = None
+    """The cache's indexes kept in memory between builds (:mod:`rollbook.site.state`)."""
 
 
 @dataclass
@@ -105,7 +108,9 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
         )
         check_site(staging, checked=checked, jobs=options.jobs)
         files = site_files(staging)
-        facts = FileFacts(options.cache / FACTS if options.cache is not None else None)
+        facts = FileFacts(
+            options.cache / FACTS if options.cache is not None else None, options.state
+        )
         version = write_service_worker(
             staging, env, enabled=options.service_worker, facts=facts, files=files
         )

@@ -399,6 +399,7 @@ def build(
             options.built_iso,
             options.built_text,
             hold=scratch / "cached",
+            state=options.state,
         )
         for page in pages:
             key = keys[page.src_uri] = use.cache.key(page)

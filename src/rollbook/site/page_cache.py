@@ -64,6 +64,7 @@ from rollbook.build_cache import (
 from rollbook.render.urls import src_uri_to_url
 from rollbook.render.views import SitePage
 from rollbook.site.links import PageLinks
+from rollbook.site.state import BuildState, read_json, write_json
 
 FORMAT = b"rollbook page cache 2"
 INDEX = "pages-index.json"
@@ -106,6 +107,8 @@ class PageCache:
     """Index entries of the pages this build found, for :meth:`prune` to write."""
     uris: dict[str, str] = field(default_factory=dict)
     """The ``src_uri`` of each key asked for (:meth:`key`), to find the page in the spare."""
+    state: BuildState | None = None
+    """The indexes of earlier builds in memory (:mod:`rollbook.site.state`)."""
 
     @property
     def time(self) -> str:
@@ -159,7 +162,7 @@ class PageCache:
 
     def _read_index(self) -> dict[str, list]:
         try:
-            data = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
+            data = read_json(self.folder / INDEX, self.state)
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
@@ -312,7 +315,7 @@ class PageCache:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
-            write_whole(self.folder / INDEX, json.dumps(index).encode("utf-8"))
+            write_json(self.folder / INDEX, index, self.state)
         for key in (self.index or {}).keys() - keep:
             for path in self._paths(key):
                 path.unlink(missing_ok=True)
