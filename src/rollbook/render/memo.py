@@ -287,12 +287,12 @@ class RenderedRunbooks:
         """The page as an earlier build rendered it, brought to this build's time; or None."""
         key = self.key(entry)
         self.keys.add(key)
-        path = self._path(key)
+        name = f"{self.folder}/{key[:2]}/{key}.json"
         known = self.index.get(key)
         if known is not None:
             try:
                 src_uri, title, description, search_text, kind, stamp = known
-                stat = os.stat(path)
+                stat = os.stat(name)
                 if [stat.st_size, stat.st_mtime_ns] == stamp and src_uri == entry.src_uri:
                     self.reused += 1
                     self.seen[key] = known
@@ -303,10 +303,11 @@ class RenderedRunbooks:
                         search_text=search_text,
                         kind=kind,
                         content_key=key,
-                        load=lambda: self._html(entry, path),
+                        load=lambda: self._html(entry, Path(name)),
                     )
             except (OSError, ValueError, TypeError):
                 pass
+        path = Path(name)
         try:
             stat = path.stat()
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -77,7 +77,13 @@ def _values(inside: str) -> list[tuple[str, str]]:
 PageLinks = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
-def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs: int = 1) -> None:
+def check_site(
+    site: Path,
+    checked: dict[str, PageLinks] | None = None,
+    *,
+    jobs: int = 1,
+    files: set[str] | None = None,
+) -> None:
     """Check every page and stylesheet: nothing executable or loaded from another host, no
     broken internal link.
 
@@ -85,10 +91,11 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
     only the links' targets are looked up here, without reading the page again. Every other
     page (MkDocs' own, such as 404.html) is read, checked, and rewritten without rollbook's
     content markers; with ``jobs`` > 1 they are dealt out to forked workers. Raises
-    :class:`SiteBuildError` listing the first problems found.
+    :class:`SiteBuildError` listing the first problems found. ``files``: every file of the
+    site by its path in it, if known (:func:`site_file_names`).
     """
     checked = checked or {}
-    files = site_file_names(site)
+    files = site_file_names(site) if files is None else files
     pages = sorted(f for f in files if f.lower().endswith(HTML_DOCUMENTS))
     unread = [n for n, rel in enumerate(pages) if rel not in checked]
     jobs = max(1, min(jobs, len(unread) // 20 or 1))

@@ -120,13 +120,13 @@ class FileFacts:
 def site_files(site: Path) -> dict[str, os.stat_result]:
     """Every file of ``site`` by its path in the site, with its status (one walk)."""
     found: dict[str, os.stat_result] = {}
-    pending = [("", site)]
+    pending = [("", str(site))]
     while pending:
         prefix, folder = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", Path(entry.path)))
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
                 elif entry.is_file():
                     found[prefix + entry.name] = entry.stat()
     return found

@@ -171,7 +171,8 @@ class PageCache:
         """The cached page for ``key``, or None (also when the entry cannot be read)."""
         if self.index is None:
             self.index = self._read_index()
-        html, meta = self._paths(key)
+        base = f"{self.folder}/pages/{key[:2]}/{key}"
+        html, meta = f"{base}.html", f"{base}.json"
         try:
             known = self.index.get(key)
             stat = os.stat(meta) if known is not None else None
@@ -179,8 +180,9 @@ class PageCache:
                 time, (needs, missing), file, _ = known
                 data = {"time": time, "links": [needs, missing], "file": file}
             else:
-                data = json.loads(meta.read_text(encoding="utf-8"))
-                stat = meta.stat()
+                with open(meta, encoding="utf-8") as handle:
+                    data = json.loads(handle.read())
+                stat = os.stat(meta)
             needs, missing = data["links"]
             links: PageLinks = (
                 tuple((str(a), str(b)) for a, b in needs),
