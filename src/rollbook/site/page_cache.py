@@ -37,7 +37,10 @@ The previous site, once a build has replaced it, is kept in the cache as the *sp
 folder (``spare/``). A page's folder there that holds nothing but the page, the very file
 (same inode) the cache holds for the page's key, is moved into the new site whole: one
 rename instead of creating the folder and linking the page now, and unlinking and removing
-them with the old site later, which at 10,000 pages is seconds of disk time.
+them with the old site later, which at 10,000 pages is seconds of disk time. A page a build
+renders is published as a hard link to the entry it writes for it (mode 0644: the site is
+read by a web server, whoever it runs as), so that this holds from the first builds after a
+cold build on.
 """
 
 from __future__ import annotations
@@ -285,15 +288,20 @@ class PageCache:
         such folder yet (never the site's root)."""
         if page is None:
             page = cached.path if cached.spare else None
-        if page is None or dest.name != page.name:
+        if page is None:
             return False
-        folder, target = page.parent, dest.parent
+        folder, name = os.path.split(page)
+        target, dest_name = os.path.split(dest)
+        if dest_name != name:
+            return False
         try:
-            if target.exists():
+            if os.path.lexists(target):
                 return False
-            if os.listdir(folder) != [page.name]:
+            if os.listdir(folder) != [name]:
                 return False
-            target.parent.mkdir(parents=True, exist_ok=True)
+            parent = os.path.dirname(target)
+            if not os.path.isdir(parent):
+                os.makedirs(parent, exist_ok=True)
             os.rename(folder, target)
         except OSError:
             return False
