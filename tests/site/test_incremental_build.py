@@ -782,3 +782,25 @@ def test_one_state_for_two_projects_keeps_them_apart(tmp_path):
     assert "Only in two." not in (
         roots[0] / "site" / "runbooks" / "feature-00000" / "index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_sitemap_lists_pages_taken_from_the_cache(tmp_path):
+    """With a site URL, the sitemap lists every page, in the order a full build lists them,
+    also those the build took finished from the cache (which the site engine never sees)."""
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    config = root / "rollbook.toml"
+    config.write_text(
+        'site-url = "https://runbooks.example.com/ops"\n' + config.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "inc" / "site"
+    build(load_project(root), out)
+    edit_summary(root, 0, "Edited.")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.reused > 0
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    for n in range(RUNBOOKS):
+        assert f"https://runbooks.example.com/ops/runbooks/feature-{n:05d}/" in urls
+    assert "https://runbooks.example.com/ops/" in urls
+    assert len(urls) == report.pages

@@ -527,6 +527,13 @@ def _rollbook_plugin(
 
         def on_files(self, files, config):
             for page in pages:
+                if page.src_uri in reuse:
+                    # Taken finished from the cache: MkDocs never sees it (the sitemap
+                    # lists it all the same, see _run_mkdocs); placed in on_post_build.
+                    dest_of[page.src_uri] = File(
+                        page.src_uri, None, config.site_dir, config.use_directory_urls
+                    ).dest_uri
+                    continue
                 files.append(File.generated(config, page.src_uri, content=STUB))
             for uri, data in assets.items():
                 files.append(File.generated(config, uri, content=data))
@@ -571,9 +578,6 @@ def _rollbook_plugin(
                 self._fork(config, files)
             for file in files.documentation_pages():
                 worker = worker_of.get(file.src_uri, 0)
-                if file.src_uri in reuse:
-                    dest_of[file.src_uri] = file.dest_uri
-                    worker = -1
                 if file.page is None:
                     continue
                 if worker != shards.index:
@@ -848,27 +852,18 @@ def _run_mkdocs(
     shards = _Shards(jobs=max(1, jobs))
     from mkdocs.commands import build as mkdocs_build
 
-    populate, build_page = mkdocs_build._populate_page, mkdocs_build._build_page
+    theme_template = mkdocs_build._build_theme_template
     reused = cache[2]
     if reused:
-        # Pages taken finished from the page cache: MkDocs still knows them (its sitemap
-        # lists them, its navigation has them), but neither reads nor renders them, which
-        # would only make an empty page per page (a fifth of an incremental build).
-        by_uri = {page.src_uri: page for page in pages}
+        # Pages taken finished from the page cache are not MkDocs' files at all (reading
+        # and building them would only make an empty page per page, most of an incremental
+        # build's time in MkDocs), but the sitemap lists every page of the site, in order.
+        def build_theme_template(template_name, env, files, config, nav):
+            if template_name == "sitemap.xml":
+                files = _sitemap_pages(pages, files, config)
+            return theme_template(template_name, env, files, config, nav)
 
-        def populate_page(page, config, files, dirty=False):
-            if page.file.src_uri not in reused:
-                return populate(page, config, files, dirty)
-            _known_page(page, by_uri[page.file.src_uri])
-            return None
-
-        def skip_reused(page, *args, **kwargs):
-            if page.file.src_uri not in reused:
-                return build_page(page, *args, **kwargs)
-            return None
-
-        mkdocs_build._populate_page = populate_page
-        mkdocs_build._build_page = skip_reused
+        mkdocs_build._build_theme_template = build_theme_template
     try:
         config_path = Path(cfg["docs_dir"]).parent / "mkdocs.yml"
         config = load_config(io.BytesIO(b"{}"), config_file_path=str(config_path), **cfg)
@@ -896,19 +891,47 @@ def _run_mkdocs(
         raise SiteBuildError(f"MkDocs aborted the build ({exc})") from exc
     finally:
         mkdocs_log.setLevel(previous)
-        mkdocs_build._populate_page, mkdocs_build._build_page = populate, build_page
+        mkdocs_build._build_theme_template = theme_template
 
 
-def _known_page(page, site_page: SitePage) -> None:
-    """What MkDocs' reading of one of rollbook's pages leaves on it (see
-    RollbookPlugin.on_page_markdown and :func:`_stub_render`), for a page it does not build."""
-    page.markdown = STUB
-    page.meta = {
-        "title": str(escape(site_page.title)),
-        "rb_title": site_page.title,
-        "rb_description": site_page.description,
-    }
-    _stub_render(page, None, None)
+class _Pages(list):
+    """Documentation pages, as MkDocs' sitemap reads them (a list, and ``Files``' method)."""
+
+    def documentation_pages(self, **_: object) -> list:
+        return list(self)
+
+
+def _sitemap_pages(pages: list[SitePage], files, config) -> _Pages:
+    """The documentation pages MkDocs' sitemap template is given, ``files.documentation_pages()``
+    as it would be with every page of ``pages`` one of MkDocs' files: those MkDocs does not
+    know stand in with what the template reads of them (as ``Page`` sets it)."""
+    from urllib.parse import urljoin, urlsplit
+
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_build_date
+
+    known = {file.src_uri: file for file in files.documentation_pages()}
+    base = config.site_url
+    if base and not base.endswith("/"):
+        base += "/"
+    date = get_build_date()
+    found = []
+    for page in pages:
+        file = known.pop(page.src_uri, None)
+        if file is None:
+            url = File(page.src_uri, None, config.site_dir, config.use_directory_urls).url
+            url = "" if url in (".", "./") else url
+            canonical = urljoin(base, url) if base else None
+            stand_in = types.SimpleNamespace(
+                is_link=False,
+                canonical_url=canonical,
+                abs_url=urlsplit(canonical).path if canonical else None,
+                update_date=date,
+            )
+            file = types.SimpleNamespace(src_uri=page.src_uri, page=stand_in)
+        found.append(file)
+    # Any other documentation page (none today: the docs folder is empty) after them.
+    return _Pages([*found, *known.values()])
 
 
 def _as_site_error(exc: BaseException) -> SiteBuildError:
