@@ -15,9 +15,15 @@ lets raw HTML and ``javascript:`` links through).
 
 Nor are rollbook's pages rendered through the theme one by one: MkDocs renders them empty (the
 skip template), and the plugin makes each from its shape's frame, rendered and checked once
-(:mod:`rollbook.site.frame`), in ``on_page_context``; MkDocs still knows every page (for the
-sitemap) and writes what ``on_post_page`` returns. :data:`FRAMES` off renders every page whole,
-as the reference the frames are tested against.
+(:mod:`rollbook.site.frame`), in ``on_page_context``; MkDocs still knows every page it
+builds (for the sitemap) and writes what ``on_post_page`` returns. :data:`FRAMES` off renders
+every page whole, as the reference the frames are tested against.
+
+Pages taken finished from the page cache (:mod:`rollbook.site.page_cache`) are not MkDocs'
+at all: no file, page or navigation entry each (after an edit, that is nearly every page,
+and MkDocs' bookkeeping of them was most of an incremental build's time in MkDocs). They are
+put in place after MkDocs' build, their links known from the cache; the sitemap, the one
+file of MkDocs' that lists every page, is given stand-ins for them (:func:`_sitemap_pages`).
 """
 
 from __future__ import annotations
