@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/hugo_bench.py [--sizes 10000] [--runs 2] [--keep DIR] [--no-incremental]
+    python benchmarks/hugo_bench.py --incremental-only --keep DIR [--sizes 10000] [--runs 3]
 
 For each size, writes the corpus (benchmarks/make_corpus.py), turns it into a Hugo site (every
 runbook's YAML becomes the front matter of a content file, the teams file a data file; the
@@ -17,6 +18,12 @@ ratios rollbook/Hugo.
 Then, unless ``--no-incremental``, the incremental scenario: one runbook edited in the built
 project and ``rollbook build`` again (the build cache reuses every unchanged page), beside
 Hugo's own rebuild, which renders everything again.
+
+``--incremental-only`` runs the incremental scenario alone, without Hugo: in the ``--keep``
+folder of an earlier run (or a new one, whose corpus is then written and built once, untimed),
+``--runs`` edits, each followed by a measured ``rollbook build``. The first builds after a
+cold build are the slowest (the site before last is not there yet to take folders from):
+each run is printed, then the median.
 
 Hugo is Debian's package (``apt-get install hugo``; 0.111.3 on Debian 12). When it is missing
 and the script runs as root, it installs it with apt-get; otherwise it says how to. The
@@ -155,13 +162,50 @@ def medians(runs: list[Run]) -> Run:
     )
 
 
+def incremental_only(work: Path, sizes: list[int], runs: int) -> int:
+    """The incremental scenario alone: edit one runbook, build; ``runs`` times per size."""
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    header = f"{'build':<24}{'runbooks':>9}{'wall s':>9}{'CPU s':>9}{'peak MB':>9}"
+    for n in sizes:
+        corpus = work / f"corpus-{n}"
+        out = work / f"rollbook-{n}" / "site"
+        if not corpus.exists():
+            generate(n, corpus)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        print(header)
+        print("-" * len(header))
+        if not (out / ".rollbook-site").exists():
+            show("rollbook (cold, setup)", n, run_rollbook(corpus, out))
+        done = []
+        for i in range(runs):
+            edit_one(corpus, i)
+            done.append(run_rollbook(corpus, out, cold=False))
+            show("rollbook (one edited)", n, done[-1])
+        median = medians(done)
+        print(
+            f"median of {runs}: incremental build {median.wall:.2f} s wall, "
+            f"{median.cpu:.2f} s CPU, peak {median.peak_mb:.0f} MB",
+            flush=True,
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--runs", type=int, default=1, help="interleaved runs of each")
     parser.add_argument("--keep", type=Path, help="keep corpora and sites here")
     parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="only the incremental scenario, in the --keep folder (no Hugo)",
+    )
     args = parser.parse_args(argv)
+    if args.incremental_only:
+        if args.keep is None:
+            parser.error("--incremental-only needs --keep DIR (the corpus and its site)")
+        return incremental_only(args.keep, args.sizes, args.runs)
     hugo = hugo_binary()
     version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
     print(f"{version}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")

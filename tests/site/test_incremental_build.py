@@ -633,3 +633,174 @@ def test_builds_at_new_times_rewrite_pages_never_the_cache(built, tmp_path, monk
         assert f"2026-01-01 0{hours}:00 UTC" in page
         for path, data in entries.items():
             assert not path.exists() or path.read_bytes() == data, path
+
+
+def test_first_builds_after_a_cold_build_keep_the_folders_of_unchanged_pages(built, tmp_path):
+    """The pages a build renders are published as its cache's entries too, so even the
+    builds right after a cold build move unchanged pages' folders from the site before last
+    (rather than deleting that whole site and linking every page again)."""
+    root, out = built  # a cold build: every page rendered
+    folder = out / "runbooks" / "feature-00000"
+    page = folder / "index.html"
+    cold = folder.stat().st_ino
+    entries = {p.stat().st_ino for p in (cache_folder(root) / "pages").rglob("*.html")}
+    assert page.stat().st_ino in entries  # the entry itself, not a copy of it
+    edit_summary(root, 1, "One.")
+    build(load_project(root), out)
+    edit_summary(root, 1, "Two.")
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert folder.stat().st_ino == cold  # the cold build's folder, moved twice
+    assert "Two." in (out / "runbooks" / "feature-00001" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_every_file_of_the_site_is_readable_by_the_web_server(tmp_path, umask):
+    """Pages published as links to the cache's entries are readable by everyone, as the
+    files MkDocs writes are (a web server runs as another user), on the cold build and on
+    builds that reuse them."""
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "site"
+    previous = os.umask(umask)
+    try:
+        build(load_project(root), out)
+        cold = {p for p in out.rglob("*.html") if p.stat().st_mode & 0o004 == 0}
+        edit_summary(root, 0, "Edited.")
+        build(load_project(root), out)
+        again = {p for p in out.rglob("*.html") if p.stat().st_mode & 0o004 == 0}
+    finally:
+        os.umask(previous)
+    # MkDocs' own files follow the umask; rollbook's pages are published readable.
+    pages = {p for p in cold | again if "runbooks" in p.parts}
+    assert pages == set()
+
+
+def test_feature_source_change_renders_the_runbooks_whose_findings_it_changes(built, tmp_path):
+    """A flag file is no runbook, but removing a flag from it gives every runbook naming
+    that flag a finding its page shows: those pages are rendered again (keyed by their
+    lint findings), and the site is the one a full build writes."""
+    root, out = built
+    flags = root / "runbooks" / "flags.flagd.json"
+    flags.write_text(
+        flags.read_text(encoding="utf-8").replace("saved_search_alerts", "other_flag"),
+        encoding="utf-8",
+    )
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == all_runbook_pages(out)
+    page = (out / "runbooks" / "feature-00000" / "index.html").read_text(encoding="utf-8")
+    assert "saved_search_alerts" in page and "RB1" in page
+
+
+# --- Build state kept in memory (rollbook serve) -------------------------------------------
+
+
+def test_builds_sharing_a_state_read_no_index_twice_and_write_the_same_site(tmp_path):
+    """Builds given one BuildState (as `rollbook serve` keeps it) write, edit after edit,
+    the site a full build writes, and take the cache's indexes from memory."""
+    from rollbook.site.state import BuildState
+
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "inc" / "site"
+    state = BuildState()
+    build(load_project(root), out, state=state)
+    assert state.reads == 0  # a cold build: there was nothing to read
+
+    def move() -> None:
+        (root / "runbooks" / "sub").mkdir()
+        runbook_file(root, 2).rename(root / "runbooks" / "sub" / "feature-00002.yaml")
+
+    def add() -> None:
+        text = runbook_file(root, 3).read_text(encoding="utf-8")
+        (root / "runbooks" / "feature-copy.yaml").write_text(
+            text.replace("id: feature-00003", "id: feature-copy"), encoding="utf-8"
+        )
+
+    changes = [
+        lambda: edit_summary(root, 0, "Edited."),
+        lambda: runbook_file(root, 1).unlink(),
+        move,
+        add,
+        lambda: None,
+    ]
+    for n, change in enumerate(changes):
+        change()
+        outcome = build(load_project(root), out, state=state)
+        build(load_project(root), tmp_path / f"full{n}" / "site", cache=False)
+        got, want = tree(out), tree(tmp_path / f"full{n}" / "site")
+        assert sorted(got) == sorted(want)
+        assert [name for name in want if got[name] != want[name]] == []
+        assert outcome.report.reused > 0
+    assert state.reads == 0
+
+
+@pytest.mark.parametrize("damage", ["cache-removed", "index-garbled", "index-replaced"])
+def test_state_never_trusts_an_index_changed_on_disk(tmp_path, damage):
+    """An index the state holds that was removed, damaged or rewritten on disk since (by
+    hand, by another build) is read from disk again: the site is still a full build's."""
+    from rollbook.site.state import BuildState
+
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    out = tmp_path / "inc" / "site"
+    state = BuildState()
+    build(load_project(root), out, state=state)
+    cache = cache_folder(root)
+    if damage == "cache-removed":
+        shutil.rmtree(cache)
+    elif damage == "index-garbled":
+        for name in ("pages-index.json", "render-index.json", "files.json"):
+            (cache / name).write_text("{not json", encoding="utf-8")
+    else:
+        # Another build's index: every page of this one unknown to it.
+        for name in ("pages-index.json", "render-index.json", "files.json"):
+            (cache / name).write_text("{}", encoding="utf-8")
+    edit_summary(root, 0, "Edited.")
+    outcome = build(load_project(root), out, state=state)
+    build(load_project(root), tmp_path / "full" / "site", cache=False)
+    got, want = tree(out), tree(tmp_path / "full" / "site")
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []
+    if damage == "cache-removed":
+        assert outcome.report.reused == 0
+    else:
+        assert state.reads > 0  # read again from disk, not taken from memory
+
+
+def test_one_state_for_two_projects_keeps_them_apart(tmp_path):
+    """A state given builds of two projects keeps each one's indexes (by path)."""
+    from rollbook.site.state import BuildState
+
+    state = BuildState()
+    roots = [make_project(tmp_path / name, extra_runbooks=2) for name in ("one", "two")]
+    edit_summary(roots[1], 0, "Only in two.")
+    for _ in range(2):
+        for root in roots:
+            build(load_project(root), root / "site", state=state)
+    for root in roots:
+        build(load_project(root), tmp_path / f"full-{root.name}", cache=False)
+        got, want = tree(root / "site"), tree(tmp_path / f"full-{root.name}")
+        assert [name for name in want if got.get(name) != want[name]] == []
+        assert sorted(got) == sorted(want)
+    assert "Only in two." not in (
+        roots[0] / "site" / "runbooks" / "feature-00000" / "index.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_sitemap_lists_pages_taken_from_the_cache(tmp_path):
+    """With a site URL, the sitemap lists every page, in the order a full build lists them,
+    also those the build took finished from the cache (which the site engine never sees)."""
+    root = make_project(tmp_path / "project", extra_runbooks=RUNBOOKS)
+    config = root / "rollbook.toml"
+    config.write_text(
+        'site-url = "https://runbooks.example.com/ops"\n' + config.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "inc" / "site"
+    build(load_project(root), out)
+    edit_summary(root, 0, "Edited.")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert report.reused > 0
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    urls = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    for n in range(RUNBOOKS):
+        assert f"https://runbooks.example.com/ops/runbooks/feature-{n:05d}/" in urls
+    assert "https://runbooks.example.com/ops/" in urls
+    assert len(urls) == report.pages

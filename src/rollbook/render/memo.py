@@ -41,6 +41,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,7 +51,8 @@ from pydantic import BaseModel
 from rollbook.build_cache import prepare, source_digest, sweep, time_element, write_whole
 from rollbook.render.jinja import template_search_path
 from rollbook.render.pages import RunbookEntry, SiteRenderer
-from rollbook.render.views import SitePage
+from rollbook.render.views import FindingView, SitePage
+from rollbook.site.state import BuildState, read_json, write_json
 
 FORMAT = b"rollbook rendered runbooks 1"
 INDEX = "render-index.json"
@@ -122,8 +124,9 @@ class MemoPage(SitePage):
 class RenderedRunbooks:
     """Runbook pages of earlier builds, in the build cache ``folder``."""
 
-    def __init__(self, folder: Path, user_templates: Path | None):
+    def __init__(self, folder: Path, user_templates: Path | None, state: BuildState | None = None):
         self.folder = folder / "render"
+        self.state = state
         self.user_templates = user_templates
         self.keys: set[str] = set()
         self.reused = 0
@@ -210,7 +213,7 @@ class RenderedRunbooks:
 
     def _read_index(self) -> dict[str, list]:
         try:
-            data = json.loads((self.folder.parent / INDEX).read_text(encoding="utf-8"))
+            data = read_json(self.folder.parent / INDEX, self.state)
             self.old_listings = [str(key) for key in data.get("listings", [])]
             if data.get("salt") != self.salt.hex() or not isinstance(data.get("pages"), dict):
                 return {}
@@ -268,7 +271,9 @@ class RenderedRunbooks:
             entry.display,
             entry.runbook.model_dump_json(),
             json.dumps([p.render() for p in entry.loaded.problems]),
-            json.dumps([dataclasses.astuple(f) for f in findings], default=str),
+            json.dumps(
+                [[getattr(f, name) for name in _FINDING_FIELDS] for f in findings], default=str
+            ),
         ):
             data = part.encode("utf-8")
             digest.update(len(data).to_bytes(8, "big") + data)
@@ -276,18 +281,18 @@ class RenderedRunbooks:
         return key
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return Path(f"{self.folder}/{key[:2]}/{key}.json")
 
     def get(self, entry: RunbookEntry) -> SitePage | None:
         """The page as an earlier build rendered it, brought to this build's time; or None."""
         key = self.key(entry)
         self.keys.add(key)
-        path = self._path(key)
+        name = f"{self.folder}/{key[:2]}/{key}.json"
         known = self.index.get(key)
         if known is not None:
             try:
                 src_uri, title, description, search_text, kind, stamp = known
-                stat = path.stat()
+                stat = os.stat(name)
                 if [stat.st_size, stat.st_mtime_ns] == stamp and src_uri == entry.src_uri:
                     self.reused += 1
                     self.seen[key] = known
@@ -298,10 +303,11 @@ class RenderedRunbooks:
                         search_text=search_text,
                         kind=kind,
                         content_key=key,
-                        load=lambda: self._html(entry, path),
+                        load=lambda: self._html(entry, Path(name)),
                     )
             except (OSError, ValueError, TypeError):
                 pass
+        path = Path(name)
         try:
             stat = path.stat()
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -374,13 +380,15 @@ class RenderedRunbooks:
         listings = sorted(set(self.listing_keys.values()))
         index = {"salt": self.salt.hex(), "pages": self.seen, "listings": listings}
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
-            write_whole(self.folder.parent / INDEX, json.dumps(index).encode("utf-8"))
+            write_json(self.folder.parent / INDEX, index, self.state)
         for key in ({*self.index, *self.old_listings}) - self.keys:
             self._path(key).unlink(missing_ok=True)
         sweep(self.folder, self.keys, everything=not self.index)
 
 
 RUNBOOK_TEMPLATE = "pages/runbook.html"
+# What a runbook's key hashes of each of its findings: every field a page may show.
+_FINDING_FIELDS = tuple(item.name for item in dataclasses.fields(FindingView))
 
 
 class _Uncacheable(Exception):

@@ -19,7 +19,9 @@ from rollbook.site.errors import SiteBuildError
 from rollbook.site.links import check_site
 from rollbook.site.offline import FileFacts, site_files, write_service_worker
 from rollbook.site.output import SPARE, spare_folder, staged_output
+from rollbook.site.sanitize import HTML_DOCUMENTS
 from rollbook.site.search import SearchIndexReport, write_search_index
+from rollbook.site.state import BuildState
 
 # What the service worker's manifest read of each file (rollbook.site.offline.FileFacts).
 FACTS = "files.json"
@@ -50,6 +52,8 @@ class SiteOptions:
     which also finishes pages with them, see :class:`~rollbook.site.mkdocs_driver.
     FrameContext`): a build whose theme, settings and time are those of the frames kept
     uses them; any other empties it and keeps its own. None: every build makes its own."""
+    state: BuildState | None = None
+    """The cache's indexes kept in memory between builds (:mod:`rollbook.site.state`)."""
 
 
 @dataclass
@@ -110,9 +114,21 @@ def build_site(pages: list[SitePage], out: Path, options: SiteOptions) -> SiteRe
             spare=staged.scratch / SPARE,
             state=options.cache / SEARCH_STATE if options.cache is not None else None,
         )
-        check_site(staging, checked=checked, jobs=options.jobs)
+        # One walk of the site for the link check and the service worker's manifest. The
+        # check rewrites the pages MkDocs wrote itself (the only ones it has not checked):
+        # those are looked at again after it.
         files = site_files(staging)
-        facts = FileFacts(options.cache / FACTS if options.cache is not None else None)
+        check_site(staging, checked=checked, jobs=options.jobs, files=set(files))
+        for rel in [
+            rel for rel in files if rel not in checked and rel.lower().endswith(HTML_DOCUMENTS)
+        ]:
+            try:
+                files[rel] = (staging / rel).stat()
+            except FileNotFoundError:
+                del files[rel]
+        facts = FileFacts(
+            options.cache / FACTS if options.cache is not None else None, options.state
+        )
         version = write_service_worker(
             staging, env, enabled=options.service_worker, facts=facts, files=files
         )

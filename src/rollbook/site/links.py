@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import html as htmllib
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -76,7 +77,13 @@ def _values(inside: str) -> list[tuple[str, str]]:
 PageLinks = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 
-def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs: int = 1) -> None:
+def check_site(
+    site: Path,
+    checked: dict[str, PageLinks] | None = None,
+    *,
+    jobs: int = 1,
+    files: set[str] | None = None,
+) -> None:
     """Check every page and stylesheet: nothing executable or loaded from another host, no
     broken internal link.
 
@@ -84,10 +91,11 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
     only the links' targets are looked up here, without reading the page again. Every other
     page (MkDocs' own, such as 404.html) is read, checked, and rewritten without rollbook's
     content markers; with ``jobs`` > 1 they are dealt out to forked workers. Raises
-    :class:`SiteBuildError` listing the first problems found.
+    :class:`SiteBuildError` listing the first problems found. ``files``: every file of the
+    site by its path in it, if known (:func:`site_file_names`).
     """
     checked = checked or {}
-    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    files = site_file_names(site) if files is None else files
     pages = sorted(f for f in files if f.lower().endswith(HTML_DOCUMENTS))
     unread = [n for n, rel in enumerate(pages) if rel not in checked]
     jobs = max(1, min(jobs, len(unread) // 20 or 1))
@@ -111,6 +119,21 @@ def check_site(site: Path, checked: dict[str, PageLinks] | None = None, *, jobs:
         shown = "\n  ".join(broken[:20])
         more = f"\n  ... and {len(broken) - 20} more" if len(broken) > 20 else ""
         raise SiteBuildError(f"{len(broken)} broken internal link(s):\n  {shown}{more}")
+
+
+def site_file_names(site: Path) -> set[str]:
+    """Every file of ``site`` (links to folders are not followed), by its path in the site."""
+    found: set[str] = set()
+    pending = [("", str(site))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file():
+                    found.add(prefix + entry.name)
+    return found
 
 
 def check_stylesheets(site: Path, files: set[str]) -> None:

@@ -15,9 +15,15 @@ lets raw HTML and ``javascript:`` links through).
 
 Nor are rollbook's pages rendered through the theme one by one: MkDocs renders them empty (the
 skip template), and the plugin makes each from its shape's frame, rendered and checked once
-(:mod:`rollbook.site.frame`), in ``on_page_context``; MkDocs still knows every page (for the
-sitemap) and writes what ``on_post_page`` returns. :data:`FRAMES` off renders every page whole,
-as the reference the frames are tested against.
+(:mod:`rollbook.site.frame`), in ``on_page_context``; MkDocs still knows every page it
+builds (for the sitemap) and writes what ``on_post_page`` returns. :data:`FRAMES` off renders
+every page whole, as the reference the frames are tested against.
+
+Pages taken finished from the page cache (:mod:`rollbook.site.page_cache`) are not MkDocs'
+at all: no file, page or navigation entry each (after an edit, that is nearly every page,
+and MkDocs' bookkeeping of them was most of an incremental build's time in MkDocs). They are
+put in place after MkDocs' build, their links known from the cache; the sitemap, the one
+file of MkDocs' that lists every page, is given stand-ins for them (:func:`_sitemap_pages`).
 """
 
 from __future__ import annotations
@@ -399,6 +405,7 @@ def build(
             options.built_iso,
             options.built_text,
             hold=scratch / "cached",
+            state=options.state,
         )
         for page in pages:
             key = keys[page.src_uri] = use.cache.key(page)
@@ -534,6 +541,13 @@ def _rollbook_plugin(
 
         def on_files(self, files, config):
             for page in pages:
+                if page.src_uri in reuse:
+                    # Taken finished from the cache: MkDocs never sees it (the sitemap
+                    # lists it all the same, see _run_mkdocs); placed in on_post_build.
+                    dest_of[page.src_uri] = File(
+                        page.src_uri, None, config.site_dir, config.use_directory_urls
+                    ).dest_uri
+                    continue
                 files.append(File.generated(config, page.src_uri, content=STUB))
             for uri, data in assets.items():
                 files.append(File.generated(config, uri, content=data))
@@ -578,9 +592,6 @@ def _rollbook_plugin(
                 self._fork(config, files)
             for file in files.documentation_pages():
                 worker = worker_of.get(file.src_uri, 0)
-                if file.src_uri in reuse:
-                    dest_of[file.src_uri] = file.dest_uri
-                    worker = -1
                 if file.page is None:
                     continue
                 if worker != shards.index:
@@ -640,7 +651,10 @@ def _rollbook_plugin(
                 cleaned, links = made.pop(page.file.src_uri)
                 checked[page.file.dest_uri] = links
                 if page_cache is not None and page.file.src_uri in keys:
-                    page_cache.put(keys[page.file.src_uri], cleaned, links)
+                    # Published as a link to its cache entry: MkDocs writes no empty page.
+                    dest = page.file.abs_dest_path
+                    if page_cache.put(keys[page.file.src_uri], cleaned, links, dest):
+                        return ""
                 return cleaned
             if page.meta.get("template") == SKIP_TEMPLATE:
                 return output
@@ -662,7 +676,9 @@ def _rollbook_plugin(
                 raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
             links = checked[page.file.dest_uri] = page_links(cleaned, page.file.dest_uri)
             if page_cache is not None and page.file.src_uri in keys:
-                page_cache.put(keys[page.file.src_uri], cleaned, links)
+                dest = page.file.abs_dest_path
+                if page_cache.put(keys[page.file.src_uri], cleaned, links, dest):
+                    return ""
             return cleaned
 
         @event_priority(100)
@@ -849,6 +865,20 @@ def _run_mkdocs(
     if previous == logging.NOTSET or previous < logging.WARNING:
         mkdocs_log.setLevel(logging.WARNING)
     shards = _Shards(jobs=max(1, jobs))
+    from mkdocs.commands import build as mkdocs_build
+
+    theme_template = mkdocs_build._build_theme_template
+    reused = cache[2]
+    if reused:
+        # Pages taken finished from the page cache are not MkDocs' files at all (reading
+        # and building them would only make an empty page per page, most of an incremental
+        # build's time in MkDocs), but the sitemap lists every page of the site, in order.
+        def build_theme_template(template_name, env, files, config, nav):
+            if template_name == "sitemap.xml":
+                files = _sitemap_pages(pages, files, config)
+            return theme_template(template_name, env, files, config, nav)
+
+        mkdocs_build._build_theme_template = build_theme_template
     try:
         config_path = Path(cfg["docs_dir"]).parent / "mkdocs.yml"
         config = load_config(io.BytesIO(b"{}"), config_file_path=str(config_path), **cfg)
@@ -876,6 +906,47 @@ def _run_mkdocs(
         raise SiteBuildError(f"MkDocs aborted the build ({exc})") from exc
     finally:
         mkdocs_log.setLevel(previous)
+        mkdocs_build._build_theme_template = theme_template
+
+
+class _Pages(list):
+    """Documentation pages, as MkDocs' sitemap reads them (a list, and ``Files``' method)."""
+
+    def documentation_pages(self, **_: object) -> list:
+        return list(self)
+
+
+def _sitemap_pages(pages: list[SitePage], files, config) -> _Pages:
+    """The documentation pages MkDocs' sitemap template is given, ``files.documentation_pages()``
+    as it would be with every page of ``pages`` one of MkDocs' files: those MkDocs does not
+    know stand in with what the template reads of them (as ``Page`` sets it)."""
+    from urllib.parse import urljoin, urlsplit
+
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_build_date
+
+    known = {file.src_uri: file for file in files.documentation_pages()}
+    base = config.site_url
+    if base and not base.endswith("/"):
+        base += "/"
+    date = get_build_date()
+    found = []
+    for page in pages:
+        file = known.pop(page.src_uri, None)
+        if file is None:
+            url = File(page.src_uri, None, config.site_dir, config.use_directory_urls).url
+            url = "" if url in (".", "./") else url
+            canonical = urljoin(base, url) if base else None
+            stand_in = types.SimpleNamespace(
+                is_link=False,
+                canonical_url=canonical,
+                abs_url=urlsplit(canonical).path if canonical else None,
+                update_date=date,
+            )
+            file = types.SimpleNamespace(src_uri=page.src_uri, page=stand_in)
+        found.append(file)
+    # Any other documentation page (none today: the docs folder is empty) after them.
+    return _Pages([*found, *known.values()])
 
 
 def _as_site_error(exc: BaseException) -> SiteBuildError:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from rollbook.build_cache import write_whole
+from rollbook.site.state import BuildState, read_json, write_json
 
 # What the worker never saves: source maps and lunr's language packs are only fetched by
 # developer tools or non-English search; the sitemap is for crawlers.
@@ -79,13 +79,14 @@ class FileFacts:
     """What :func:`precache_manifest` reads of each file, kept by the file's identity in the
     build cache (see the module's docs); without a cache file, every file is read."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, state: BuildState | None = None) -> None:
         self.path = path
+        self.state = state
         self.known: dict[str, list] = {}
         self.seen: dict[str, list] = {}
         if path is not None:
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = read_json(path, state)
                 self.known = data if isinstance(data, dict) else {}
             except (OSError, ValueError):
                 pass
@@ -113,19 +114,19 @@ class FileFacts:
         if self.path is None:
             return
         with contextlib.suppress(OSError):
-            write_whole(self.path, json.dumps(self.seen).encode("utf-8"))
+            write_json(self.path, self.seen, self.state)
 
 
 def site_files(site: Path) -> dict[str, os.stat_result]:
     """Every file of ``site`` by its path in the site, with its status (one walk)."""
     found: dict[str, os.stat_result] = {}
-    pending = [("", site)]
+    pending = [("", str(site))]
     while pending:
         prefix, folder = pending.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", Path(entry.path)))
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
                 elif entry.is_file():
                     found[prefix + entry.name] = entry.stat()
     return found

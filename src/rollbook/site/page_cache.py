@@ -37,7 +37,10 @@ The previous site, once a build has replaced it, is kept in the cache as the *sp
 folder (``spare/``). A page's folder there that holds nothing but the page, the very file
 (same inode) the cache holds for the page's key, is moved into the new site whole: one
 rename instead of creating the folder and linking the page now, and unlinking and removing
-them with the old site later, which at 10,000 pages is seconds of disk time.
+them with the old site later, which at 10,000 pages is seconds of disk time. A page a build
+renders is published as a hard link to the entry it writes for it (mode 0644: the site is
+read by a web server, whoever it runs as), so that this holds from the first builds after a
+cold build on.
 """
 
 from __future__ import annotations
@@ -64,12 +67,15 @@ from rollbook.build_cache import (
 from rollbook.render.urls import src_uri_to_url
 from rollbook.render.views import SitePage
 from rollbook.site.links import PageLinks
+from rollbook.site.state import BuildState, read_json, write_json
 
 FORMAT = b"rollbook page cache 2"
 INDEX = "pages-index.json"
 
 
 SPARE = "spare"
+# The mode of a page's entry, which the site publishes as it is (a hard link).
+PAGE_MODE = 0o644
 
 
 @dataclass
@@ -104,6 +110,8 @@ class PageCache:
     """Index entries of the pages this build found, for :meth:`prune` to write."""
     uris: dict[str, str] = field(default_factory=dict)
     """The ``src_uri`` of each key asked for (:meth:`key`), to find the page in the spare."""
+    state: BuildState | None = None
+    """The indexes of earlier builds in memory (:mod:`rollbook.site.state`)."""
 
     @property
     def time(self) -> str:
@@ -157,7 +165,7 @@ class PageCache:
 
     def _read_index(self) -> dict[str, list]:
         try:
-            data = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
+            data = read_json(self.folder / INDEX, self.state)
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
@@ -166,7 +174,8 @@ class PageCache:
         """The cached page for ``key``, or None (also when the entry cannot be read)."""
         if self.index is None:
             self.index = self._read_index()
-        html, meta = self._paths(key)
+        base = f"{self.folder}/pages/{key[:2]}/{key}"
+        html, meta = f"{base}.html", f"{base}.json"
         try:
             known = self.index.get(key)
             stat = os.stat(meta) if known is not None else None
@@ -174,8 +183,9 @@ class PageCache:
                 time, (needs, missing), file, _ = known
                 data = {"time": time, "links": [needs, missing], "file": file}
             else:
-                data = json.loads(meta.read_text(encoding="utf-8"))
-                stat = meta.stat()
+                with open(meta, encoding="utf-8") as handle:
+                    data = json.loads(handle.read())
+                stat = os.stat(meta)
             needs, missing = data["links"]
             links: PageLinks = (
                 tuple((str(a), str(b)) for a, b in needs),
@@ -204,23 +214,37 @@ class PageCache:
         self.seen[key] = [time, data["links"], data["file"], [stat.st_size, stat.st_mtime_ns]]
         return CachedPage(held, time, links, spare=spare is not None, old=old)
 
-    def put(self, key: str, html: str, links: PageLinks) -> None:
+    def put(self, key: str, html: str, links: PageLinks, dest: str | None = None) -> bool:
         """Keep a finished page, unless the build time shows in it in another form than the
-        time element (then a reused copy could not be brought up to date)."""
+        time element (then a reused copy could not be brought up to date).
+
+        ``dest``: where the site has the page; it is published there as a hard link to the
+        entry (as a page taken from the cache is), so that the next builds find it in the
+        previous site as the entry itself (see :meth:`place`). True when it is there."""
         stamp_free = html.replace(self.time, "")
         if self.built_iso in stamp_free or self.built_text in stamp_free:
-            return
+            return False
         html_path, meta_path = self._paths(key)
         meta: dict[str, object] = {"time": self.time, "links": [list(links[0]), list(links[1])]}
         try:
             prepare(self.folder)
             html_path.parent.mkdir(parents=True, exist_ok=True)
             write_whole(html_path, html.encode("utf-8", errors="xmlcharrefreplace"))
+            # Published as it is: readable by the web server, whoever it runs as.
+            os.chmod(html_path, PAGE_MODE)
             stat = html_path.stat()
             meta["file"] = [stat.st_size, stat.st_mtime_ns]
             write_whole(meta_path, json.dumps(meta).encode("utf-8"))
         except OSError:
-            return  # a cache that cannot be written costs time only
+            return False  # a cache that cannot be written costs time only
+        if dest is None:
+            return False
+        try:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            os.link(html_path, dest)
+        except OSError:
+            return False
+        return True
 
     def place(self, cached: CachedPage, dest: Path) -> None:
         """Write a cached page to ``dest``: its folder moved from the previous site, or a
@@ -264,15 +288,20 @@ class PageCache:
         such folder yet (never the site's root)."""
         if page is None:
             page = cached.path if cached.spare else None
-        if page is None or dest.name != page.name:
+        if page is None:
             return False
-        folder, target = page.parent, dest.parent
+        folder, name = os.path.split(page)
+        target, dest_name = os.path.split(dest)
+        if dest_name != name:
+            return False
         try:
-            if target.exists():
+            if os.path.lexists(target):
                 return False
-            if os.listdir(folder) != [page.name]:
+            if os.listdir(folder) != [name]:
                 return False
-            target.parent.mkdir(parents=True, exist_ok=True)
+            parent = os.path.dirname(target)
+            if not os.path.isdir(parent):
+                os.makedirs(parent, exist_ok=True)
             os.rename(folder, target)
         except OSError:
             return False
@@ -296,7 +325,7 @@ class PageCache:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
-            write_whole(self.folder / INDEX, json.dumps(index).encode("utf-8"))
+            write_json(self.folder / INDEX, index, self.state)
         for key in (self.index or {}).keys() - keep:
             for path in self._paths(key):
                 path.unlink(missing_ok=True)
