@@ -19,6 +19,7 @@ from sitetools import make_project
 from rollbook.commands.build import build
 from rollbook.commands.serve_quick import QuickPages
 from rollbook.config import load_project
+from rollbook.site.state import BuildState
 
 STARTED = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
 RUNBOOK = "runbooks/saved-search-alerts.yaml"
@@ -32,7 +33,7 @@ class Preview:
         self.tmp = tmp_path
         self.root = make_project(tmp_path / "project", extra_runbooks=extra_runbooks)
         self.out = tmp_path / "serve" / "site"
-        self.frames: dict = {}
+        self.state = BuildState()
         self.quick = QuickPages(load_project(self.root), self.out)
         self.rebuild()
 
@@ -47,7 +48,7 @@ class Preview:
             preview=True,
             cache=self.tmp / "serve" / "cache",
             built=STARTED,
-            frames=self.frames,
+            state=self.state,
         )
         self.quick.remember(outcome)
         return outcome

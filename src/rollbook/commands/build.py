@@ -257,7 +257,6 @@ def build(
     preview: bool = False,
     cache: bool | Path = True,
     built: dt.datetime | None = None,
-    frames: dict | None = None,
     state: BuildState | None = None,
 ) -> BuildOutcome:
     """Build the site for ``project`` into ``out``.
@@ -270,9 +269,6 @@ def build(
     kept in the project's ``.rollbook-cache/build/`` (or the folder given); the output is
     byte for byte the same as without. False renders every page and keeps none. ``built``:
     the time the pages say they were built (by default now, or ``SOURCE_DATE_EPOCH``).
-    ``frames``: where the theme's frames are kept from one build to the next (see
-    :attr:`rollbook.site.SiteOptions.frames`); the outcome's renderer and its report's
-    frames then finish an edited runbook's page as this build would (``rollbook serve``).
 
     ``state``: a :class:`rollbook.site.state.BuildState` to keep the build cache's indexes
     in memory from one build to the next. A process that builds the same project again and
@@ -281,7 +277,9 @@ def build(
     reading and parsing it again (an index changed on disk meanwhile is read again). The
     output is byte for byte the same with or without it; without one (``rollbook build``),
     the indexes are read from the cache folder, which is what persists. Ignored with
-    ``cache=False``.
+    ``cache=False``. The state also keeps the theme's frames (:attr:`BuildState.frames`), and
+    the outcome then holds the renderer: with the two, ``rollbook serve`` finishes an edited
+    runbook's page as the next build will (:mod:`rollbook.commands.serve_quick`).
     """
     recover_output(out)
     built = build_time() if built is None else built
@@ -311,7 +309,7 @@ def build(
             built,
             user_templates,
             overrides,
-            _Mode(service_worker, keep_going, preview, cache, frames, state),
+            _Mode(service_worker, keep_going, preview, cache, state),
             jobs,
         )
     finally:
@@ -332,7 +330,6 @@ class _Mode:
     keep_going: bool
     preview: bool
     cache: bool | Path = True
-    frames: dict | None = None
     state: BuildState | None = None
 
 
@@ -385,7 +382,7 @@ def _build_loaded(
         jobs=jobs,
         extra_files=extra_files,
         cache=cache,
-        frames=mode.frames,
+        frames=mode.state.frames if mode.state is not None else None,
         state=mode.state,
     )
     site = build_site(pages, out, options)
@@ -403,5 +400,5 @@ def _build_loaded(
         runbooks_reused=memo.reused if memo is not None else 0,
         listings_reused=memo.listings_reused if memo is not None else 0,
         listings_rendered=tuple(memo.listings_rendered) if memo is not None else (),
-        renderer=renderer if mode.frames is not None else None,
+        renderer=renderer if mode.state is not None else None,
     )

@@ -25,6 +25,7 @@ from rollbook.commands.serve_quick import QuickPages
 from rollbook.commands.serve_watch import Watched, start_observer
 from rollbook.config import ConfigError, Project
 from rollbook.site.output import locked_folder
+from rollbook.site.state import BuildState
 
 log = logging.getLogger("rollbook.serve")
 SERVE_PREFIX = "rollbook-serve-"
@@ -153,7 +154,8 @@ class PreviewBuilds:
         self.echo = echo
         self.started = build_time()  # every build of the preview says it was built then
         self.quick = QuickPages(project, self.out)
-        self.frames: dict = {}  # the theme's frames, kept from one build to the next
+        # What each build takes from the one before (the cache's indexes, the theme's frames).
+        self.state = BuildState()
         self.server = None
         # Saves since the last build started (for the next build), and since the saved
         # pages were last shown first.
@@ -217,7 +219,7 @@ class PreviewBuilds:
                 # only evict each other's).
                 cache=self.tmp / "cache",
                 built=self.started,
-                frames=self.frames,
+                state=self.state,
             )
         except Exception as exc:
             with self.quick_lock:

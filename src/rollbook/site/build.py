@@ -48,10 +48,11 @@ class SiteOptions:
     cache: Path | None = None
     """The build cache folder (:mod:`rollbook.site.page_cache`), or None to render all."""
     frames: dict | None = None
-    """Where the caller keeps the theme's frames between its builds (``rollbook serve``,
-    which also finishes pages with them, see :class:`~rollbook.site.mkdocs_driver.
-    FrameContext`): a build whose theme, settings and time are those of the frames kept
-    uses them; any other empties it and keeps its own. None: every build makes its own."""
+    """Where the caller keeps the theme's frames between its builds (``BuildState.frames``:
+    ``rollbook serve`` also finishes pages with them, see :class:`~rollbook.site.
+    mkdocs_driver.FrameContext`): a build whose theme, settings and time are those of the
+    frames kept uses them; any other empties it and keeps its own. None: every build makes
+    its own."""
     state: BuildState | None = None
     """The cache's indexes kept in memory between builds (:mod:`rollbook.site.state`)."""
 

@@ -50,6 +50,11 @@ class BuildState:
         self._kept: dict[str, tuple[_Signature, object]] = {}
         self.reads = 0
         """Indexes read from disk (not taken from memory) by the builds given this state."""
+        self.frames: dict = {}
+        """The theme's frames, by what they were made for (see
+        :attr:`rollbook.site.SiteOptions.frames`): a build with the same theme, settings and
+        time renders no frame again, and its outcome can finish an edited runbook's page
+        without MkDocs (``rollbook serve``, :mod:`rollbook.commands.serve_quick`)."""
 
     def read_json(self, path: Path) -> object:
         """The JSON document of ``path``: from memory if the file is the one last seen,
@@ -76,6 +81,7 @@ class BuildState:
     def forget(self) -> None:
         """Drop everything kept: the next build reads the cache folder."""
         self._kept.clear()
+        self.frames.clear()
 
 
 def read_json(path: Path, state: BuildState | None) -> object:
