@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import io
 import logging
 import os
@@ -864,6 +865,19 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, _terminate)
     _print_log_records()
+    try:
+        _main(argv, verbose)
+    finally:
+        if argv is None:
+            # The process ends here (the console script, `python -m rollbook`): a build
+            # leaves a heap of 10,000 runbooks' models and pages that Python would walk
+            # whole with the garbage collector before exiting, seconds at that scale for
+            # memory the exit frees anyway. Not when called with arguments (as tests do).
+            gc.disable()
+            gc.freeze()
+
+
+def _main(argv: list[str] | None, verbose: bool) -> None:
     try:
         code = cli.main(args=argv, prog_name="rollbook", standalone_mode=False)
     except click.exceptions.Abort:

@@ -804,3 +804,28 @@ def test_sitemap_lists_pages_taken_from_the_cache(tmp_path):
         assert f"https://runbooks.example.com/ops/runbooks/feature-{n:05d}/" in urls
     assert "https://runbooks.example.com/ops/" in urls
     assert len(urls) == report.pages
+
+
+def test_build_as_its_own_process_exits_as_before(tmp_path):
+    """`rollbook build` run as a process (which skips the garbage collector's last walk of
+    its heap on the way out) still prints its report, exits 0, and exits 1-or-more with its
+    message when a runbook has errors; the site is a full build's."""
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path / "project", extra_runbooks=2)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    command = [sys.executable, "-m", "rollbook", "build", "--out", str(tmp_path / "site")]
+    for _ in range(2):
+        done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "Built " in done.stdout
+    assert "taken from the build cache" in done.stdout
+    build(load_project(root), tmp_path / "full", cache=False)
+    got, want = tree(tmp_path / "site"), tree(tmp_path / "full")
+    assert sorted(got) == sorted(want)
+    assert [name for name in want if got[name] != want[name]] == []
+    runbook_file(root, 0).write_text("id: [unclosed\n", encoding="utf-8")
+    failed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    assert failed.returncode != 0
+    assert "feature-00000.yaml" in failed.stdout + failed.stderr

@@ -931,6 +931,14 @@ def _sitemap_pages(pages: list[SitePage], files, config) -> _Pages:
         base += "/"
     date = get_build_date()
     found = []
+    if not base:
+        # Without a site URL no page has an address the sitemap lists (it lists none, and
+        # writes nothing for them); the one thing it reads of the pages is their latest
+        # date, for its .gz copy's header, the same for every page: one stand-in will do.
+        stand_in = types.SimpleNamespace(
+            is_link=False, canonical_url=None, abs_url=None, update_date=date
+        )
+        return _Pages([*known.values(), types.SimpleNamespace(src_uri="", page=stand_in)])
     for page in pages:
         file = known.pop(page.src_uri, None)
         if file is None:
