@@ -75,6 +75,30 @@ def test_the_hint_skips_ports_that_are_busy_too(project: Path) -> None:
     assert f"--port {port + 2} is free" in result.stderr
 
 
+def start_serve(
+    project: Path, tmp_path: Path, *, environ: dict | None = None
+) -> tuple[subprocess.Popen, int, Path]:
+    """`rollbook serve` on a free port in ``project``, with its own temporary folder, its
+    output in ``tmp_path/serve.log``: the process, its port and that log."""
+    temp = tmp_path / "tmp"
+    temp.mkdir(exist_ok=True)
+    port = free_ports(1)
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
+            cwd=project,
+            env={
+                **(os.environ if environ is None else environ),
+                "PYTHONPATH": str(REPO / "src"),
+                "TMPDIR": str(temp),
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return serve, port, log_path
+
+
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode("utf-8")
@@ -97,18 +121,8 @@ BANNER = "<strong>Preview:</strong> 1 file with errors; 1 runbook missing from t
 
 def test_serve_shows_files_with_errors_on_every_page(project: Path, tmp_path: Path) -> None:
     (project / BROKEN).write_text("id: broken\nowner: my-team\nrisk: [\n", encoding="utf-8")
+    serve, port, _ = start_serve(project, tmp_path)
     temp = tmp_path / "tmp"
-    temp.mkdir()
-    port = free_ports(1)
-    log = (tmp_path / "serve.log").open("w")
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src"), "TMPDIR": str(temp)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
     url = f"http://127.0.0.1:{port}/"
     try:
         assert wait_for(lambda: "Preview:" in fetch(url)), (tmp_path / "serve.log").read_text()
@@ -153,17 +167,7 @@ def test_serve_rebuilds_for_a_source_file_outside_the_runbooks_and_not_for_edito
     )
     (project / "flags").mkdir()
     (project / "flags" / "a.flagd.json").write_text(FLAGS % "first_flag", encoding="utf-8")
-    port = free_ports(1)
-    log_path = tmp_path / "serve.log"
-    log = log_path.open("w")
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
+    serve, port, log_path = start_serve(project, tmp_path)
     url = f"http://127.0.0.1:{port}/coverage/"
 
     def builds() -> int:
@@ -196,19 +200,8 @@ def test_rebuilds_keep_the_preview_s_time_and_show_the_edit(tmp_path: Path) -> N
     page is shown first, before the rebuild (commands/serve_quick.py: with a few runbooks,
     so that the first build verified the runbook pages' frame)."""
     project = make_project(tmp_path / "project", extra_runbooks=5)
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    port = free_ports(1)
-    log = (tmp_path / "serve.log").open("w")
     environ = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
-        cwd=project,
-        env={**environ, "PYTHONPATH": str(REPO / "src"), "TMPDIR": str(temp)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
+    serve, port, _ = start_serve(project, tmp_path, environ=environ)
     url = f"http://127.0.0.1:{port}/"
     page = url + "runbooks/saved-search-alerts/"
     try:

@@ -5,33 +5,15 @@ finished, the other pages open (the home page lists the new title).
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.site.sitetools import REPO, make_project
-from tests.site.test_serve import free_ports, wait_for
-from tests.site.test_site_browser import ARGS, CHROMIUM
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-if not Path(CHROMIUM).exists():  # pragma: no cover - `make test` installs it
-    pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+from tests.site.sitetools import make_project
+from tests.site.test_serve import start_serve, wait_for
+from tests.site.test_site_browser import browser, playwright_api  # noqa: F401 - the fixture
 
 RUNBOOK = "runbooks/saved-search-alerts.yaml"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _text(page) -> str:
@@ -50,21 +32,13 @@ def _until(condition, timeout: float = 120.0) -> bool:
     return False
 
 
-def test_a_save_shows_in_the_open_tabs_without_reloading_them(browser, tmp_path: Path) -> None:
+def test_a_save_shows_in_the_open_tabs_without_reloading_them(
+    browser,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
+) -> None:
     # A few runbooks, so that the first build verified the runbook pages' frame.
     project = make_project(tmp_path / "project", extra_runbooks=5)
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    port = free_ports(1)
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "rollbook", "serve", "--port", str(port)],
-            cwd=project,
-            env={**os.environ, "PYTHONPATH": str(REPO / "src"), "TMPDIR": str(temp)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    serve, port, log_path = start_serve(project, tmp_path)
     url = f"http://127.0.0.1:{port}/"
     context = browser.new_context()
     try:

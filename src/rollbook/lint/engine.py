@@ -203,10 +203,7 @@ def lint(
     selection = build_selection(config, options.select, options.ignore)
     today = options.today or today_from_env()
     fail_on = options.fail_on or Severity(config.fail_on)
-    rules = all_rules()
-    runbook_rules = [r for r in rules if r.scope == "runbook" and r.code in selection.enabled]
-    text_rules = [r for r in rules if r.scope == "text" and r.code in selection.enabled]
-    project_rules = [r for r in rules if r.scope == "project" and r.code in selection.enabled]
+    runbook_rules, text_rules, project_rules = _rules_by_scope(selection)
     config_path = project.display(project.config_path) if project.config_path else ("rollbook.toml")
 
     walk = project_walk(project)
@@ -1130,6 +1127,12 @@ def _with_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+def _rules_by_scope(selection: Selection) -> tuple[list[Rule], list[Rule], list[Rule]]:
+    """The rules ``selection`` enables: runbook-, text- and project-scope."""
+    rules = [r for r in all_rules() if r.code in selection.enabled]
+    return tuple([r for r in rules if r.scope == scope] for scope in ("runbook", "text", "project"))
+
+
 def project_scope_codes() -> frozenset[str]:
     """The codes a run gives a runbook file from across the project (coverage, duplicate
     ids): :func:`check_runbook_file` cannot tell them."""
@@ -1158,9 +1161,7 @@ def check_runbook_file(
     """
     config = project.config
     selection = build_selection(config, None, None)
-    rules = all_rules()
-    runbook_rules = [r for r in rules if r.scope == "runbook" and r.code in selection.enabled]
-    text_rules = [r for r in rules if r.scope == "text" and r.code in selection.enabled]
+    runbook_rules, text_rules, _ = _rules_by_scope(selection)
     loaded = load_runbook(path, display, teams)
     text = loaded.document.text if loaded.document else _read_text(path)
     if parse_suppressions(text, display):

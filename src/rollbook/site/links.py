@@ -11,7 +11,7 @@ import html as htmllib
 import os
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rollbook.parallel import fork_map
@@ -121,9 +121,9 @@ def check_site(
         raise SiteBuildError(f"{len(broken)} broken internal link(s):\n  {shown}{more}")
 
 
-def site_file_names(site: Path) -> set[str]:
-    """Every file of ``site`` (links to folders are not followed), by its path in the site."""
-    found: set[str] = set()
+def site_entries(site: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file of ``site`` (links to folders are not followed): its path in the site, and
+    its directory entry (one walk of the folders, no other call per file)."""
     pending = [("", str(site))]
     while pending:
         prefix, folder = pending.pop()
@@ -132,8 +132,12 @@ def site_file_names(site: Path) -> set[str]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((f"{prefix}{entry.name}/", entry.path))
                 elif entry.is_file():
-                    found.add(prefix + entry.name)
-    return found
+                    yield prefix + entry.name, entry
+
+
+def site_file_names(site: Path) -> set[str]:
+    """Every file of ``site`` (links to folders are not followed), by its path in the site."""
+    return {name for name, _ in site_entries(site)}
 
 
 def check_stylesheets(site: Path, files: set[str]) -> None:

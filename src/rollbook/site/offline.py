@@ -24,6 +24,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from rollbook.site.links import site_entries
 from rollbook.site.state import BuildState, read_json, write_json
 
 # What the worker never saves: source maps and lunr's language packs are only fetched by
@@ -119,17 +120,7 @@ class FileFacts:
 
 def site_files(site: Path) -> dict[str, os.stat_result]:
     """Every file of ``site`` by its path in the site, with its status (one walk)."""
-    found: dict[str, os.stat_result] = {}
-    pending = [("", str(site))]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file():
-                    found[prefix + entry.name] = entry.stat()
-    return found
+    return {name: entry.stat() for name, entry in site_entries(site)}
 
 
 def precache_manifest(
