@@ -121,7 +121,7 @@ def measure_server(
     the edited page is served, and (with ``built_marker``, what the server prints when a
     build ends) until the whole site is rebuilt."""
     start = time.perf_counter()
-    log = Path(tempfile.mkstemp(prefix="serve-bench-", suffix=".log")[1])
+    log = cwd.parent / f"{name.replace(' ', '-')}.log"  # in the benchmark's folder
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     rebuilt = build_counter(log, built_marker) if built_marker else None
@@ -151,7 +151,7 @@ def measure_server(
             server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
-        print(f"{name}: its output is in {log}", flush=True)
+        print(f"{name}: its output is in {log}", flush=True)  # kept with --keep
     return times, whole
 
 
