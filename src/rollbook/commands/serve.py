@@ -2,12 +2,14 @@
 
 It reuses MkDocs' live-reload server, but every rebuild is a full `rollbook build`, so the
 preview is what `build` will publish (minus the offline service worker, which would keep
-showing an old copy while you edit). Every build of one preview is dated when the preview
-started: pages an edit did not change are then the very files of the last build (hard links
-into the build cache), where a new time would have every page of the site rewritten on
-every save, seconds at 10,000 runbooks. Unlike `build`, it keeps going when runbook files have
-errors: a preview that refused to show anything would hide what is wrong. Instead every page
-carries a banner saying how many files have errors, linking to the problems page.
+showing an old copy while you edit). A saved runbook's page is shown before that rebuild
+(:mod:`rollbook.commands.serve_quick`, :class:`PreviewBuilds`). Every build of one preview is
+dated when the preview started: pages an edit did not change are then the very files of the
+last build (hard links into the build cache), where a new time would have every page of the
+site rewritten on every save, seconds at 10,000 runbooks. Unlike `build`, it keeps going when
+runbook files have errors: a preview that refused to show anything would hide what is wrong.
+Instead every page carries a banner saying how many files have errors, linking to the problems
+page.
 """
 
 from __future__ import annotations

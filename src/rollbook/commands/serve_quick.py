@@ -32,9 +32,15 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rollbook.config import Project
 from rollbook.render.views import FindingView
+
+if TYPE_CHECKING:  # the build and the site driver import MkDocs: not at serve's start-up
+    from rollbook.commands.build import BuildOutcome
+    from rollbook.render.pages import SiteRenderer
+    from rollbook.site.mkdocs_driver import FrameContext
 
 
 @dataclass
@@ -43,12 +49,12 @@ class QuickPages:
 
     project: Project
     out: Path
-    renderer: object | None = None
-    frames: object | None = None
+    renderer: SiteRenderer | None = None
+    frames: FrameContext | None = None
 
-    def remember(self, outcome) -> None:
-        """Keep ``outcome``'s renderer and frames (a :class:`~rollbook.commands.build.
-        BuildOutcome` of a build given ``frames``) for the next edits."""
+    def remember(self, outcome: BuildOutcome) -> None:
+        """Keep ``outcome``'s renderer and frames (the outcome of a build given a
+        :class:`~rollbook.site.state.BuildState`) for the next edits."""
         self.renderer = outcome.renderer
         self.frames = outcome.report.frames
 
@@ -60,9 +66,9 @@ class QuickPages:
         build will write it; the site paths written (none if any of them cannot go first:
         see the module)."""
         renderer, frames = self.renderer, self.frames
-        if renderer is None or frames is None or renderer.problems.teams:  # type: ignore[attr-defined]
+        if renderer is None or frames is None or renderer.problems.teams:
             return []  # no build to go by, or runbooks checked against a teams file with errors
-        entries = {entry.display: entry for entry in renderer.entries}  # type: ignore[attr-defined]
+        entries = {entry.display: entry for entry in renderer.entries}
         made: list[tuple[str, bytes, object, str, list[FindingView]]] = []
         for path in sorted(set(changed)):
             found = self._page(renderer, frames, entries, path)
@@ -71,8 +77,8 @@ class QuickPages:
             made.append(found)
         written = []
         for dest, data, entry, display, views in made:
-            _replace(renderer.entries, entry)  # type: ignore[attr-defined]
-            renderer.lint.by_file[display] = views  # type: ignore[attr-defined]
+            _replace(renderer.entries, entry)
+            renderer.lint.by_file[display] = views
             _write(self.out / dest, data)
             written.append(dest)
         return written
