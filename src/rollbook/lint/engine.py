@@ -815,7 +815,9 @@ def _scan_cached(
         kept = None
         if hit is not None and keep_loaded:
             stored = cache.stored(display, digest, hit.entry[2])  # type: ignore[arg-type]
-            kept = Loaded(path, display, stored[0], None, stored[1]) if stored else None
+            kept = None
+            if stored:
+                kept = Loaded(path, display, stored[0], None, stored[1], hit.entry[2])
             if kept is None:
                 hit = None
                 cache.hits -= 1
@@ -850,7 +852,7 @@ def _scan_cached(
         if keep_loaded and item.loaded is not None:
             if item.stored is None:
                 item.stored = encode_stored(item.loaded.model, item.loaded.problems)
-            model_digest = file_digest(item.stored)
+            model_digest = item.loaded.stored_digest = file_digest(item.stored)
         entry = encode_entry((item.findings, item.suppressions, model_digest), item.summary)
         item.summary_digest, item.free_digest = entry[4], entry[5]
         if digest is not None:

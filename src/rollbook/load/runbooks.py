@@ -58,6 +58,10 @@ class Loaded:
     model: BaseModel | None
     document: YamlDocument | None
     problems: list[Problem] = field(default_factory=list)
+    stored_digest: str | None = None
+    """With the lint cache (`rollbook build`): the digest of the model and problems as the
+    cache stores them, which stands for the model in the build's keys (same digest, same
+    model) without serialising it again (:meth:`rollbook.render.memo.RenderedRunbooks.key`)."""
 
     @property
     def runbook(self) -> Runbook | None:
