@@ -51,7 +51,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 
 from rollbook.build_cache import (
     CACHE_FOLDER,
@@ -112,6 +112,8 @@ class PageCache:
     """The ``src_uri`` of each key asked for (:meth:`key`), to find the page in the spare."""
     state: BuildState | None = None
     """The indexes of earlier builds in memory (:mod:`rollbook.site.state`)."""
+    _folders: set[str] = field(default_factory=set)
+    """Folders of the new site known to exist (made or seen by :meth:`place`)."""
 
     @property
     def time(self) -> str:
@@ -174,13 +176,18 @@ class PageCache:
         """The cached page for ``key``, or None (also when the entry cannot be read)."""
         if self.index is None:
             self.index = self._read_index()
+        known = self.index.get(key)
+        if known is not None:
+            found = self._known_in_spare(key, known)
+            if found is not None:
+                return found
         base = f"{self.folder}/pages/{key[:2]}/{key}"
         html, meta = f"{base}.html", f"{base}.json"
         try:
             known = self.index.get(key)
             stat = os.stat(meta) if known is not None else None
             if known is not None and [stat.st_size, stat.st_mtime_ns] == known[3]:
-                time, (needs, missing), file, _ = known
+                time, (needs, missing), file = known[:3]
                 data = {"time": time, "links": [needs, missing], "file": file}
             else:
                 with open(meta, encoding="utf-8") as handle:
@@ -211,8 +218,45 @@ class PageCache:
                 return None
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        self.seen[key] = [time, data["links"], data["file"], [stat.st_size, stat.st_mtime_ns]]
+        self.seen[key] = [
+            time,
+            data["links"],
+            data["file"],
+            [stat.st_size, stat.st_mtime_ns],
+            [held_stat.st_dev, held_stat.st_ino],
+        ]
         return CachedPage(held, time, links, spare=spare is not None, old=old)
+
+    def _known_in_spare(self, key: str, known: list) -> CachedPage | None:
+        """The page of ``key`` in the previous site, if it is the very file the index says
+        the entry is (same device, inode, size and modification time): then found with one
+        look at the folder and one at the file, and nothing read (the index has its time and
+        links). None when it cannot tell: the page is then looked for as before."""
+        src_uri = self.uris.get(key)
+        url = src_uri_to_url(src_uri) if src_uri is not None else ""
+        if not url or len(known) != 5:
+            return None
+        folder = f"{self.hold.parent}/{SPARE}/{url}"
+        found = f"{folder}index.html"
+        try:
+            time, (needs, missing), file, _, identity = known
+            if S_ISLNK(os.lstat(folder[:-1]).st_mode):
+                return None
+            stat = os.lstat(found)
+            if [stat.st_size, stat.st_mtime_ns] != file or [
+                stat.st_dev,
+                stat.st_ino,
+            ] != identity:
+                return None
+            links: PageLinks = (
+                tuple((str(a), str(b)) for a, b in needs),
+                tuple(str(m) for m in missing),
+            )
+            time = str(time)
+        except (OSError, ValueError, TypeError):
+            return None
+        self.seen[key] = known
+        return CachedPage(Path(found), time, links, spare=True)
 
     def put(self, key: str, html: str, links: PageLinks, dest: str | None = None) -> bool:
         """Keep a finished page, unless the build time shows in it in another form than the
@@ -281,8 +325,7 @@ class PageCache:
         dest.write_bytes(data)
         self.reused += 1
 
-    @staticmethod
-    def _move_spare(cached: CachedPage, dest: Path, page: Path | None = None) -> bool:
+    def _move_spare(self, cached: CachedPage, dest: Path, page: Path | None = None) -> bool:
         """Move the previous site's folder of the page (``page``, or the cached page if it
         is in the spare) to ``dest``'s, if it holds the page alone and the new site has no
         such folder yet (never the site's root)."""
@@ -295,13 +338,15 @@ class PageCache:
         if dest_name != name:
             return False
         try:
-            if os.path.lexists(target):
-                return False
             if os.listdir(folder) != [name]:
                 return False
             parent = os.path.dirname(target)
-            if not os.path.isdir(parent):
+            if parent not in self._folders:
                 os.makedirs(parent, exist_ok=True)
+                self._folders.add(parent)
+            # Never over anything the new site has there: a folder that is not empty, or a
+            # file, makes the rename fail (and an empty folder is what the page's would be
+            # without its page).
             os.rename(folder, target)
         except OSError:
             return False
@@ -317,11 +362,13 @@ class PageCache:
         index = {key: self.seen[key] for key in keep if key in self.seen}
         for key in keep - index.keys():  # pages this build rendered (in its workers)
             try:
-                meta = self._paths(key)[1]
+                html, meta = self._paths(key)
                 stat = meta.stat()
                 data = json.loads(meta.read_text(encoding="utf-8"))
                 index[key] = [data["time"], data["links"], data["file"]]
                 index[key].append([stat.st_size, stat.st_mtime_ns])
+                entry = html.stat()
+                index[key].append([entry.st_dev, entry.st_ino])
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         with contextlib.suppress(OSError):  # a cache that cannot be written costs time only
