@@ -213,13 +213,9 @@ def lint(
     if options.cache and changes is None:
         cache = _open_cache(project, options, today, config_path, alerts)
     # A warm run whose project-scope inputs did not change takes the project-scope findings
-    # from the cache: it then decodes neither the summaries nor the features.
-    deferred = (
-        cache is not None
-        and cache.sources is not None
-        and not options.keep_loaded
-        and options.paths is None
-    )
+    # from the cache: it then decodes neither the summaries nor the features (nor does a
+    # build, which keeps what was loaded: see _check_page_ids).
+    deferred = cache is not None and cache.sources is not None and options.paths is None
     planned: PlannedFeatures | None = None
     later = None
     if not (deferred or sources_first or cache is not None or changes is not None):
@@ -324,6 +320,8 @@ def lint(
             suppressions[item.display] = item.suppressions
         if deferred:
             pending.append(item)
+            if item.loaded is not None:
+                kept.append(item.loaded)
             continue
         summary = item.summary
         if summary is not None:
@@ -356,6 +354,12 @@ def lint(
     digests: list[str] = []
     if deferred:
         assert cache is not None and planned is not None
+        if options.keep_loaded:
+            try:
+                _check_page_ids(pending, page_ids)
+            except CacheUnreadable:
+                cache.forget()
+                return lint(project, options)
         outcome_key = _outcome_key(cache, planned, pending)
         digests = [item.summary_digest for item in pending]  # type: ignore[misc]
         if outcome_key is not None:
@@ -449,6 +453,27 @@ def lint(
             f"{' (all: a runbook was deleted)' if feature_filter is None else ''}"
         )
     return result
+
+
+def _check_page_ids(items: list[_Scanned], page_ids: DuplicateIds) -> None:
+    """Which file keeps each id among valid runbooks, as the scan loop decides it for files
+    whose summaries it read: a later valid runbook with a taken id gets RB009 in its problems.
+    Only such a file's summary is read (for where its id is written); CacheUnreadable as
+    :meth:`_Scanned.take_summary`."""
+    for item in items:
+        loaded = item.loaded
+        rb = loaded.runbook if loaded is not None else None
+        if loaded is None or rb is None:
+            continue
+        if not page_ids.taken(rb.id) and item.found is not None:
+            # Taken from the cache, its summary still pickled: a valid runbook has one.
+            page_ids.check(rb.id, item.display, Location(item.display))
+            continue
+        summary = item.take_summary()
+        if summary is not None:
+            taken = page_ids.check(rb.id, item.display, summary.id_location)
+            if taken is not None:
+                loaded.problems.append(taken)
 
 
 def _planned_features(

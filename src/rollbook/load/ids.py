@@ -34,6 +34,10 @@ class DuplicateIds:
     def __init__(self) -> None:
         self._first: dict[str, str] = {}
 
+    def taken(self, ident: str) -> bool:
+        """Whether a file uses ``ident`` already (the next one to check it gets RB009)."""
+        return ident in self._first
+
     def check(self, ident: str, display: str, location: Location) -> Problem | None:
         """Record that ``display`` uses ``ident`` (written at ``location``); the RB009
         problem if an earlier file uses it already."""
