@@ -829,3 +829,45 @@ def test_build_as_its_own_process_exits_as_before(tmp_path):
     failed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     assert failed.returncode != 0
     assert "feature-00000.yaml" in failed.stdout + failed.stderr
+
+
+def test_page_replaced_by_one_of_the_same_size_and_time_is_not_reused(built, tmp_path):
+    """A page the previous site has is taken as it is only if it is the very file the cache
+    wrote (its inode, not only its size and modification time): a file put in its place
+    with other bytes of the same length and the same time is not what the cache holds."""
+    root, out = built
+    build(load_project(root), out)  # the output's pages are now the cache's entries
+    page = out / "runbooks" / "feature-00002" / "index.html"
+    data, stat = page.read_bytes(), page.stat()
+    forged = data.replace(b"Feature number", b"Forgery number")
+    assert forged != data and len(forged) == len(data)
+    page.unlink()
+    page.write_bytes(forged)
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert page.stat().st_size == stat.st_size and page.stat().st_ino != stat.st_ino
+    edit_summary(root, 1, "One.")
+    build(load_project(root), out)  # the forged site is now the spare
+    edit_summary(root, 1, "Two.")
+    rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert b"Forgery" not in page.read_bytes()
+
+
+def test_duplicate_ids_keep_their_pages_across_incremental_builds(built, tmp_path):
+    """Which file of two with one id has the page is decided as a full build decides it,
+    also when the lint cache's project-scope outcome is reused (the summaries unread): the
+    later file is missing, and says why, build after build."""
+    root, out = built
+    twin = root / "runbooks" / "zz-twin.yaml"
+    twin.write_text(runbook_file(root, 1).read_text(encoding="utf-8"), encoding="utf-8")
+    first = build(load_project(root), out, keep_going=True)
+    assert [item.display for item in first.invalid] == ["runbooks/zz-twin.yaml"]
+    for step in range(2):
+        edit_summary(root, 2, f"Step {step}.")
+        outcome = build(load_project(root), out, keep_going=True)
+        assert [item.display for item in outcome.invalid] == ["runbooks/zz-twin.yaml"]
+        assert any("RB009" in p.render() for p in outcome.invalid[0].problems)
+        full = tmp_path / f"full{step}" / "site"
+        build(load_project(root), full, cache=False, keep_going=True)
+        got, want = tree(out), tree(full)
+        assert sorted(got) == sorted(want)
+        assert [name for name in want if got[name] != want[name]] == []
