@@ -3,6 +3,7 @@ fails the whole build and leaves the previous site in place."""
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -118,3 +119,29 @@ def test_one_process_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         stop.set()
         thread.join()
+
+
+def test_pages_rendered_by_workers_are_kept_for_the_next_build(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The forked workers that render the runbook pages also keep them in the build cache: the
+    # cache's index lists every runbook page (so the next build finds them without opening
+    # each entry), and the next build renders none of them again, with the same site.
+    monkeypatch.setenv(JOBS_ENV, "2")
+    out = tmp_path / "site"
+    first = build_project(project, out)
+    runbook_pages = sorted(
+        f"{p.relative_to(out).parent.as_posix()}.md"
+        for p in (out / "runbooks").glob("*/index.html")
+    )
+    assert len(runbook_pages) > RUNBOOKS
+    index = json.loads(
+        (project / ".rollbook-cache" / "build" / "render-index.json").read_text(encoding="utf-8")
+    )
+    assert sorted(entry[0] for entry in index["pages"].values()) == runbook_pages
+    before = _tree(out)
+    again = build_project(project, out)
+    assert again.runbooks_reused == len(runbook_pages)
+    assert again.report.rendered == 0
+    assert _tree(out) == before
+    assert first.report.pages == again.report.pages

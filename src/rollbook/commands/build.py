@@ -29,7 +29,7 @@ from rollbook.lint.rules.coverage import Coverage
 from rollbook.load.runbooks import Loaded, LoadedProject, load_project_runbooks
 from rollbook.load.yaml_reader import YamlError, read_yaml_text
 from rollbook.model.links import web_href
-from rollbook.parallel import default_jobs, fork_map
+from rollbook.parallel import default_jobs, forked
 from rollbook.render import LintResults
 from rollbook.render.coverage import coverage_view
 from rollbook.render.memo import RenderedRunbooks
@@ -216,19 +216,30 @@ def render_pages(
         entries = [entry for entry in entries if entry.src_uri not in ready]
     if jobs <= 1 or len(entries) < 20:
         fresh = {entry.src_uri: renderer.runbook(entry) for entry in entries}
+        if memo is not None:
+            for entry in entries:
+                fresh[entry.src_uri] = memo.put(entry, fresh[entry.src_uri])
+        pages = renderer.pages(prerendered={**ready, **fresh})
     else:
-
-        def share(index: int) -> list[SitePage]:
-            return [renderer.runbook(entry) for entry in entries[index::jobs]]
+        # The runbook pages are dealt out to `jobs` forked workers, which also keep them in
+        # the memo; this process renders the listing pages meanwhile (they need the runbooks'
+        # models, not their pages), then only gathers.
+        def share(index: int) -> tuple[list[SitePage], list[list | None] | None]:
+            mine = entries[index::jobs]
+            made = [renderer.runbook(entry) for entry in mine]
+            if memo is None:
+                return made, None
+            return made, [memo.store(entry, page) for entry, page in zip(mine, made, strict=True)]
 
         fresh = {}
-        for index, part in enumerate(fork_map(share, jobs, name="build", error=SiteBuildError)):
-            for entry, page in zip(entries[index::jobs], part, strict=True):
-                fresh[entry.src_uri] = page
-    if memo is not None:
-        for entry in entries:
-            fresh[entry.src_uri] = memo.put(entry, fresh[entry.src_uri])
-    pages = renderer.pages(prerendered={**ready, **fresh})
+        with forked(share, range(jobs), name="build", error=SiteBuildError) as workers:
+            listings = renderer.listing_pages()
+            for index, (made, stored) in enumerate(workers.results()):  # type: ignore[misc]
+                for i, (entry, page) in enumerate(zip(entries[index::jobs], made, strict=True)):
+                    if memo is not None:
+                        page = memo.record(entry, page, stored[i])
+                    fresh[entry.src_uri] = page
+        pages = renderer.assemble({**ready, **fresh}, listings)
     if memo is not None:
         pages = [page if page.kind == "runbook" else memo.listing_page(page) for page in pages]
     return pages

@@ -362,22 +362,31 @@ class RenderedRunbooks:
     def put(self, entry: RunbookEntry, page: SitePage) -> MemoPage:
         """Keep a page rendered by this build, unless it shows the time in another form;
         return it with its :attr:`MemoPage.content_key`."""
-        key = self.key(entry)
-        kept = MemoPage.of(page, key)
+        return self.record(entry, page, self.store(entry, page))
+
+    def store(self, entry: RunbookEntry, page: SitePage) -> list | None:
+        """Write the entry of :meth:`put` (what a forked worker that rendered the page does);
+        what :meth:`record` is then given, or None when the page is not kept."""
         stamp_free = page.html.replace(self.time, "")
         if self.built_iso in stamp_free or self.built_text in stamp_free:
-            return kept
+            return None
         data = {**dataclasses.asdict(page), "time": self.time}
-        path = self._path(key)
+        path = self._path(self.key(entry))
         try:
             prepare(self.folder)
             path.parent.mkdir(parents=True, exist_ok=True)
             write_whole(path, json.dumps(data).encode("utf-8"))
             stat = path.stat()
         except OSError:
-            return kept
-        self.seen[key] = self._known(page, stat.st_size, stat.st_mtime_ns)
-        return kept
+            return None
+        return self._known(page, stat.st_size, stat.st_mtime_ns)
+
+    def record(self, entry: RunbookEntry, page: SitePage, stored: list | None) -> MemoPage:
+        """The page with its key, noted as kept if :meth:`store` wrote it (``stored``)."""
+        key = self.key(entry)
+        if stored is not None:
+            self.seen[key] = stored
+        return MemoPage.of(page, key)
 
     def prune(self) -> None:
         """Remove the entries this build did not look for; index the ones it used."""

@@ -198,16 +198,29 @@ class SiteRenderer:
         ``prerendered``: runbook pages rendered already (by forked workers), by ``src_uri``;
         the others are rendered here.
         """
-        ready = prerendered or {}
-        out = [self.home()]
-        out.extend(ready.get(entry.src_uri) or self.runbook(entry) for entry in self.entries)
-        out.extend(self.team_pages())
-        out.extend(self.tag_pages())
-        out.extend(self.rule_pages())
+        return self.assemble(prerendered or {}, self.listing_pages())
+
+    def listing_pages(self) -> tuple[SitePage, list[SitePage]]:
+        """The pages that are not runbooks': the home page, and the others in site order
+        (the runbook pages go between them, see :meth:`assemble`)."""
+        home = self.home()
+        out = [*self.team_pages(), *self.tag_pages(), *self.rule_pages()]
         if self.problems:
             out.append(self.problems_page())
         if self.lint.coverage is not None:
             out.append(self.coverage_page())
+        return home, out
+
+    def assemble(
+        self, prerendered: Mapping[str, SitePage], listings: tuple[SitePage, list[SitePage]]
+    ) -> list[SitePage]:
+        """Every page of the site in order (see :meth:`pages`), from the ``listings`` of
+        :meth:`listing_pages` and the runbook pages ``prerendered`` (the others rendered
+        here)."""
+        home, rest = listings
+        out = [home]
+        out.extend(prerendered.get(entry.src_uri) or self.runbook(entry) for entry in self.entries)
+        out.extend(rest)
         return out
 
     def coverage_page(self) -> SitePage:

@@ -16,8 +16,11 @@ lets raw HTML and ``javascript:`` links through).
 Nor are rollbook's pages rendered through the theme one by one: MkDocs renders them empty (the
 skip template), and the plugin makes each from its shape's frame, rendered and checked once
 (:mod:`rollbook.site.frame`), in ``on_page_context``; MkDocs still knows every page it
-builds (for the sitemap) and writes what ``on_post_page`` returns. :data:`FRAMES` off renders
-every page whole, as the reference the frames are tested against.
+builds (for the sitemap) and writes what ``on_post_page`` returns. Once a shape's frame is
+verified, the rest of its pages skip even that: MkDocs' ``_build_page`` is replaced for the
+build (``RollbookPlugin.build_page``), which finishes them from the frame as ``rollbook serve``
+does (:class:`FrameContext`), and a worker does not build the other workers' pages at all.
+:data:`FRAMES` off renders every page whole, as the reference the frames are tested against.
 
 Pages taken finished from the page cache (:mod:`rollbook.site.page_cache`) are not MkDocs'
 at all: no file, page or navigation entry each (after an edit, that is nearly every page,
@@ -508,7 +511,7 @@ def _rollbook_plugin(
 ):
     from mkdocs.plugins import BasePlugin, event_priority
     from mkdocs.structure.files import File
-    from mkdocs.utils import CountHandler
+    from mkdocs.utils import CountHandler, write_file
 
     by_uri = {page.src_uri: page for page in pages}
     chrome_checks = ChromeChecks()
@@ -680,6 +683,43 @@ def _rollbook_plugin(
                 if page_cache.put(keys[page.file.src_uri], cleaned, links, dest):
                     return ""
             return cleaned
+
+        def build_page(self, original):
+            """MkDocs' ``_build_page`` for this build: another worker's page is not built at
+            all here, and a page of this worker's whose shape has a verified frame is
+            finished from it (:class:`FrameContext`) and written, without MkDocs' template
+            context, events and empty render per page; any other goes through ``original``."""
+
+            def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
+                src_uri = page.file.src_uri
+                if src_uri not in made and page.meta.get("template") == SKIP_TEMPLATE:
+                    return None  # rendered empty and not written, by MkDocs
+                if src_uri in made and not excluded and self._finish(page):
+                    return None
+                return original(page, config, doc_files, nav, env, dirty, excluded)
+
+            return build_page
+
+        def _finish(self, page) -> bool:
+            context = engine.get("context")
+            if context is None:
+                return False
+            try:
+                finished = context.finish(by_uri[page.file.src_uri])
+            except UnsafeOutput as exc:
+                raise SiteBuildError(f"unsafe output: {exc}\n  hint: {UNSAFE_HINT}") from None
+            if finished is None or finished[0] != page.file.dest_uri:
+                return False  # its shape's frame is not made (or verified) yet
+            dest_uri, cleaned, links = finished
+            del made[page.file.src_uri]
+            checked[dest_uri] = links
+            dest = page.file.abs_dest_path
+            key = keys.get(page.file.src_uri)
+            if page_cache is not None and key and page_cache.put(key, cleaned, links, dest):
+                return True  # published as a link to its cache entry
+            if cleaned.strip():
+                write_file(cleaned.encode("utf-8", errors="xmlcharrefreplace"), dest)
+            return True
 
         @event_priority(100)
         def on_post_build(self, config):
@@ -868,6 +908,7 @@ def _run_mkdocs(
     from mkdocs.commands import build as mkdocs_build
 
     theme_template = mkdocs_build._build_theme_template
+    build_page = mkdocs_build._build_page
     reused = cache[2]
     if reused:
         # Pages taken finished from the page cache are not MkDocs' files at all (reading
@@ -882,9 +923,11 @@ def _run_mkdocs(
     try:
         config_path = Path(cfg["docs_dir"]).parent / "mkdocs.yml"
         config = load_config(io.BytesIO(b"{}"), config_file_path=str(config_path), **cfg)
-        config.plugins["rollbook"] = _rollbook_plugin(
+        plugin = _rollbook_plugin(
             pages, assets, checked, shards, cache, use_frames=frames, engine=engine
         )
+        config.plugins["rollbook"] = plugin
+        mkdocs_build._build_page = plugin.build_page(build_page)
         # The CLI runs these around build(); so must we, or plugins miss their setup.
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -907,6 +950,7 @@ def _run_mkdocs(
     finally:
         mkdocs_log.setLevel(previous)
         mkdocs_build._build_theme_template = theme_template
+        mkdocs_build._build_page = build_page
 
 
 class _Pages(list):
