@@ -164,3 +164,25 @@ def test_no_sources_no_reading(project):
     (project.root / "rollbook.toml").write_text('runbooks = ["runbooks"]\n', encoding="utf-8")
     (project.root / "flags/checkout.flagd.json").unlink()
     _both(project)
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(project, was_on):
+    # Lint pauses Python's cyclic collector while it runs (its collections walked the whole
+    # growing heap); a caller's setting is back afterwards, also when the run fails.
+    import gc
+
+    _many(project)
+    enabled = gc.isenabled()
+    try:
+        (gc.enable if was_on else gc.disable)()
+        seen = []
+        lint(load_project(project.root), LintOptions(today=TODAY, jobs=2))
+        seen.append(gc.isenabled())
+        (project.root / "flags/checkout.flagd.json").write_text("{ not json", encoding="utf-8")
+        with pytest.raises(ConfigError):
+            lint(load_project(project.root), LintOptions(today=TODAY, jobs=2))
+        seen.append(gc.isenabled())
+        assert seen == [was_on, was_on]
+    finally:
+        (gc.enable if enabled else gc.disable)()

@@ -8,9 +8,11 @@ on ten thousand files. Inline suppressions are applied at the end, because cover
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import os
 import sys
 from collections import defaultdict
@@ -190,14 +192,38 @@ class _Collector:
         )
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (back on after, if it was on).
+
+    A run allocates millions of objects and keeps many of them (findings, summaries, the
+    workers' results): each collection walks that growing heap again, about a fifth of a
+    cold run's CPU at 10,000 runbooks, and finds next to nothing to free (a run makes almost
+    no reference cycles; memory is freed by reference counting as each file is dropped).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def lint(
     project: Project, options: LintOptions | None = None, *, sources_first: bool = False
 ) -> LintResult:
     """Lint the project's runbooks and coverage; ConfigError for usage problems (exit 2).
 
     ``sources_first``: read the feature sources before the runbooks, never while they are
-    checked (see :func:`_read_later`).
+    checked (see :func:`_read_later`). The cyclic garbage collector is off meanwhile
+    (:func:`collector_paused`).
     """
+    with collector_paused():
+        return _lint(project, options, sources_first)
+
+
+def _lint(project: Project, options: LintOptions | None, sources_first: bool) -> LintResult:
     options = options or LintOptions()
     config = project.config
     selection = build_selection(config, options.select, options.ignore)
