@@ -644,10 +644,10 @@ def _excluded_all(project: Project, features: list[Feature], exclude: dict[Path,
 
 
 # What reading a flag file costs beside checking a runbook, per byte (measured at 10,000
-# runbooks: 0.37 s and 0.32 s of CPU per MB), and what taking one checked runbook back from
-# a worker costs in this process, beside checking it (a twentieth).
+# runbooks: 0.37 s and 0.32 s of CPU per MB), and what sending one checked runbook back to
+# this process costs a worker, beside checking it (pickling it: a fiftieth).
 _SOURCE_BYTE_COST = 1.15
-_RECEIVE_COST = 0.05
+_SEND_COST = 0.02
 
 
 def _reading_cost(later: ReadLater, paths: list[Path]) -> float:
@@ -760,13 +760,20 @@ def _scan_all(
 
 def _split(paths: list[Path], jobs: int, extra: float | None) -> list[list[Path]]:
     """``paths`` in ``jobs`` runs of consecutive files, the first (this process's) shorter by
-    its other work: ``extra`` (None: the runs are equal) and taking the others' results."""
+    its other work, ``extra`` (None: the runs are equal), and longer by what a worker spends
+    sending its results: this process finishes its share as the workers finish theirs.
+
+    Taking the workers' results back is not part of this process's share: it can only
+    start once a worker is done (shortening the share by it would leave this process idle,
+    waiting, for as long as it then takes).
+    """
     if extra is None:
         size = -(-len(paths) // jobs)
         return [paths[i : i + size] for i in range(0, len(paths), size)]
-    # This process: n0 + extra + (N - n0) * receive == each worker's (N - n0) / (jobs - 1).
+    # This process: n0 + extra == each worker's (N - n0) / (jobs - 1) * (1 + send).
     total, others = len(paths), jobs - 1
-    first = (total / others - total * _RECEIVE_COST - extra) / (1 + 1 / others - _RECEIVE_COST)
+    worker = (1 + _SEND_COST) / others
+    first = (total * worker - extra) / (1 + worker)
     first = min(total, max(0, round(first)))
     size = -(-(total - first) // others)
     runs = [paths[:first]]
