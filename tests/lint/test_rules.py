@@ -363,3 +363,18 @@ def test_documented_examples_are_yaml():
                     item.code not in {"RB001", "RB007"} or name == "passing"
                 ):
                     yaml.safe_load(text)
+
+
+def test_rb802_finds_every_plain_http_link_in_any_case(project, edit):
+    # The rule passes a runbook without `http://` (in any case) in one search of all its
+    # values: a link written in capitals, and one in a later value, are still each found.
+    text = edit(
+        ("link: https://grafana", "link: http://grafana"),
+        ("nobody can pay.", "nobody can pay (see HTTP://Wiki.example/checkout)."),
+    )
+    project.runbook(text)
+    found = project.findings("RB802")
+    assert [(f.line, f.message) for f in found] == [
+        (position(text, "HTTP://Wiki")[0], "`summary` links over plain http://"),
+        (position(text, "http://grafana")[0], "`signals[0].link` links over plain http://"),
+    ]

@@ -10,7 +10,7 @@ import pytest
 
 from rollbook.config import ConfigError, load_project
 from rollbook.lint import LintOptions, lint
-from rollbook.lint.engine import _split
+from rollbook.lint.engine import _SEND_COST, _split
 from rollbook.report import render
 from tests.lint.conftest import GOOD, TODAY
 
@@ -155,12 +155,40 @@ def test_the_split_keeps_every_file_once_in_order(total, jobs, extra):
     assert [p for run in runs for p in run] == paths
     assert len(runs) <= jobs
     if extra is not None and total >= 1000:
-        # This process takes less than a worker: it has the others' results to take back.
-        assert len(runs[0]) < len(runs[1])
-        assert len(runs[0]) <= len(_split(paths, jobs, 0.0)[0])
+        # This process's share and its other work take as long as a worker's share and the
+        # sending of its results (within two files: runs are whole files), as far as its
+        # share can shrink.
+        first, worker = len(runs[0]), len(runs[1])
+        if first > 0:
+            assert abs(first + extra - worker * (1 + _SEND_COST)) <= 2
+        else:
+            assert extra >= worker * (1 + _SEND_COST) - 2
+        assert first <= len(_split(paths, jobs, 0.0)[0])
 
 
 def test_no_sources_no_reading(project):
     (project.root / "rollbook.toml").write_text('runbooks = ["runbooks"]\n', encoding="utf-8")
     (project.root / "flags/checkout.flagd.json").unlink()
     _both(project)
+
+
+@pytest.mark.parametrize("was_on", [True, False])
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(project, was_on):
+    # Lint pauses Python's cyclic collector while it runs (its collections walked the whole
+    # growing heap); a caller's setting is back afterwards, also when the run fails.
+    import gc
+
+    _many(project)
+    enabled = gc.isenabled()
+    try:
+        (gc.enable if was_on else gc.disable)()
+        seen = []
+        lint(load_project(project.root), LintOptions(today=TODAY, jobs=2))
+        seen.append(gc.isenabled())
+        (project.root / "flags/checkout.flagd.json").write_text("{ not json", encoding="utf-8")
+        with pytest.raises(ConfigError):
+            lint(load_project(project.root), LintOptions(today=TODAY, jobs=2))
+        seen.append(gc.isenabled())
+        assert seen == [was_on, was_on]
+    finally:
+        (gc.enable if enabled else gc.disable)()

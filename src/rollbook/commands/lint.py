@@ -17,7 +17,13 @@ from rollbook.lint.baseline import (
     stale_message,
     write_baseline,
 )
-from rollbook.lint.engine import LintOptions, LintResult, lint, today_from_env
+from rollbook.lint.engine import (
+    LintOptions,
+    LintResult,
+    collector_paused,
+    lint,
+    today_from_env,
+)
 from rollbook.lint.exemptions import apply_exemptions, exemption_locations
 from rollbook.lint.finding import Finding, fingerprint
 from rollbook.lint.registry import registered
@@ -77,18 +83,21 @@ def run_lint(
     fmt = choose_format(output_format, env)
     if fmt not in FORMATS:
         raise ConfigError(f"unknown output format {fmt!r} (formats: {', '.join(FORMATS)})")
-    result = lint(project, options)
-    adopt(project, options, result, use_baseline=use_baseline)
-    written = []
-    for name, path in extra:
-        write_text_atomic(path, render(name, result))
-        written.append(path)
-    summary_file = env.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary_file:
-        with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(step_summary(result))
-    code = EXIT_FINDINGS if result.failed and not exit_zero else EXIT_OK
-    return LintRun(result, render(fmt, result), code, written)
+    # The reports of a large run are many small objects too: no collections meanwhile.
+    with collector_paused():
+        result = lint(project, options)
+        adopt(project, options, result, use_baseline=use_baseline)
+        written = []
+        for name, path in extra:
+            write_text_atomic(path, render(name, result))
+            written.append(path)
+        summary_file = env.get("GITHUB_STEP_SUMMARY")
+        if fmt == "github" and summary_file:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(result))
+        code = EXIT_FINDINGS if result.failed and not exit_zero else EXIT_OK
+        output = render(fmt, result)
+    return LintRun(result, output, code, written)
 
 
 def _complete(options: LintOptions) -> bool:

@@ -44,6 +44,12 @@ class RunbookContext:
             return self.document.strings
         return list(_strings(self.document.data, ()))
 
+    @cached_property
+    def joined_strings(self) -> str:
+        """Every text value of :attr:`strings`, one per line: rules that look for something
+        in a few values ask this once (one search in C) before looking at each value."""
+        return "\n".join(text for _, text in self.strings)
+
 
 def _strings(data: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple, str]]:
     if isinstance(data, str):
