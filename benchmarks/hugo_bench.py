@@ -48,6 +48,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from installed import compile_rollbook  # noqa: E402 - a sibling script
 from make_corpus import generate  # noqa: E402 - a sibling script, not a package
 
 THEME = HERE / "hugo_theme"
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         help="only the incremental scenario, in the --keep folder (no Hugo)",
     )
     args = parser.parse_args(argv)
+    compile_rollbook()
     if args.incremental_only:
         if args.keep is None:
             parser.error("--incremental-only needs --keep DIR (the corpus and its site)")

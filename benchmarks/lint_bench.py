@@ -45,6 +45,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from installed import compile_rollbook  # noqa: E402 - a sibling script
 from make_corpus import generate  # noqa: E402 - a sibling script, not a package
 
 FLOOR = """
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cold-only", action="store_true", help="only the floor and the cold runs")
     opts = parser.parse_args(argv)
+    compile_rollbook(opts.base_src)
 
     root = opts.keep or Path(tempfile.mkdtemp(prefix="rollbook-lint-bench-"))
     try:

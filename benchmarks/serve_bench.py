@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from hugo_bench import hugo_binary, hugo_site  # noqa: E402 - a sibling script
+from installed import compile_rollbook  # noqa: E402 - a sibling script
 from make_corpus import generate  # noqa: E402 - a sibling script, not a package
 
 POLL = 0.02
@@ -164,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-build-limit", type=float, default=1800.0)
     parser.add_argument("--no-hugo", action="store_true", help="skip the `hugo server` peer")
     args = parser.parse_args(argv)
+    compile_rollbook()
     work = args.keep or Path(tempfile.mkdtemp(prefix="rollbook-serve-bench-"))
     corpus = work / f"corpus-{args.size}"
     if not corpus.exists():
