@@ -29,8 +29,10 @@ A runbook page whose HTML the memo of rendered runbooks holds (:mod:`rollbook.re
 carries the memo's key for it, ``content_key``, which already hashes everything that HTML was
 made from: its key here hashes that instead of the HTML, which is then never read for a page
 found here. To find 10,000 entries without reading 10,000 small files, each build writes
-``pages-index.json`` with what the entries' JSON files hold and the size and modification time
-of both files of each entry; an entry whose files do not match is read as before.
+``pages-index.json`` with what the entries' JSON files hold, the size and modification time
+of both files of each entry, and the device and inode of its page; an entry whose files do not
+match is read as before. A page whose file in the previous site (see below) is that very file,
+by all four, is found with two ``lstat`` calls (its folder, its file) and nothing read.
 
 The previous site, once a build has replaced it, is kept in the cache as the *spare*
 (:func:`rollbook.site.output.staged_output`), and the next build finds it in its scratch
