@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from rollbook.codes import CONFIG_ERROR
 from rollbook.diagnostics import Location, Problem
+from rollbook.model.field_docs import describe_fields
 from rollbook.model.links import web_href
 from rollbook.model.phones import check_region
 
@@ -255,7 +256,12 @@ CalendarPath = Annotated[str, AfterValidator(_calendar_path)]
 
 class _GuardPart(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", strict=True, populate_by_name=True, use_attribute_docstrings=True
+        extra="forbid",
+        strict=True,
+        populate_by_name=True,
+        # Descriptions from the fields' docstrings (describe_fields, before Config uses one);
+        # built with Config's when it first validates (see rollbook.model.runbook._Model).
+        defer_build=True,
     )
 
 
@@ -342,7 +348,7 @@ class Exemption(BaseModel):
     one key at a time rather than a per-file ignore that silences the whole file.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     key: Annotated[str, AfterValidator(_non_blank)]
     """The feature key, exactly as the source writes it."""
@@ -352,6 +358,10 @@ class Exemption(BaseModel):
     """The last day the exemption holds (a TOML date, 2027-01-01); after it, RB906."""
 
 
+# Before Config's body builds GuardConfig (its default): the parts' fields are described.
+describe_fields(__name__, _GuardPart)
+
+
 class Config(BaseModel):
     """Every key rollbook reads from its configuration."""
 
@@ -359,8 +369,8 @@ class Config(BaseModel):
         extra="forbid",
         strict=True,
         populate_by_name=True,
-        use_attribute_docstrings=True,
         frozen=True,
+        defer_build=True,
     )
 
     runbooks: list[str] = ["runbooks"]
@@ -454,6 +464,9 @@ class Config(BaseModel):
         if value is not False and not str(value).strip():
             raise ValueError("is empty: write a folder such as `.rollbook-cache`, or false")
         return value
+
+
+describe_fields(__name__, _GuardPart, Config)  # not Exemption: its docstrings are notes
 
 
 @dataclass(frozen=True)

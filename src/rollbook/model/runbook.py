@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rollbook.model.field_docs import describe_fields
 from rollbook.model.links import LINK_MAX_LENGTH, LINK_PATTERN, web_href
 from rollbook.model.phones import PHONE_PATTERN, PhoneNumber, parse_phone
 
@@ -261,7 +262,11 @@ class _Model(BaseModel):
         extra="forbid",
         strict=True,
         frozen=True,
-        use_attribute_docstrings=True,
+        # Field descriptions are the docstrings under the fields (describe_fields, at the end).
+        # Validators and serialisers are built when a model first needs one, not at import:
+        # a run that validates no runbook (a warm lint, nothing changed) builds none, and one
+        # that does builds Runbook's once instead of every part's on its own as well.
+        defer_build=True,
     )
 
 
@@ -754,3 +759,6 @@ def reference_problems(runbook: Runbook) -> list[tuple[tuple[str | int, ...], st
             out.append((("signals", i, "name"), f"signal {signal.name!r} is listed twice"))
         seen.add(signal.name)
     return out
+
+
+describe_fields(__name__, _Model)
