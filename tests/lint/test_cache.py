@@ -567,6 +567,42 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen_when_racy(big, when):
     assert result.cache.hashed >= 1
 
 
+def _new_flag(text: str, key: str = "search.new_ranking") -> str:
+    return text.replace(
+        '"flags": {',
+        f'"flags": {{\n    "{key}": {{"state": "ENABLED", '
+        '"variants": {"on": true, "off": false}, "defaultVariant": "off"},',
+    )
+
+
+def test_a_flag_file_unchanged_since_the_last_run_is_not_read_again_and_an_edit_is_seen(big):
+    _age(big)
+    prime(big)
+    report, result = warm(big)
+    assert report == cold(big)
+    assert result.cache.hashed == 0  # the runbooks' and the flag file's stats were as recorded
+    flags = big.root / FLAGS_PATH
+    flags.write_text(_new_flag(flags.read_text(encoding="utf-8")), encoding="utf-8")
+    result = assert_warm_is_cold(big, rechecked=0)
+    assert result.cache.hashed == 1
+    assert any("search.new_ranking" in f.message for f in result.findings)
+
+
+def test_a_flag_file_edit_that_keeps_size_and_time_is_still_seen_when_racy(big):
+    flags = big.root / FLAGS_PATH
+    flags.write_text(_new_flag(flags.read_text(encoding="utf-8"), "aaaa.new"), encoding="utf-8")
+    prime(big)
+    before = flags.stat()
+    # The same size, the same time, the same inode, another flag key: only reading tells.
+    text = flags.read_text(encoding="utf-8")
+    flags.write_text(text.replace('"aaaa.new"', '"zzzz.new"'), encoding="utf-8")
+    os.utime(flags, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert flags.stat().st_size == before.st_size
+    result = assert_warm_is_cold(big, rechecked=0)
+    messages = " ".join(f.message for f in result.findings)
+    assert "zzzz.new" in messages and "aaaa.new" not in messages
+
+
 # An edit that moves a file's lines (a line added at its top, a flag written in flow style)
 # changes where its coverage findings are, not what they are: the project-scope outcome is
 # kept under the summaries without their positions, and each finding is put at the same slot

@@ -27,10 +27,11 @@ files. Beside the entries (``lint.pickle``) the folder holds
   its lines) decodes neither; the findings in a file whose summary moved are put at the
   same slots of its new summary (each finding's slot is kept with it).
 
-A file's digest is taken again only if its size, modification time or inode differ from
-those recorded when it was last hashed, or if it was written within two seconds of the run
-that recorded them (an edit in the same tick of a coarse clock keeps the time), as git
-treats "racily clean" files; the digest, never the time, is what entries are keyed by.
+A file's digest (a runbook's, or a feature source file's) is taken again only if its size,
+modification time or inode differ from those recorded when it was last hashed, or if it was
+written within two seconds of the run that recorded them (an edit in the same tick of a
+coarse clock keeps the time), as git treats "racily clean" files; the digest, never the
+time, is what entries are keyed by.
 
 The cache lives in ``.rollbook-cache/`` under the project root (``cache-dir`` in the
 configuration moves it; ``cache-dir = false`` or ``--no-cache`` turns it off, for `rollbook
@@ -237,7 +238,8 @@ class LintCache:
             return cache
         cache.blobs = cache._read(CACHE_FILE, key)
         cache._read_stats(cache.blobs.pop(_STATS, None))
-        cache.sources = FeatureCache(cache._read(SOURCES_FILE, _sources_key()))
+        # A feature source file is hashed again only if its size, time or inode changed.
+        cache.sources = FeatureCache(cache._read(SOURCES_FILE, _sources_key()), digest=cache.digest)
         if models:
             cache.models = cache._read(MODELS_FILE, key)
         return cache

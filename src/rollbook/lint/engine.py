@@ -771,6 +771,9 @@ def _scan_all(
             results.append(item)
         return results
 
+    # Built once here, before forking, rather than by every process when it first validates
+    # a runbook (the models are built when first used: rollbook.model.runbook._Model).
+    Runbook.model_rebuild()
     with forked(scan_run, range(1, len(runs)), name="lint", error=RuntimeError) as workers:
         for path in runs[0]:
             yield scan(path)

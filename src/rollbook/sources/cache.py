@@ -15,6 +15,7 @@ raises an error, is never cached: the error is raised as without the cache.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -52,6 +53,10 @@ class FeatureCache:
     fresh: dict[EntryKey, bytes] = field(default_factory=dict, repr=False)
     hits: int = 0
     read: int = 0
+    digest: Callable[[Path, str], str | None] | None = field(default=None, repr=False)
+    """The digest of a file's bytes, given the file and a name for it (None: unreadable);
+    the lint cache gives its own, which hashes again only a file whose size, time or inode
+    changed (:meth:`rollbook.lint.cache.LintCache.digest`). None: every file is hashed."""
 
     def features(self, spec: SourceSpec, file: Path, name: str) -> list[Feature]:
         """The features of ``file`` (shown as ``name``): from the cache when its bytes are
@@ -61,9 +66,8 @@ class FeatureCache:
     def plan(self, spec: SourceSpec, file: Path, name: str) -> SourceFile:
         """``file`` read by the source's kind now, or found in the cache (decoded later)."""
         kind = SOURCE_KINDS[spec.kind]
-        try:
-            digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        except OSError:
+        digest = _digest(file) if self.digest is None else self.digest(file, f"source:{name}")
+        if digest is None:
             # The kind reports it as it always does.
             return SourceFile(name, None, found=list(kind.read_files(spec, [(file, name)])))
         key = (spec_key(spec), name, digest)
@@ -74,10 +78,7 @@ class FeatureCache:
             return SourceFile(name, key, blob=blob, reader=(spec, file))
         found = list(kind.read_files(spec, [(file, name)]))
         self.read += 1
-        try:
-            same = hashlib.sha256(file.read_bytes()).hexdigest() == digest
-        except OSError:
-            same = False
+        same = _digest(file) == digest
         # Kept only if the file did not change while it was read, and if its features are
         # located in it (what a planned file tells without being decoded).
         if same and all(f.location.path == name for f in found):
@@ -150,6 +151,13 @@ def plan_features(
     for spec, files in source_files(specs, root, walk):
         planned.files.extend(cache.plan(spec, file, name) for file, name in files)
     return planned
+
+
+def _digest(file: Path) -> str | None:
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _decode(blob: bytes) -> list[Feature] | None:
