@@ -363,29 +363,44 @@ def test_a_file_linted_without_the_build_is_loaded_again_by_the_next_build(big):
     assert big.lint(cache=True).cache.rechecked == 0  # and lint uses the build's entries
 
 
-@pytest.mark.parametrize("damage", ["swapped", "planted-code", "flipped-byte", "garbage"])
+@pytest.mark.parametrize(
+    "damage", ["swapped", "planted-code", "flipped-byte", "flipped-listing", "garbage"]
+)
 def test_a_damaged_or_planted_stored_model_is_a_miss(big, damage):
     build_lint(big)
     file = big.root / ".rollbook-cache" / MODELS_FILE
     fmt, key, entries = pickle.loads(file.read_bytes())
     names = sorted(entries)
+    # Each file's stored model and problems (a pickle), and where the site lists it.
+    assert all(type(blob) is bytes for blob, _ in entries.values())
+    untouched = 0
     if damage == "swapped":  # each well-formed, but another file's
         blobs = [entries[n] for n in names]
         entries = dict(zip(names, blobs[1:] + blobs[:1], strict=True))
     elif damage == "planted-code":
-        entries = {name: pickle.dumps((_Planted(), [])) for name in names}
+        entries = {name: (pickle.dumps((_Planted(), [])), None) for name in names}
     elif damage == "flipped-byte":
         entries = {
-            name: blob[:100] + bytes([blob[100] ^ 0x01]) + blob[101:]
-            for name, blob in entries.items()
+            name: (blob[:100] + bytes([blob[100] ^ 0x01]) + blob[101:], listed)
+            for name, (blob, listed) in entries.items()
+        }
+    elif damage == "flipped-listing":  # the model as it was, listed under another title
+        # Only a valid runbook is listed: the invalid file's entry stays as it was.
+        untouched = sum(listed is None for _, listed in entries.values())
+        assert untouched == 1
+        entries = {
+            name: (blob, listed and (listed[0], listed[1] + "!", *listed[2:]))
+            for name, (blob, listed) in entries.items()
         }
     else:
-        entries = {name: os.urandom(len(blob)) for name, blob in entries.items()}
+        entries = {
+            name: (os.urandom(len(blob)), listed) for name, (blob, listed) in entries.items()
+        }
     file.write_bytes(pickle.dumps((fmt, key, entries)))
     want = big.lint(cache=False, keep_loaded=True)
     result = build_lint(big)
     # Every file was loaded again: no stored model is the one its entry names.
-    assert result.cache.rechecked == len(RUNBOOKS) + 1
+    assert result.cache.rechecked == len(RUNBOOKS) + 1 - untouched
     assert loaded_view(result) == loaded_view(want)
     assert render("json", result) == render("json", want)
     assert not (big.root / "planted-by-cache").exists()

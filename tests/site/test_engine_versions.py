@@ -114,3 +114,16 @@ def test_the_command_line_says_so(tmp_path: Path, project: Path) -> None:
     )
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(
+    "src_uri",
+    ["index.md", "README.md", "runbooks/a-b.md", "runbooks/readme.md", "tags/index.md", "x.md"],
+)
+def test_pages_taken_from_the_cache_go_where_the_installed_mkdocs_writes_pages(src_uri) -> None:
+    """A page taken finished from the cache is put where MkDocs would have written it,
+    without asking MkDocs (see mkdocs_driver._page_dest_uri)."""
+    from mkdocs.structure.files import File
+
+    want = File(src_uri, None, "/site", use_directory_urls=True).dest_uri
+    assert mkdocs_driver._page_dest_uri(src_uri) == want

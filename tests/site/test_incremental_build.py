@@ -113,6 +113,24 @@ def test_edited_title_moves_the_runbook_in_listings(built, tmp_path):
     assert "Aardvark feature" in (out / "index.html").read_text()
 
 
+def test_edited_risk_and_tags_move_the_runbook_in_listings(built, tmp_path):
+    """The listings, the cards' order and the tag pages take a runbook's risk and tags from
+    what the lint cache keeps of it beside its model: an edit to them is followed."""
+    root, out = built
+    path = runbook_file(root, 3)
+    text = path.read_text(encoding="utf-8")
+    assert "risk: medium" in text and "tags: [email]" in text
+    text = text.replace("risk: medium", "risk: critical", 1)
+    path.write_text(text.replace("tags: [email]", "tags: [email, billing]", 1), encoding="utf-8")
+    report = rebuild_and_compare(root, out, tmp_path / "full" / "site")
+    assert runbook_pages(report.fresh) == {"runbooks/feature-00003.md"}
+    assert {"index.md", "tags/billing.md", "tags/email.md"} <= set(report.fresh)
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert home.index("Feature number 3") < home.index("Feature number 0")  # riskiest first
+    cards = (out / "rollback-cards.html").read_text(encoding="utf-8")
+    assert cards.index("Feature number 3") < cards.index("Feature number 0")
+
+
 def test_added_runbook(built, tmp_path):
     root, out = built
     text = runbook_file(root, 0).read_text(encoding="utf-8")
@@ -430,7 +448,7 @@ def test_changed_alert_rule_file_lints_every_runbook_again(tmp_path, loads):
     assert "RB307" in page.read_text(encoding="utf-8")  # the alert no rule file defines
 
 
-@pytest.mark.parametrize("damage", ["planted-code", "swapped", "truncated"])
+@pytest.mark.parametrize("damage", ["planted-code", "swapped", "swapped-listing", "truncated"])
 def test_tampered_lint_cache_is_ignored(built, tmp_path, loads, damage):
     import pickle
 
@@ -449,6 +467,14 @@ def test_tampered_lint_cache_is_ignored(built, tmp_path, loads, damage):
     elif damage == "swapped":  # each one well-formed, but another file's
         blobs = [entries[name] for name in names]
         entries = dict(zip(names, blobs[1:] + blobs[:1], strict=True))
+        models.write_bytes(pickle.dumps((fmt, key, entries)))
+    elif damage == "swapped-listing":  # each model its own, but listed as another runbook
+        listed = [entries[name][1] for name in names]
+        assert all(listed)  # every runbook is valid: the site would list it from there
+        entries = {
+            name: (entries[name][0], shown)
+            for name, shown in zip(names, listed[1:] + listed[:1], strict=True)
+        }
         models.write_bytes(pickle.dumps((fmt, key, entries)))
     else:
         data = (lint_cache(root) / "lint.pickle").read_bytes()

@@ -88,7 +88,7 @@ class InvalidRunbooks(Exception):
 def invalid_files(loaded: LoadedProject) -> list[Loaded]:
     """The teams file if it has errors, then every runbook file that has any."""
     files = [loaded.teams] if loaded.teams is not None and loaded.teams.problems else []
-    files.extend(item for item in loaded.runbooks if item.problems or item.runbook is None)
+    files.extend(item for item in loaded.runbooks if item.problems or item.listed is None)
     return files
 
 
@@ -399,7 +399,7 @@ def _build_loaded(
     site = build_site(pages, out, options)
     if memo is not None:
         memo.prune()  # the new site is in place: keep only what it was made of
-    unreadable = sum(1 for item in loaded.runbooks if item.runbook is None)
+    unreadable = sum(1 for item in loaded.runbooks if item.listed is None)
     missing = len(loaded.runbooks) - sum(1 for page in pages if page.kind == "runbook")
     return BuildOutcome(
         site,

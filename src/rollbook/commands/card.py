@@ -108,12 +108,23 @@ def site_cards(loaded: LoadedProject, built: dt.datetime) -> tuple[str, int, int
     The riskiest :data:`SITE_LIMIT` features, riskiest first, then by title.
     """
     project = loaded.project
-    runbooks = valid_runbooks(loaded)
+    # As valid_runbooks picks them, ranked by what the site lists of each: only the models
+    # of the cards are read (a build may not have read the others', see KeptRunbook).
+    seen: set[str] = set()
+    runbooks = []
+    for item in loaded.runbooks:
+        listed = item.listed
+        if listed is not None and listed.id not in seen:
+            seen.add(listed.id)
+            runbooks.append((listed, item))
     ranked = sorted(
-        runbooks, key=lambda rb: (-RISK_LEVELS.index(rb.risk), rb.title.casefold(), rb.id)
+        runbooks,
+        key=lambda kept: (-RISK_LEVELS.index(kept[0].risk), kept[0].title.casefold(), kept[0].id),
     )[:SITE_LIMIT]
     teams = teams_model(loaded)
-    views = [rollback_view(rb, teams, site_url=project.config.site_url) for rb in ranked]
+    views = [
+        rollback_view(item.runbook, teams, site_url=project.config.site_url) for _, item in ranked
+    ]
     html = render_cards(
         views,
         title=f"{project.config.site_name}: rollback cards",

@@ -85,6 +85,7 @@ class QuickPages:
 
     def _page(self, renderer, frames, entries, path: Path):
         from rollbook.lint.engine import check_runbook_file, project_scope_codes
+        from rollbook.load.runbooks import Listed
         from rollbook.render.pages import RunbookEntry
 
         if not path.is_file():
@@ -103,7 +104,7 @@ class QuickPages:
         rb = loaded.runbook
         if rb is None or loaded.problems or _across(rb) != _across(old.runbook):
             return None
-        entry = RunbookEntry(rb, display, loaded, old.src_uri)
+        entry = RunbookEntry(Listed.of(rb), display, loaded, old.src_uri)
         views = [
             FindingView(f.code, f.message, str(f.location), f.severity.value, f.help)
             for f in findings

@@ -21,6 +21,8 @@ files. Beside the entries (``lint.pickle``) the folder holds
   problems, without YAML positions), by the same key as its lint entry, which holds the
   digest of the stored model: an incremental build loads and validates only the files that
   changed, and a stored model that is not byte for byte the one its entry names is a miss;
+  beside each valid runbook's, where the site lists it (:func:`stored_value`), so that a
+  build reads back only the models it needs;
 - ``project.pickle``: the last run's project-scope findings and coverage, under a key of
   every file's summary without its positions and every feature source file: a run whose
   summaries and sources say all the same (an edit to a runbook's wording, or one that moves
@@ -48,6 +50,7 @@ costs a note, never the run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -63,6 +66,7 @@ from rollbook.diagnostics import Location, Problem, Severity
 from rollbook.lint.context import FlagSummary, RunbookSummary
 from rollbook.lint.finding import Finding
 from rollbook.lint.suppressions import Suppression
+from rollbook.load.runbooks import KeptRunbook, Listed, Loaded
 from rollbook.sources.cache import FeatureCache
 
 CACHE_FILE = "lint.pickle"
@@ -201,9 +205,10 @@ class LintCache:
     rechecked: int = 0
     sources: FeatureCache | None = None
     """Feature source files' features (None when the folder is not rollbook's)."""
-    models: dict[tuple[str, str], bytes] | None = field(default=None, repr=False)
-    """Stored runbook models, read by :meth:`open` only when asked for (`rollbook build`)."""
-    fresh_models: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)
+    models: dict[tuple[str, str], tuple] | None = field(default=None, repr=False)
+    """Stored runbook models, read by :meth:`open` only when asked for (`rollbook build`):
+    :func:`stored_value`'s, by file and digest."""
+    fresh_models: dict[tuple[str, str], tuple] = field(default_factory=dict, repr=False)
     """The stored models this run's files have: what ``models.pickle`` holds after it."""
     usable: bool = True
     stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict, repr=False)
@@ -364,17 +369,34 @@ class LintCache:
         blob = safe_pickle.dumps((key, findings, coverage, digests, refs, pinned), fields)
         self._write(PROJECT_FILE, self.key, {("outcome",): blob})
 
-    def stored(self, display: str, digest: str, model_digest: str | None) -> Stored | None:
-        """The stored model of this file with these bytes, if it is the one its entry names."""
+    def kept(
+        self, path: Path, display: str, digest: str, model_digest: str | None
+    ) -> Loaded | None:
+        """The file with these bytes as stored, if its stored model is the one its entry
+        names: a valid runbook as a :class:`~rollbook.load.runbooks.KeptRunbook` (its model
+        read back when first asked for), any other file read back now."""
         if self.models is None or model_digest is None:
             return None
-        blob = self.models.get((display, digest))
-        if blob is None or file_digest(blob) != model_digest:
+        value = self.models.get((display, digest))
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], bytes)):
             return None
-        found = decode_stored(blob)
-        if found is not None:
-            self.fresh_models[(display, digest)] = blob
-        return found
+        if stored_digest(value) != model_digest:
+            return None
+        blob, shown = value
+        if shown is None:
+            found = decode_stored(blob)
+            if found is None:
+                return None
+            loaded = Loaded(path, display, found[0], None, found[1], model_digest)
+        else:
+            listed = _listed(shown)
+            if listed is None:
+                return None
+            loaded = KeptRunbook(
+                path, display, listed, lambda: _kept_model(blob, display), [], model_digest
+            )
+        self.fresh_models[(display, digest)] = value
+        return loaded
 
     def forget(self) -> None:
         """Remove the entries file: something in it did not read back as written."""
@@ -503,6 +525,55 @@ _SEVERITIES = {s.value: s for s in Severity}
 def encode_stored(model: object, problems: list[Problem]) -> bytes:
     """One loaded runbook file (its model and problems) as ``models.pickle`` keeps it."""
     return safe_pickle.dumps((model, problems), _MODEL_FIELDS)
+
+
+def stored_value(blob: bytes, loaded: Loaded) -> tuple[bytes, tuple | None]:
+    """What ``models.pickle`` holds of a runbook file: its model and problems as
+    :func:`encode_stored` wrote them (``blob``), and, for a valid runbook without problems,
+    where the site lists it in plain values (:class:`~rollbook.load.runbooks.Listed`),
+    which a build reads without the model."""
+    listed = None if loaded.problems else loaded.listed
+    return blob, None if listed is None else dataclasses.astuple(listed)
+
+
+def stored_digest(value: tuple[bytes, tuple | None]) -> str:
+    """The digest of :func:`stored_value`'s value: what the file's lint entry names (and
+    what stands for the model and problems in the build's keys)."""
+    blob, shown = value
+    digest = hashlib.sha256(len(blob).to_bytes(8, "big") + blob)
+    digest.update(repr(shown).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _listed(value: object) -> Listed | None:
+    """A stored :class:`Listed` read back, or None if it is not exactly one (a miss)."""
+    from rollbook.model.runbook import RISK_LEVELS
+
+    if not (isinstance(value, tuple) and len(value) == 5):
+        return None
+    ident, title, owner, tags, risk = value
+    if not (
+        type(ident) is str
+        and type(title) is str
+        and type(owner) is str
+        and type(tags) is tuple
+        and all(type(tag) is str for tag in tags)
+        and risk in RISK_LEVELS
+    ):
+        return None
+    return Listed(ident, title, owner, tags, risk)
+
+
+def _kept_model(blob: bytes, display: str) -> object:
+    """The model of a :class:`KeptRunbook`, read back from the blob its entry names."""
+    found = decode_stored(blob)
+    if found is None or found[0] is None:
+        # Its digest was checked when it was found: only a bug in rollbook comes here.
+        raise RuntimeError(
+            f"{display}: the lint cache's copy of this runbook does not read back; delete "
+            "the cache folder (.rollbook-cache) and build again"
+        )
+    return found[0]
 
 
 _MODELS_ALLOWED: safe_pickle.Allowed | None = None

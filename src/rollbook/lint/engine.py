@@ -33,6 +33,8 @@ from rollbook.lint.cache import (
     encode_stored,
     file_digest,
     run_key,
+    stored_digest,
+    stored_value,
 )
 from rollbook.lint.changes import Changes, changes_since, source_changes_since
 from rollbook.lint.context import (
@@ -357,9 +359,9 @@ def _lint(project: Project, options: LintOptions | None, sources_first: bool) ->
                 collector.problem(taken)
             summaries.append(summary)
         if item.loaded is not None:
-            rb = item.loaded.runbook
-            if rb is not None and summary is not None:  # a valid runbook has a summary
-                taken = page_ids.check(rb.id, item.display, summary.id_location)
+            listed = item.loaded.listed
+            if listed is not None and summary is not None:  # a valid runbook has a summary
+                taken = page_ids.check(listed.id, item.display, summary.id_location)
                 if taken is not None:
                     item.loaded.problems.append(taken)
             kept.append(item.loaded)
@@ -488,16 +490,16 @@ def _check_page_ids(items: list[_Scanned], page_ids: DuplicateIds) -> None:
     :meth:`_Scanned.take_summary`."""
     for item in items:
         loaded = item.loaded
-        rb = loaded.runbook if loaded is not None else None
-        if loaded is None or rb is None:
+        listed = loaded.listed if loaded is not None else None
+        if loaded is None or listed is None:
             continue
-        if not page_ids.taken(rb.id) and item.found is not None:
+        if not page_ids.taken(listed.id) and item.found is not None:
             # Taken from the cache, its summary still pickled: a valid runbook has one.
-            page_ids.check(rb.id, item.display, Location(item.display))
+            page_ids.check(listed.id, item.display, Location(item.display))
             continue
         summary = item.take_summary()
         if summary is not None:
-            taken = page_ids.check(rb.id, item.display, summary.id_location)
+            taken = page_ids.check(listed.id, item.display, summary.id_location)
             if taken is not None:
                 loaded.problems.append(taken)
 
@@ -875,10 +877,7 @@ def _scan_cached(
         hit = cache.get(display, digest) if digest is not None else None
         kept = None
         if hit is not None and keep_loaded:
-            stored = cache.stored(display, digest, hit.entry[2])  # type: ignore[arg-type]
-            kept = None
-            if stored:
-                kept = Loaded(path, display, stored[0], None, stored[1], hit.entry[2])
+            kept = cache.kept(path, display, digest, hit.entry[2])  # type: ignore[arg-type]
             if kept is None:
                 hit = None
                 cache.hits -= 1
@@ -909,11 +908,12 @@ def _scan_cached(
         else:
             item = next(checked)
         cache.rechecked += 1
-        model_digest = None
+        model_digest = value = None
         if keep_loaded and item.loaded is not None:
             if item.stored is None:
                 item.stored = encode_stored(item.loaded.model, item.loaded.problems)
-            model_digest = item.loaded.stored_digest = file_digest(item.stored)
+            value = stored_value(item.stored, item.loaded)
+            model_digest = item.loaded.stored_digest = stored_digest(value)
         entry = encode_entry((item.findings, item.suppressions, model_digest), item.summary)
         item.summary_digest, item.free_digest = entry[4], entry[5]
         if digest is not None:
@@ -924,8 +924,8 @@ def _scan_cached(
             except OSError:
                 same = False
             if same:
-                if item.stored is not None:
-                    cache.fresh_models[(display, digest)] = item.stored
+                if value is not None:
+                    cache.fresh_models[(display, digest)] = value
                 fresh[(display, digest)] = entry
         item.stored = None
         yield item

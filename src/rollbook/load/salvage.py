@@ -36,9 +36,9 @@ class Listing:
 
 def listing(item: Loaded) -> Listing:
     """The runbook's listing: from its model when it has one, else guessed from its file."""
-    rb = item.runbook
-    if rb is not None:
-        return Listing(rb.id, rb.title, rb.owner, tuple(dict.fromkeys(rb.tags)))
+    listed = item.listed
+    if listed is not None:
+        return Listing(listed.id, listed.title, listed.owner, tuple(dict.fromkeys(listed.tags)))
     data = _data(item.path, item.display)
     if data is None:
         data = _top_level_lines(_text(item.path))

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from rollbook.alerts import AlertIndex, load_alerts
 from rollbook.config import Config
 from rollbook.diagnostics import Problem
-from rollbook.load.runbooks import Loaded, LoadedProject
+from rollbook.load.runbooks import Listed, Loaded, LoadedProject
 from rollbook.load.salvage import listing
 from rollbook.model.links import LinkError, path_href, web_href
 from rollbook.model.phones import sms_href, tel_href
@@ -82,12 +82,43 @@ class ContactView:
 
 @dataclass(frozen=True)
 class RunbookEntry:
-    """A valid runbook with what the site needs to place it."""
+    """A valid runbook with what the site needs to place it.
 
-    runbook: Runbook
+    What the listings show of it (``id``, ``title``, ``owner``, ``tags``, ``risk``) is
+    known without its model (``listed``); :attr:`runbook` is the model, which a runbook
+    taken from the lint cache reads back when first asked for (see
+    :class:`rollbook.load.runbooks.KeptRunbook`)."""
+
+    listed: Listed
     display: str
     loaded: Loaded
     src_uri: str
+
+    @property
+    def runbook(self) -> Runbook:
+        rb = self.loaded.runbook
+        assert rb is not None  # an entry is a valid runbook
+        return rb
+
+    @property
+    def id(self) -> str:
+        return self.listed.id
+
+    @property
+    def title(self) -> str:
+        return self.listed.title
+
+    @property
+    def owner(self) -> str:
+        return self.listed.owner
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.listed.tags
+
+    @property
+    def risk(self) -> str:
+        return self.listed.risk
 
     @property
     def url(self) -> str:
@@ -122,16 +153,17 @@ class SiteRenderer:
         self.entries: list[RunbookEntry] = []
         self.problems = SiteProblems()
         for item in loaded.runbooks:
-            rb = item.runbook
+            listed = item.listed
             # A duplicate id is reported by the loader; the first file keeps the page.
-            if rb is None or rb.id in seen:
+            if listed is None or listed.id in seen:
                 self.problems.missing.append(_missing(item))
                 continue
-            seen.add(rb.id)
-            self.entries.append(RunbookEntry(rb, item.display, item, urls.runbook_page(rb.id)))
+            seen.add(listed.id)
+            src_uri = urls.runbook_page(listed.id)
+            self.entries.append(RunbookEntry(listed, item.display, item, src_uri))
             if item.problems:
                 self.problems.flawed.append((item.display, _views(item.problems)))
-        self.entries.sort(key=lambda e: (e.runbook.title.lower(), e.runbook.id))
+        self.entries.sort(key=lambda e: (e.title.lower(), e.id))
         if loaded.teams is not None and loaded.teams.problems:
             self.problems.teams = _views(loaded.teams.problems)
             self.problems.teams_path = loaded.teams.display
@@ -234,9 +266,7 @@ class SiteRenderer:
         groups = []
         missing = self._missing_by_team()
         for team_id, entries in self._by_team().items():
-            ranked = sorted(
-                entries, key=lambda e: (-RISK_LEVELS.index(e.runbook.risk), e.runbook.title.lower())
-            )
+            ranked = sorted(entries, key=lambda e: (-RISK_LEVELS.index(e.risk), e.title.lower()))
             groups.append(
                 {
                     "id": team_id,
@@ -444,7 +474,7 @@ class SiteRenderer:
         """Each team's runbooks; a team whose only runbooks are missing has an empty list."""
         groups: dict[str, list[RunbookEntry]] = defaultdict(list)
         for entry in self.entries:
-            groups[entry.runbook.owner].append(entry)
+            groups[entry.owner].append(entry)
         for team_id in self._missing_by_team():
             groups[team_id] += []
         return dict(sorted(groups.items(), key=lambda kv: self.team_name(kv[0]).lower()))
@@ -466,7 +496,7 @@ class SiteRenderer:
     def _by_tag(self) -> dict[str, list[RunbookEntry]]:
         groups: dict[str, list[RunbookEntry]] = defaultdict(list)
         for entry in self.entries:
-            for tag in dict.fromkeys(entry.runbook.tags):
+            for tag in dict.fromkeys(entry.tags):
                 groups[tag].append(entry)
         for tag in self._missing_by_tag():
             groups[tag] += []
@@ -640,11 +670,11 @@ def problems_report(loaded: LoadedProject, built: dt.datetime) -> dict[str, obje
     seen: set[str] = set()
     missing = 0
     for item in loaded.runbooks:
-        rb = item.runbook
+        listed = item.listed
         page = None
-        if rb is not None and rb.id not in seen:  # the first file of an id has the page
-            seen.add(rb.id)
-            page = urls.src_uri_to_url(urls.runbook_page(rb.id))
+        if listed is not None and listed.id not in seen:  # the first file of an id has the page
+            seen.add(listed.id)
+            page = urls.src_uri_to_url(urls.runbook_page(listed.id))
         if page is None:
             missing += 1
             files.append(_file_report(item, _missing(item), None))

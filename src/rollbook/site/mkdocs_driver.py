@@ -37,6 +37,7 @@ import importlib.metadata
 import io
 import json
 import logging
+import posixpath
 import re
 import shutil
 import types
@@ -499,6 +500,17 @@ def _stub_render(page, config, files) -> None:
 _Cache = tuple[PageCache | None, dict[str, str], dict[str, CachedPage]]
 
 
+def _page_dest_uri(src_uri: str) -> str:
+    """Where MkDocs writes the Markdown page ``src_uri`` with directory URLs (its
+    ``File.dest_uri``, without making a ``File``: a tenth of an incremental build in MkDocs
+    at 10,000 pages)."""
+    parent, name = posixpath.split(src_uri)
+    stem = posixpath.splitext(name)[0]
+    if stem in ("index", "README"):
+        return posixpath.join(parent, "index.html")
+    return posixpath.join(parent, stem, "index.html")
+
+
 def _rollbook_plugin(
     pages: list[SitePage],
     assets: dict[str, bytes],
@@ -547,9 +559,13 @@ def _rollbook_plugin(
                 if page.src_uri in reuse:
                     # Taken finished from the cache: MkDocs never sees it (the sitemap
                     # lists it all the same, see _run_mkdocs); placed in on_post_build.
-                    dest_of[page.src_uri] = File(
-                        page.src_uri, None, config.site_dir, config.use_directory_urls
-                    ).dest_uri
+                    dest_of[page.src_uri] = (
+                        _page_dest_uri(page.src_uri)
+                        if config.use_directory_urls and page.src_uri.endswith(".md")
+                        else File(
+                            page.src_uri, None, config.site_dir, config.use_directory_urls
+                        ).dest_uri
+                    )
                     continue
                 files.append(File.generated(config, page.src_uri, content=STUB))
             for uri, data in assets.items():
